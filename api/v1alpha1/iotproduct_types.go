@@ -1,0 +1,168 @@
+package v1alpha1
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// NodeType is the kind of device a product describes.
+// +kubebuilder:validation:Enum=Device;Gateway
+type NodeType string
+
+const (
+	NodeTypeDevice  NodeType = "Device"
+	NodeTypeGateway NodeType = "Gateway"
+)
+
+// DataFormat is how devices of the product encode their messages.
+// +kubebuilder:validation:Enum=AlinkJSON;Custom
+type DataFormat string
+
+const (
+	DataFormatAlinkJSON DataFormat = "AlinkJSON"
+	DataFormatCustom    DataFormat = "Custom"
+)
+
+// AuthType is how devices of the product authenticate.
+// +kubebuilder:validation:Enum=secret;id2;x509
+type AuthType string
+
+// IoTProductSpec declares an Alibaba Cloud IoT Platform product.
+// Only productName and description can change after creation; the platform fixes every other
+// field when the product is created, so the API server refuses changes to them.
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.productKey) || (has(self.productKey) && self.productKey == oldSelf.productKey)",message="productKey can be set once and never changed or removed"
+// +kubebuilder:validation:XValidation:rule="has(self.iotInstanceId) == has(oldSelf.iotInstanceId)",message="iotInstanceId is fixed at creation: it cannot be added or removed"
+// +kubebuilder:validation:XValidation:rule="has(self.protocolType) == has(oldSelf.protocolType)",message="protocolType is fixed at creation: it cannot be added or removed"
+// +kubebuilder:validation:XValidation:rule="has(self.netType) == has(oldSelf.netType)",message="netType is fixed at creation: it cannot be added or removed"
+type IoTProductSpec struct {
+	// productName is the product's name on the platform: 4 to 30 characters of letters,
+	// digits, underscores and Chinese characters (each Chinese character counts as two).
+	// Unique within the IoT instance. Can be changed: the operator renames the product.
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=30
+	// +kubebuilder:validation:Pattern=`^[\p{Han}A-Za-z0-9_]+$`
+	// +kubebuilder:validation:XValidation:rule="self.size() + self.findAll(r'\\p{Han}').size() >= 4 && self.size() + self.findAll(r'\\p{Han}').size() <= 30",message="productName must be 4 to 30 characters long, a Chinese character counting as two"
+	// +required
+	ProductName string `json:"productName"`
+
+	// description of the product, at most 100 characters. Can be changed.
+	// +kubebuilder:validation:MaxLength=100
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// nodeType: Device (a directly connected device or a gateway's sub-device) or Gateway.
+	// Fixed at creation.
+	// +kubebuilder:default=Device
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="nodeType is fixed at creation"
+	// +optional
+	NodeType NodeType `json:"nodeType,omitempty"`
+
+	// dataFormat: AlinkJSON (the platform's standard format) or Custom (a script parses the
+	// payload). Fixed at creation.
+	// +kubebuilder:default=AlinkJSON
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="dataFormat is fixed at creation"
+	// +optional
+	DataFormat DataFormat `json:"dataFormat,omitempty"`
+
+	// authType: secret (default), id2 or x509. Fixed at creation.
+	// +kubebuilder:default=secret
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="authType is fixed at creation"
+	// +optional
+	AuthType AuthType `json:"authType,omitempty"`
+
+	// protocolType is the protocol a sub-device uses to reach its gateway: modbus, opc-ua,
+	// customize, ble or zigbee. Fixed at creation.
+	// +kubebuilder:validation:Enum=modbus;opc-ua;customize;ble;zigbee
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="protocolType is fixed at creation"
+	// +optional
+	ProtocolType string `json:"protocolType,omitempty"`
+
+	// netType is how directly connected devices reach the platform: WIFI, CELLULAR, ETHERNET
+	// or OTHER. Fixed at creation.
+	// +kubebuilder:validation:Enum=WIFI;CELLULAR;ETHERNET;OTHER
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="netType is fixed at creation"
+	// +optional
+	NetType string `json:"netType,omitempty"`
+
+	// iotInstanceId is the IoT instance that holds the product. Required when the account's
+	// instance has an ID (Enterprise instances, and public instances created after 2021);
+	// leave it out for an old public instance. Fixed at creation.
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_-]+$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="iotInstanceId is fixed at creation"
+	// +optional
+	IotInstanceID string `json:"iotInstanceId,omitempty"`
+
+	// region is the Alibaba Cloud region of the IoT instance, e.g. cn-shanghai. Fixed at creation.
+	// +kubebuilder:validation:MinLength=4
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^[a-z]{2,3}-[a-z0-9-]+$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="region is fixed at creation"
+	// +required
+	Region string `json:"region"`
+
+	// productKey adopts an existing product instead of creating one. It can be set once and
+	// never changed. Leave it out to let the operator create the product; the ProductKey it
+	// gets is then shown in status.productKey.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]+$`
+	// +optional
+	ProductKey string `json:"productKey,omitempty"`
+
+	// credentialsSecretRef names a Secret in this namespace with keys accessKeyId,
+	// accessKeySecret and, for temporary credentials, securityToken. Without it the operator
+	// uses its own credential chain (environment, RRSA OIDC role, instance RAM role).
+	// +optional
+	CredentialsSecretRef *SecretReference `json:"credentialsSecretRef,omitempty"`
+
+	LifecyclePolicies `json:",inline"`
+}
+
+// IoTProductStatus is what the operator last saw of the product.
+type IoTProductStatus struct {
+	CommonStatus `json:",inline"`
+
+	// productKey is the platform's identifier of the product.
+	// +optional
+	ProductKey string `json:"productKey,omitempty"`
+
+	// productStatus is the platform's development state: DEVELOPMENT_STATUS or RELEASE_STATUS.
+	// +optional
+	ProductStatus string `json:"productStatus,omitempty"`
+
+	// deviceCount is the number of devices registered under the product.
+	// +optional
+	DeviceCount int64 `json:"deviceCount,omitempty"`
+}
+
+// IoTProduct is a product on Alibaba Cloud IoT Platform, created, kept in line with the spec
+// and, through a finalizer, deleted from the platform by the operator.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=iotp,categories=prodlife
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="ProductKey",type=string,JSONPath=`.status.productKey`
+// +kubebuilder:printcolumn:name="ProductName",type=string,JSONPath=`.spec.productName`,priority=1
+// +kubebuilder:printcolumn:name="Devices",type=integer,JSONPath=`.status.deviceCount`,priority=1
+// +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type IoTProduct struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +required
+	Spec IoTProductSpec `json:"spec"`
+	// +optional
+	Status IoTProductStatus `json:"status,omitempty"`
+}
+
+// IoTProductList is a list of IoTProducts.
+// +kubebuilder:object:root=true
+type IoTProductList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []IoTProduct `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&IoTProduct{}, &IoTProductList{})
+}

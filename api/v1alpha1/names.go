@@ -1,0 +1,28 @@
+package v1alpha1
+
+// Names that tests, documentation and users' tooling depend on. They are part of the API.
+const (
+	// Finalizer holds a custom resource until its external product is deleted (or orphaned).
+	Finalizer = "prodlife.dev/external-delete"
+
+	// CredentialsInUseFinalizer holds a credentials Secret while a resource still needs it to
+	// delete its external product, so deleting a whole namespace cannot strand products.
+	CredentialsInUseFinalizer = "prodlife.dev/credentials-in-use"
+
+	// ExternalIDAnnotation records the external identity: the IoT ProductKey, or the feed's sourceHash.
+	ExternalIDAnnotation = "prodlife.dev/external-id"
+
+	// CreatePendingAnnotation is set just before a create call and cleared once the external
+	// identity is recorded; finding it without an identity means a create may have happened.
+	CreatePendingAnnotation = "prodlife.dev/create-pending"
+)
+
+// Condition types of the status contract.
+const (
+	// ConditionReady is True when the external product exists and matches the spec.
+	ConditionReady = "Ready"
+	// ConditionReconciling is True while work is under way or being retried (kstatus convention).
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is True when only a person can unblock the object (kstatus convention).
+	ConditionStalled = "Stalled"
+)

@@ -1,0 +1,13 @@
+// Package controllers holds one reconciler per kind, on top of one shared lifecycle engine.
+package controllers
+
+// The manager's permissions, least privilege for the lifecycle contract: it reads and
+// finalizes its own kinds, reads credentials Secrets and holds them with a finalizer while
+// they are needed (update), reads product lists from ConfigMaps, and reports with events.
+//
+// +kubebuilder:rbac:groups=prodlife.dev,resources=iotproducts;flipsnackfeeds,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=prodlife.dev,resources=iotproducts/status;flipsnackfeeds/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=prodlife.dev,resources=iotproducts/finalizers;flipsnackfeeds/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
+// +kubebuilder:rbac:groups="";events.k8s.io,resources=events,verbs=create;patch
