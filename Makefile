@@ -104,7 +104,7 @@ $(CONTROLLER_GEN): hack/tools/go.mod hack/tools/go.sum
 controller-gen: $(CONTROLLER_GEN) ## Build controller-gen.
 
 .PHONY: envtest
-envtest: $(ENVTEST_ASSETS)/kube-apiserver $(ENVTEST_ASSETS)/etcd $(ENVTEST_ASSETS)/kubectl ## Build etcd and kube-apiserver for envtest (about 13 minutes the first time).
+envtest: $(ENVTEST_ASSETS)/kube-apiserver $(ENVTEST_ASSETS)/kube-controller-manager $(ENVTEST_ASSETS)/etcd $(ENVTEST_ASSETS)/kubectl ## Build etcd, kube-apiserver and kube-controller-manager (about 15 minutes the first time).
 	@echo "envtest binaries: $(ENVTEST_ASSETS)"
 
 # Built to a temporary name and moved into place, so an interrupted build is never taken
@@ -113,6 +113,11 @@ $(ENVTEST_ASSETS)/kube-apiserver: hack/envtest/kube-apiserver/go.mod hack/envtes
 	@mkdir -p $(ENVTEST_ASSETS)
 	@echo "building kube-apiserver v$(ENVTEST_K8S_VERSION) from the module proxy (about 12 minutes cold)"
 	cd hack/envtest/kube-apiserver && go build -o $@.tmp k8s.io/kubernetes/cmd/kube-apiserver && mv $@.tmp $@
+
+# Its namespace controller makes `kubectl delete namespace` behave as on a real cluster.
+$(ENVTEST_ASSETS)/kube-controller-manager: hack/envtest/kube-apiserver/go.mod hack/envtest/kube-apiserver/go.sum
+	@mkdir -p $(ENVTEST_ASSETS)
+	cd hack/envtest/kube-apiserver && go build -o $@.tmp k8s.io/kubernetes/cmd/kube-controller-manager && mv $@.tmp $@
 
 $(ENVTEST_ASSETS)/etcd: hack/envtest/etcd/go.mod hack/envtest/etcd/go.sum
 	@mkdir -p $(ENVTEST_ASSETS)

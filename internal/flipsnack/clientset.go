@@ -1,0 +1,127 @@
+package flipsnack
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Defaults, from the platform's documentation (developers.flipsnack.com/api-limitations and the
+// products pages).
+const (
+	DefaultEndpoint  = "https://api.flipsnack.com/v1/"
+	DefaultPerSecond = 5
+	DefaultPerMinute = 60
+	DefaultMaxBatch  = 500
+	DefaultTimeout   = 30 * time.Second
+	// DefaultRetryBase is the first wait after a 31; a 22 waits 5x and a 32 10x as long, doubling
+	// on every further answer of the same kind.
+	DefaultRetryBase = time.Second
+	// DefaultMaxRetryWait bounds the total time one request spends waiting out 31, 32 and 22
+	// answers before the client gives up and returns the error to the caller.
+	DefaultMaxRetryWait = 2 * time.Minute
+)
+
+// Unlimited, as PerSecond or PerMinute, switches that budget off.
+const Unlimited = -1
+
+// Options configures a ClientSet. Zero values take the defaults above.
+type Options struct {
+	// Endpoint is the API URL the form is posted to, e.g. http://127.0.0.1:18081/v1/ for the
+	// simulator.
+	Endpoint string
+	// PerSecond and PerMinute are the call budget of one apiKey; 0 means the documented 5 and 60,
+	// Unlimited (any negative) means no limit.
+	PerSecond, PerMinute int
+	// MaxBatch is the most products or SKUs sent in one request (the platform allows 500).
+	MaxBatch int
+	// HTTPClient sends the requests; nil means a client of its own.
+	HTTPClient *http.Client
+	// Timeout bounds one HTTP request (not the waits between attempts).
+	Timeout time.Duration
+	// RetryBase and MaxRetryWait shape the waits after 31, 32 and 22 answers.
+	RetryBase, MaxRetryWait time.Duration
+	// NotFoundMessages replaces DefaultNotFoundMessages (see there).
+	NotFoundMessages []string
+}
+
+// ClientSet hands out clients that share one rate budget per apiKey, whatever feed or goroutine
+// uses them. The operator keeps one ClientSet for its whole life.
+type ClientSet struct {
+	endpoint     string
+	perSecond    int
+	perMinute    int
+	maxBatch     int
+	http         *http.Client
+	timeout      time.Duration
+	retryBase    time.Duration
+	maxRetryWait time.Duration
+	notFound     []string
+
+	mu      sync.Mutex
+	budgets map[string]*budget // keyed by accountID(apiKey): the key itself is never kept as a map key
+}
+
+// NewClientSet applies the defaults to opts.
+func NewClientSet(opts Options) *ClientSet {
+	s := &ClientSet{
+		endpoint:     opts.Endpoint,
+		perSecond:    orDefault(opts.PerSecond, DefaultPerSecond),
+		perMinute:    orDefault(opts.PerMinute, DefaultPerMinute),
+		maxBatch:     orDefault(opts.MaxBatch, DefaultMaxBatch),
+		http:         opts.HTTPClient,
+		timeout:      opts.Timeout,
+		retryBase:    opts.RetryBase,
+		maxRetryWait: opts.MaxRetryWait,
+		notFound:     opts.NotFoundMessages,
+		budgets:      map[string]*budget{},
+	}
+	if s.endpoint == "" {
+		s.endpoint = DefaultEndpoint
+	}
+	if s.http == nil {
+		s.http = &http.Client{}
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultTimeout
+	}
+	if s.retryBase <= 0 {
+		s.retryBase = DefaultRetryBase
+	}
+	if s.maxRetryWait <= 0 {
+		s.maxRetryWait = DefaultMaxRetryWait
+	}
+	if s.notFound == nil {
+		s.notFound = DefaultNotFoundMessages
+	}
+	return s
+}
+
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// For returns a client for one account. Every client of the same apiKey, whatever its secret,
+// draws on the same budget, because the platform counts calls per account.
+func (s *ClientSet) For(apiKey, apiSecret string) *Client {
+	id := accountID(apiKey)
+	s.mu.Lock()
+	b, ok := s.budgets[id]
+	if !ok {
+		b = newBudget(s.perSecond, s.perMinute)
+		s.budgets[id] = b
+	}
+	s.mu.Unlock()
+	return &Client{set: s, apiKey: apiKey, apiSecret: apiSecret, account: id[:12], budget: b}
+}
+
+// accountID is a stable, non-reversible name for an apiKey, safe to log and to key maps by.
+func accountID(apiKey string) string {
+	sum := sha256.Sum256([]byte(apiKey))
+	return hex.EncodeToString(sum[:])
+}

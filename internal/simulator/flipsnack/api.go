@@ -1,0 +1,157 @@
+package flipsnack
+
+import (
+	"errors"
+	"net/http"
+	"time"
+)
+
+// The actions the platform offers for product feeds.
+const (
+	actionCreate = "products.create"
+	actionUpdate = "products.update"
+	actionDelete = "products.delete"
+)
+
+// serveAPI answers one API call: faults first (as a failing network or gateway would), then the
+// platform's own checks in the order a caller meets them: mandatory parameters (30), credentials
+// (41), signature (44), rate limits (31, 32), action (42), parameters (30, 40, 51), and the feed.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		// The documentation's HTML example submits a GET form, so GET is served too.
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	call := Call{Time: s.now()}
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+	params, err := parseParams(r)
+	if err != nil {
+		a := fail(codeInvalidData, "the request body could not be read as a form")
+		s.record(call, a.Code, http.StatusOK, "")
+		writeAnswer(w, a)
+		return
+	}
+	call.Action = params["action"]
+	if key := params["apiKey"]; key != "" {
+		call.Account = AccountLabel(key)
+	}
+	call.Params = logParams(params)
+	call.Items = countItems(call.Action, params)
+
+	in := s.takeFault(call.Action)
+	if in.latencyMs > 0 {
+		t := time.NewTimer(time.Duration(in.latencyMs) * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			s.record(call, 0, 0, "latency")
+			return
+		}
+	}
+	switch {
+	case in.drop:
+		s.record(call, 0, 0, "drop")
+		drop(w)
+		return
+	case in.code >= 100:
+		s.record(call, 0, in.code, "error")
+		http.Error(w, http.StatusText(in.code), in.code)
+		return
+	case in.code > 0:
+		a := fail(in.code)
+		s.record(call, a.Code, http.StatusOK, "error")
+		writeAnswer(w, a)
+		return
+	}
+
+	a := s.handle(params)
+	s.record(call, a.Code, http.StatusOK, "")
+	writeAnswer(w, a)
+}
+
+// drop closes the connection without an answer, as a crashed server or a broken network would.
+func drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// HTTP/2 cannot hijack; aborting the handler resets the stream instead.
+	panic(http.ErrAbortHandler)
+}
+
+// handle checks and performs a call that no fault intercepted.
+func (s *Server) handle(params map[string]string) answer {
+	for _, name := range []string{"apiKey", "signature", "action"} {
+		if params[name] == "" {
+			return fail(codeMissingParam, name+" parameter is missing")
+		}
+	}
+	secret, known := s.secrets[params["apiKey"]]
+	if !known {
+		return fail(codeBadCredentials)
+	}
+	if !validSignature(secret, params) {
+		return fail(codeBadSignature)
+	}
+
+	account := AccountLabel(params["apiKey"])
+	action := params["action"]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if code := s.limitsFor(account).admit(s.now()); code != 0 {
+		return fail(code)
+	}
+	if action != actionCreate && action != actionUpdate && action != actionDelete {
+		return fail(codeInvalidAction)
+	}
+
+	sourceHash := params["sourceHash"]
+	switch {
+	case sourceHash == "":
+		return fail(codeMissingParam, "sourceHash parameter is missing")
+	case len(sourceHash) > MaxSourceHash:
+		return fail(codeInvalidData, "sourceHash is longer than 64 characters")
+	}
+
+	if action == actionDelete {
+		text := params["productsSKU"]
+		if text == "" {
+			return fail(codeMissingParam, "productsSKU parameter is missing")
+		}
+		skus, problems, err := parseSKUs(text, s.maxProducts)
+		if a, bad := badInput(err, problems); bad {
+			return a
+		}
+		return s.remove(account, sourceHash, skus)
+	}
+
+	text := params["products"]
+	if text == "" {
+		return fail(codeMissingParam, "products parameter is missing")
+	}
+	products, problems, err := parseProducts(text, action == actionCreate, s.maxProducts)
+	if a, bad := badInput(err, problems); bad {
+		return a
+	}
+	if action == actionCreate {
+		return s.create(account, sourceHash, products)
+	}
+	return s.update(account, sourceHash, products)
+}
+
+// badInput turns a parse outcome into 51 or 40; a request with any problem is rejected whole.
+func badInput(err error, problems []string) (answer, bool) {
+	switch {
+	case errors.Is(err, errTooMany):
+		return fail(codeTooManyProducts), true
+	case err != nil:
+		return fail(codeInvalidData, err.Error()), true
+	case len(problems) > 0:
+		return fail(codeInvalidData, problems...), true
+	}
+	return answer{}, false
+}

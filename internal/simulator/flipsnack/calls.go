@@ -1,0 +1,91 @@
+package flipsnack
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Call is one entry of the call log.
+type Call struct {
+	Time    time.Time `json:"time"`              // when the request reached the simulator
+	Action  string    `json:"action"`            // as sent, possibly empty or unknown
+	Account string    `json:"account,omitempty"` // AccountLabel of the apiKey sent, never the key
+	// Params are the request's parameters without apiKey and signature; long values (products,
+	// productsSKU) are cut short.
+	Params map[string]string `json:"params,omitempty"`
+	// Items is the number of products or SKUs the request carried.
+	Items int `json:"items"`
+	// Code is the platform code answered; 0 when the answer was an HTTP error or none at all.
+	Code int `json:"code"`
+	// HTTPStatus is the HTTP status answered; 0 when the connection was dropped.
+	HTTPStatus int `json:"httpStatus"`
+	// Fault says which injected fault decided the answer: "error", "drop", or "latency" when the
+	// caller gave up during injected latency; empty for a call processed normally.
+	Fault string `json:"fault,omitempty"`
+}
+
+// maxCalls bounds the call log; the oldest half is dropped when it is full.
+const maxCalls = 20000
+
+// maxParamLog is how much of one parameter value the call log keeps.
+const maxParamLog = 200
+
+func (s *Server) record(c Call, code, httpStatus int, fault string) {
+	c.Code, c.HTTPStatus, c.Fault = code, httpStatus, fault
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.calls) >= maxCalls {
+		s.calls = append(s.calls[:0], s.calls[maxCalls/2:]...)
+	}
+	s.calls = append(s.calls, c)
+}
+
+// logParams copies the parameters worth logging: never the apiKey or the signature (the secret
+// is never sent at all).
+func logParams(params map[string]string) map[string]string {
+	out := make(map[string]string, len(params))
+	for k, v := range params {
+		if k == "apiKey" || k == "signature" {
+			continue
+		}
+		if len(v) > maxParamLog {
+			v = strings.ToValidUTF8(v[:maxParamLog], "") + fmt.Sprintf("...(%d bytes)", len(v))
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// countItems counts the products or SKUs of a request, whether or not it is valid.
+func countItems(action string, params map[string]string) int {
+	if action == actionDelete {
+		n := 0
+		for _, s := range strings.Split(params["productsSKU"], ",") {
+			if strings.TrimSpace(s) != "" {
+				n++
+			}
+		}
+		return n
+	}
+	var list []json.RawMessage
+	if json.Unmarshal([]byte(params["products"]), &list) != nil {
+		return 0
+	}
+	return len(list)
+}
+
+// Calls returns a copy of the call log, oldest first.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// ClearCalls empties the call log.
+func (s *Server) ClearCalls() {
+	s.mu.Lock()
+	s.calls = nil
+	s.mu.Unlock()
+}

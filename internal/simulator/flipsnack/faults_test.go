@@ -1,0 +1,112 @@
+package flipsnack
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func putFaults(t *testing.T, s *Server, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodPut, "/_sim/faults", strings.NewReader(body)))
+	return rec
+}
+
+func TestFaultCountThenCleared(t *testing.T) {
+	s := newUnlimited(Options{})
+	_ = s.Seed(testKey, "src", raws(`{"type":"p","code":"A"}`, `{"type":"p","code":"B"}`))
+	if rec := putFaults(t, s, `{"products.delete": {"errorRate": 1, "code": "31", "count": 2}, "products.create": {"errorRate": 1, "code": 22}}`); rec.Code != http.StatusOK {
+		t.Fatalf("PUT faults: %d %s", rec.Code, rec.Body)
+	}
+	del := signed("products.delete", map[string]string{"sourceHash": "src", "productsSKU": "A"})
+	for i := range 2 {
+		if a := postForm(t, s, del); a.Code != codePerSecondLimit || a.Status == "" {
+			t.Fatalf("faulted call %d: %+v", i, a)
+		}
+	}
+	if a := postForm(t, s, del); a.Code != codeOK {
+		t.Fatalf("after the count: %+v", a)
+	}
+	if _, left := s.Faults()["products.delete"]; left {
+		t.Fatal("a fault with a spent count must be removed")
+	}
+	if a := postForm(t, s, signed("products.create", map[string]string{"sourceHash": "x", "products": `[{"type":"p","code":"Z"}]`})); a.Code != codeMaintenance {
+		t.Fatalf("numeric fault code: %+v", a)
+	}
+	calls := s.Calls()
+	if calls[0].Fault != "error" || calls[0].Code != 31 || calls[2].Fault != "" || calls[2].Code != 20 {
+		t.Fatalf("call log %+v", calls)
+	}
+
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodDelete, "/_sim/faults", nil))
+	if rec.Code != http.StatusNoContent || len(s.Faults()) != 0 {
+		t.Fatalf("DELETE faults: %d, left %v", rec.Code, s.Faults())
+	}
+}
+
+func TestFaultValidation(t *testing.T) {
+	s := newUnlimited(Options{})
+	for _, body := range []string{
+		`{"products.delete": {"errorRate": 2}}`,
+		`{"products.delete": {"dropRate": -1}}`,
+		`{"products.delete": {"latencyMs": -5}}`,
+		`{"products.delete": {"code": "Throttling"}}`,
+		`{"products.delete": {"error_rate": 1}}`,
+		`{"products.delete": 1}`,
+		`not json`,
+	} {
+		if rec := putFaults(t, s, body); rec.Code != http.StatusBadRequest {
+			t.Errorf("PUT %s: %d, want 400", body, rec.Code)
+		}
+	}
+}
+
+// Transport faults need a real connection: a dropped one, and a gateway's HTTP error.
+func TestDropAndHTTPStatusFaults(t *testing.T) {
+	s := newUnlimited(Options{})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	form := url.Values{}
+	for k, v := range signed("products.delete", map[string]string{"sourceHash": "src", "productsSKU": "A"}) {
+		form.Set(k, v)
+	}
+
+	_ = s.SetFaults(map[string]Fault{"*": {DropRate: 1, LatencyMs: 5, Count: 1}})
+	if resp, err := http.PostForm(srv.URL+"/v1/", form); err == nil {
+		resp.Body.Close()
+		t.Fatalf("dropped call answered HTTP %d", resp.StatusCode)
+	}
+	_ = s.SetFaults(map[string]Fault{"products.delete": {ErrorRate: 1, Code: "503"}})
+	resp, err := http.PostForm(srv.URL+"/v1/", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("HTTP %d, want 503", resp.StatusCode)
+	}
+	calls := s.Calls()
+	if len(calls) != 2 || calls[0].Fault != "drop" || calls[0].HTTPStatus != 0 || calls[1].HTTPStatus != 503 {
+		t.Fatalf("call log %+v", calls)
+	}
+}
+
+func TestFaultJSONRoundTrip(t *testing.T) {
+	var f map[string]Fault
+	if err := json.Unmarshal([]byte(`{"DeleteProduct": {"errorRate": 0.2, "code": 31, "latencyMs": 50}}`), &f); err != nil {
+		t.Fatal(err)
+	}
+	if f["DeleteProduct"] != (Fault{ErrorRate: 0.2, Code: "31", LatencyMs: 50}) {
+		t.Fatalf("%+v", f)
+	}
+	out, _ := json.Marshal(f)
+	if !bytes.Contains(out, []byte(`"code":"31"`)) {
+		t.Fatalf("%s", out)
+	}
+}
