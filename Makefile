@@ -68,6 +68,10 @@ bench: envtest ## Run the benchmarks.
 build: ## Build the manager binary into bin/manager.
 	go build -o $(LOCALBIN)/manager .
 
+.PHONY: simulator
+simulator: ## Build the API simulators' command into bin/simulator.
+	go build -o $(LOCALBIN)/simulator ./hack/simulator
+
 .PHONY: run
 run: ## Run the manager against the current kubeconfig.
 	go run . $(ARGS)

@@ -1,0 +1,63 @@
+package controllers
+
+import (
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+)
+
+// Reasons of the Ready condition (the status contract of DESIGN.md).
+const (
+	ReasonAvailable        = "Available"
+	ReasonObserved         = "Observed"
+	ReasonCreating         = "Creating"
+	ReasonUpdating         = "Updating"
+	ReasonDeleting         = "Deleting"
+	ReasonCreateFailed     = "CreateFailed"
+	ReasonUpdateFailed     = "UpdateFailed"
+	ReasonDeleteFailed     = "DeleteFailed"
+	ReasonObserveFailed    = "ObserveFailed"
+	ReasonNotFound         = "NotFound"
+	ReasonNameConflict     = "NameConflict"
+	ReasonIdentityConflict = "IdentityConflict"
+	ReasonCredentialsError = "CredentialsError"
+)
+
+// state is the whole of what one reconcile reports: Ready with its reason and message, and
+// whether work goes on (Reconciling) or a person must act (Stalled).
+type state struct {
+	ready       bool
+	reason      string
+	message     string
+	reconciling bool
+	stalled     bool
+}
+
+// setState writes the three conditions at once, so they never contradict each other, and
+// marks the status as describing the current generation.
+func setState(obj Managed, s state) {
+	st := obj.GetCommonStatus()
+	gen := obj.GetGeneration()
+	st.ObservedGeneration = gen
+
+	ready := metav1.ConditionFalse
+	if s.ready {
+		ready = metav1.ConditionTrue
+	}
+	meta.SetStatusCondition(&st.Conditions, metav1.Condition{
+		Type: v1alpha1.ConditionReady, Status: ready, Reason: s.reason, Message: s.message, ObservedGeneration: gen,
+	})
+
+	rec := metav1.Condition{Type: v1alpha1.ConditionReconciling, Status: metav1.ConditionFalse, Reason: "Idle", ObservedGeneration: gen}
+	if s.reconciling {
+		rec.Status, rec.Reason, rec.Message = metav1.ConditionTrue, s.reason, s.message
+	}
+	meta.SetStatusCondition(&st.Conditions, rec)
+
+	stalled := metav1.Condition{Type: v1alpha1.ConditionStalled, Status: metav1.ConditionFalse, Reason: "NotStalled", ObservedGeneration: gen}
+	if s.stalled {
+		stalled.Status, stalled.Reason, stalled.Message = metav1.ConditionTrue, s.reason, s.message
+	}
+	meta.SetStatusCondition(&st.Conditions, stalled)
+}

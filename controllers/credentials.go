@@ -1,0 +1,60 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+)
+
+// connect loads the resource's credentials Secret, makes sure the Secret is held by the
+// credentials-in-use finalizer while the resource may still need it, and asks the kind's
+// Connector for a platform client. ext is nil when the reconcile must stop with res, err.
+func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext External[T], res ctrl.Result, err error) {
+	var data map[string][]byte
+	if name := obj.GetCredentialsSecretName(); name != "" {
+		secret := &corev1.Secret{}
+		err := e.Client.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: name}, secret)
+		if apierrors.IsNotFound(err) {
+			return nil, e.credentialsFailed(obj, hint, fmt.Sprintf("the credentials Secret %q does not exist in namespace %q", name, obj.GetNamespace())), nil
+		}
+		if err != nil {
+			return nil, ctrl.Result{}, fmt.Errorf("reading credentials Secret %s: %w", name, err)
+		}
+		// A Secret already being deleted cannot take a new finalizer; its data is still
+		// readable until it goes, which is all this reconcile needs.
+		if secret.DeletionTimestamp == nil && !controllerutil.ContainsFinalizer(secret, v1alpha1.CredentialsInUseFinalizer) {
+			if err := patchMetadata(ctx, e.Client, secret, func(s *corev1.Secret) {
+				controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
+			}); err != nil {
+				return nil, ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err)
+			}
+		}
+		data = secret.Data
+	}
+	ext, err = e.Connector.Connect(ctx, obj, data)
+	var credErr *CredentialsError
+	if errors.As(err, &credErr) {
+		return nil, e.credentialsFailed(obj, hint, credErr.Reason), nil
+	}
+	if err != nil {
+		return nil, ctrl.Result{}, fmt.Errorf("connecting to the platform: %w", err)
+	}
+	return ext, ctrl.Result{}, nil
+}
+
+// credentialsFailed reports credentials that cannot be used. Only a person can fix them, so
+// it is Stalled; the Secret watch brings the object back as soon as the Secret changes.
+func (e *Engine[T]) credentialsFailed(obj T, hint, reason string) ctrl.Result {
+	msg := reason + hint
+	setState(obj, state{reason: ReasonCredentialsError, stalled: true, message: msg})
+	e.event(obj, corev1.EventTypeWarning, ReasonCredentialsError, "Connect", "%s", msg)
+	return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}
+}

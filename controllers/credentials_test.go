@@ -1,0 +1,83 @@
+package controllers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+)
+
+func TestIoTProductMissingSecretOrKeyIsACredentialsErrorUntilFixed(t *testing.T) {
+	ns := newNamespace(t)
+	noSecret := newProduct(ns, "nosecret", func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef.Name = "later" })
+	must(t, k8s.Create(context.Background(), noSecret))
+	ready := waitCondition(t, noSecret, v1alpha1.ConditionReady, metav1.ConditionFalse, "CredentialsError")
+	if !strings.Contains(ready.Message, `Secret "later" does not exist`) {
+		t.Errorf("message %q should name the missing Secret", ready.Message)
+	}
+	if c := condition(noSecret, v1alpha1.ConditionStalled); c.Status != metav1.ConditionTrue {
+		t.Errorf("Stalled = %+v, want True", c)
+	}
+
+	createSecret(t, ns, "half", map[string]string{"accessKeyId": alibabaKeyID})
+	noKey := newProduct(ns, "nokey", func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef.Name = "half" })
+	must(t, k8s.Create(context.Background(), noKey))
+	ready = waitCondition(t, noKey, v1alpha1.ConditionReady, metav1.ConditionFalse, "CredentialsError")
+	if !strings.Contains(ready.Message, `"half" has no accessKeySecret`) {
+		t.Errorf("message %q should name the missing key", ready.Message)
+	}
+
+	// Creating the Secret unblocks the first one at once (the Secret watch), not after a retry period.
+	createSecret(t, ns, "later", map[string]string{"accessKeyId": alibabaKeyID, "accessKeySecret": alibabaSecret})
+	waitCondition(t, noSecret, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+}
+
+func TestIoTProductWithoutSecretUsesTheOperatorsCredentialChain(t *testing.T) {
+	ns := newNamespace(t)
+	p := newProduct(ns, "chain", func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef = nil })
+	must(t, k8s.Create(context.Background(), p))
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	got, _ := productByKey(p.Status.ProductKey)
+	if got.Owner != chainKeyID {
+		t.Fatalf("product made by %q, want the operator's own key %q", got.Owner, chainKeyID)
+	}
+	deleteAndWaitGone(t, p)
+}
+
+// The Secret is held while a resource needs it, so deleting the whole namespace (Secret
+// and all) still deletes every product on the platform, and then the namespace goes.
+func TestDeletingANamespaceDeletesEveryProductAndThenTheNamespace(t *testing.T) {
+	ns := newNamespace(t)
+	ctx := context.Background()
+	_, key1 := readyProduct(t, ns, "first")
+	_, key2 := readyProduct(t, ns, "second")
+
+	secret := &corev1.Secret{}
+	must(t, k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "alibaba-credentials"}, secret))
+	if !contains(secret.Finalizers, v1alpha1.CredentialsInUseFinalizer) {
+		t.Fatalf("the credentials Secret has finalizers %v, want %s while products use it", secret.Finalizers, v1alpha1.CredentialsInUseFinalizer)
+	}
+
+	must(t, k8s.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	eventually(t, "the namespace to disappear", func() string {
+		err := k8s.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
+		if apierrors.IsNotFound(err) {
+			return ""
+		}
+		return "namespace still there"
+	})
+	for _, key := range []string{key1, key2} {
+		if _, ok := productByKey(key); ok {
+			t.Errorf("product %s is still on the platform after its namespace was deleted", key)
+		}
+		if calls := callsFor("DeleteProduct", key); len(calls) != 1 {
+			t.Errorf("DeleteProduct calls for %s: %d, want 1", key, len(calls))
+		}
+	}
+}

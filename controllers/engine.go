@@ -1,0 +1,360 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+)
+
+// Engine is the one lifecycle engine both kinds run on (DESIGN.md, "The lifecycle
+// contract"). It does the Kubernetes bookkeeping (finalizers, identity annotations,
+// conditions, events, one status patch per reconcile) and leaves every platform call to the
+// kind's External adapter.
+type Engine[T Managed] struct {
+	Client    client.Client
+	Recorder  events.EventRecorder
+	NewObject func() T
+	Connector Connector[T]
+	// Noun names the external thing in messages: "product", "feed".
+	Noun string
+	// SyncPeriod is how often a product that the platform can read back is observed again
+	// (jittered by 10%); 0 means only on changes, for platforms with no read action.
+	SyncPeriod time.Duration
+	// SlowRetry is how often a failure that only a person can fix is tried again; fixing a
+	// Secret or the spec triggers a reconcile at once anyway.
+	SlowRetry time.Duration
+}
+
+// Reconcile tells the story of one object: load it, delete or create-observe-update its
+// external product, then write the status once.
+func (e *Engine[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	obj := e.NewObject()
+	if err := e.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	before := obj.DeepCopyObject().(T)
+
+	var (
+		res  ctrl.Result
+		err  error
+		gone bool
+	)
+	if obj.GetDeletionTimestamp() != nil {
+		res, gone, err = e.finalize(ctx, obj)
+	} else {
+		res, err = e.reconcile(ctx, obj)
+	}
+	if !gone {
+		if perr := patchStatus(ctx, e.Client, before, obj); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return res, err
+}
+
+func (e *Engine[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
+	policies := obj.GetLifecyclePolicies()
+
+	// The finalizer is persisted before any external call, so no product can exist that a
+	// deletion would not see.
+	if !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
+		if err := patchMetadata(ctx, e.Client, obj, func(o T) { controllerutil.AddFinalizer(o, v1alpha1.Finalizer) }); err != nil {
+			return ctrl.Result{}, fmt.Errorf("adding finalizer: %w", err)
+		}
+	}
+
+	ext, res, err := e.connect(ctx, obj, "")
+	if ext == nil {
+		return res, err
+	}
+
+	id, stop, res, err := e.identify(ctx, obj, ext)
+	if stop {
+		return res, err
+	}
+	if id == "" {
+		if policies.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
+			setState(obj, state{reason: ReasonNotFound, stalled: true, message: fmt.Sprintf(
+				"managementPolicy is ObserveOnly and there is no %s to observe: set the spec's identity field to name an existing one", e.Noun)})
+			return ctrl.Result{}, nil
+		}
+		if id, res, err = e.create(ctx, obj, ext); id == "" {
+			return res, err
+		}
+	}
+	return e.observeAndUpdate(ctx, obj, ext, id)
+}
+
+// identify returns the external identity this object manages: the one the spec names to
+// adopt, the one recorded after our create, or the one an interrupted create left behind;
+// "" when there is none yet. stop says the reconcile ends here with res and err.
+func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (id string, stop bool, res ctrl.Result, err error) {
+	recorded := obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation]
+	if specID := obj.GetSpecExternalID(); specID != "" {
+		if recorded != "" && recorded != specID {
+			setState(obj, state{reason: ReasonIdentityConflict, stalled: true, message: fmt.Sprintf(
+				"the spec names %s %s but this resource already manages %s (annotation %s): it will not switch; create a new resource to adopt %s",
+				e.Noun, specID, recorded, v1alpha1.ExternalIDAnnotation, specID)})
+			return "", true, ctrl.Result{}, nil
+		}
+		if recorded == "" {
+			if err := e.recordIdentity(ctx, obj, specID); err != nil {
+				return "", true, ctrl.Result{}, err
+			}
+		}
+		return specID, false, ctrl.Result{}, nil
+	}
+	if recorded != "" {
+		return recorded, false, ctrl.Result{}, nil
+	}
+	if _, pending := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]; !pending {
+		return "", false, ctrl.Result{}, nil
+	}
+	// Our own create-pending mark without an identity: an earlier create may have reached the
+	// platform before its answer was lost. Look before creating again.
+	found, ok, err := ext.Lookup(ctx, obj)
+	if err != nil {
+		res, err := e.fail(ctx, obj, ReasonCreateFailed, "Create", fmt.Sprintf("looking up the %s an interrupted create may have made", e.Noun), err, "")
+		return "", true, res, err
+	}
+	if !ok {
+		return "", false, ctrl.Result{}, nil
+	}
+	if err := e.recordIdentity(ctx, obj, found); err != nil {
+		return "", true, ctrl.Result{}, err
+	}
+	e.event(obj, corev1.EventTypeNormal, "Adopted", "Create", "found %s %s made by an earlier, interrupted create of this resource, and took it over", e.Noun, found)
+	return found, false, ctrl.Result{}, nil
+}
+
+// create marks the object create-pending, creates the product and records its identity.
+// The mark is persisted first: a crash after the platform made the product but before the
+// identity is recorded leaves the mark, and the next reconcile finds the product by Lookup.
+func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string, ctrl.Result, error) {
+	if _, pending := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]; !pending {
+		err := patchMetadata(ctx, e.Client, obj, func(o T) {
+			setAnnotation(o, v1alpha1.CreatePendingAnnotation, time.Now().UTC().Format(time.RFC3339))
+		})
+		if err != nil {
+			return "", ctrl.Result{}, fmt.Errorf("marking create-pending: %w", err)
+		}
+	}
+	setState(obj, state{reason: ReasonCreating, reconciling: true, message: fmt.Sprintf("creating the %s", e.Noun)})
+
+	result, err := ext.Create(ctx, obj)
+	if err != nil {
+		class := apierr.ClassOf(err)
+		if class == apierr.AlreadyExists || class.Terminal() {
+			// The platform refused: nothing was made, so the mark must go, or a later
+			// lookup could take over a product this resource did not create.
+			if cerr := e.clearPending(ctx, obj); cerr != nil {
+				return "", ctrl.Result{}, cerr
+			}
+		}
+		if class == apierr.AlreadyExists {
+			msg := fmt.Sprintf("a %s with this name already exists on the platform and this resource did not create it (%v); choose another name, or name the existing one in the spec to adopt it", e.Noun, err)
+			setState(obj, state{reason: ReasonNameConflict, stalled: true, message: msg})
+			e.event(obj, corev1.EventTypeWarning, ReasonNameConflict, "Create", "%s", msg)
+			return "", ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, nil
+		}
+		res, err := e.fail(ctx, obj, ReasonCreateFailed, "Create", "creating the "+e.Noun, err, "")
+		return "", res, err
+	}
+	if err := e.recordIdentity(ctx, obj, result.ExternalID); err != nil {
+		return "", ctrl.Result{}, err
+	}
+	e.event(obj, corev1.EventTypeNormal, "Created", "Create", "created %s %s%s", e.Noun, result.ExternalID, requestIDSuffix(result.RequestID))
+	return result.ExternalID, ctrl.Result{}, nil
+}
+
+func (e *Engine[T]) observeAndUpdate(ctx context.Context, obj T, ext External[T], id string) (ctrl.Result, error) {
+	policies := obj.GetLifecyclePolicies()
+	obs, err := ext.Observe(ctx, obj, id)
+	if err != nil {
+		return e.fail(ctx, obj, ReasonObserveFailed, "Observe", fmt.Sprintf("reading %s %s", e.Noun, id), err, "")
+	}
+	if !obs.Exists {
+		msg := fmt.Sprintf("%s %s does not exist on the platform: check the spec's identity field and the account it is looked up in", e.Noun, id)
+		if obj.GetSpecExternalID() == "" && policies.ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
+			msg = fmt.Sprintf("%s %s, created by this resource, no longer exists on the platform: it was deleted outside the operator. The operator does not recreate it (it would get a new identity); delete this resource and apply it again to create a new one", e.Noun, id)
+		}
+		setState(obj, state{reason: ReasonNotFound, stalled: true, message: msg})
+		return e.resync(), nil
+	}
+
+	if policies.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
+		msg := fmt.Sprintf("observing %s %s (ObserveOnly: the operator never changes it)", e.Noun, id)
+		if !obs.UpToDate {
+			msg += "; it differs from the spec: " + obs.Diff
+		}
+		setState(obj, state{ready: true, reason: ReasonObserved, message: msg})
+		return e.resync(), nil
+	}
+
+	if !obs.UpToDate {
+		setState(obj, state{reason: ReasonUpdating, reconciling: true, message: fmt.Sprintf("updating %s %s: %s", e.Noun, id, obs.Diff)})
+		result, err := ext.Update(ctx, obj, id, obs)
+		if err != nil {
+			return e.fail(ctx, obj, ReasonUpdateFailed, "Update", fmt.Sprintf("updating %s %s", e.Noun, id), err, "")
+		}
+		e.event(obj, corev1.EventTypeNormal, "Updated", "Update", "updated %s %s: %s%s", e.Noun, id, obs.Diff, requestIDSuffix(result.RequestID))
+	}
+	setState(obj, state{ready: true, reason: ReasonAvailable, message: fmt.Sprintf("%s %s exists and matches the spec", e.Noun, id)})
+	return e.resync(), nil
+}
+
+// finalize deletes the external product (or lets it be) and then releases the object.
+// gone reports that the finalizer was removed, so the object may no longer exist.
+func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone bool, err error) {
+	if !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
+		return ctrl.Result{}, true, nil
+	}
+	policies := obj.GetLifecyclePolicies()
+	id := obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation]
+	if id == "" {
+		id = obj.GetSpecExternalID()
+	}
+	_, pending := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]
+
+	// These three need no credentials and no API call.
+	switch {
+	case policies.DeletionPolicy == v1alpha1.DeletionPolicyOrphan:
+		return e.release(ctx, obj, "Orphaned", "deletionPolicy is Orphan: %s %s stays on the platform", e.Noun, orNone(id))
+	case policies.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
+		return e.release(ctx, obj, "Orphaned", "managementPolicy is ObserveOnly: %s %s stays on the platform", e.Noun, orNone(id))
+	case id == "" && !pending:
+		return e.release(ctx, obj, "NothingToDelete", "no %s was ever created for this resource", e.Noun)
+	}
+
+	ext, res, err := e.connect(ctx, obj, orphanHint)
+	if ext == nil {
+		return res, false, err
+	}
+	if id == "" {
+		found, ok, err := ext.Lookup(ctx, obj)
+		if err != nil {
+			res, err := e.fail(ctx, obj, ReasonDeleteFailed, "Delete", fmt.Sprintf("looking up the %s an interrupted create may have made", e.Noun), err, orphanHint)
+			return res, false, err
+		}
+		if !ok {
+			return e.release(ctx, obj, "NothingToDelete", "the interrupted create made no %s", e.Noun)
+		}
+		id = found
+	}
+
+	setState(obj, state{reason: ReasonDeleting, reconciling: true, message: fmt.Sprintf("deleting %s %s", e.Noun, id)})
+	result, err := ext.Delete(ctx, obj, id)
+	switch {
+	case apierr.Is(err, apierr.NotFound):
+		return e.release(ctx, obj, "Deleted", "%s %s was already gone from the platform%s", e.Noun, id, requestIDSuffix(apierr.RequestIDOf(err)))
+	case err != nil:
+		res, err := e.fail(ctx, obj, ReasonDeleteFailed, "Delete", fmt.Sprintf("deleting %s %s", e.Noun, id), err, orphanHint)
+		return res, false, err
+	case !result.Done:
+		setState(obj, state{reason: ReasonDeleting, reconciling: true, message: fmt.Sprintf("deleting %s %s: %s", e.Noun, id, result.Message)})
+		return ctrl.Result{RequeueAfter: time.Millisecond}, false, nil
+	}
+	detail := ""
+	if result.Message != "" {
+		detail = " (" + result.Message + ")"
+	}
+	return e.release(ctx, obj, "Deleted", "deleted %s %s from the platform%s%s", e.Noun, id, detail, requestIDSuffix(result.RequestID))
+}
+
+const orphanHint = "; to let the resource go and leave the product on the platform, set spec.deletionPolicy to Orphan"
+
+// release removes the finalizer after saying, in an event, why the object may go.
+func (e *Engine[T]) release(ctx context.Context, obj T, reason, format string, args ...any) (ctrl.Result, bool, error) {
+	err := patchMetadata(ctx, e.Client, obj, func(o T) { controllerutil.RemoveFinalizer(o, v1alpha1.Finalizer) })
+	if client.IgnoreNotFound(err) != nil {
+		return ctrl.Result{}, false, fmt.Errorf("removing finalizer: %w", err)
+	}
+	e.event(obj, corev1.EventTypeNormal, reason, "Delete", format, args...)
+	log.FromContext(ctx).Info("released", "reason", reason, "detail", fmt.Sprintf(format, args...))
+	return ctrl.Result{}, true, nil
+}
+
+// fail reports a failed platform call. What the engine does next follows the error's class:
+// a failure only a person can fix (credentials, permission, invalid input) is Stalled and
+// retried slowly without an error, so it never hot-loops; anything else is Reconciling and
+// returned as an error, so the workqueue retries it with exponential backoff.
+func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing string, err error, hint string) (ctrl.Result, error) {
+	class := apierr.ClassOf(err)
+	msg := fmt.Sprintf("%s: %v", doing, err)
+	if class.Terminal() {
+		msg += terminalAdvice(class) + hint
+		setState(obj, state{reason: reason, stalled: true, message: msg})
+		e.event(obj, corev1.EventTypeWarning, reason, action, "%s", msg)
+		return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, nil
+	}
+	setState(obj, state{reason: reason, reconciling: true, message: msg + "; retrying with backoff"})
+	e.event(obj, corev1.EventTypeWarning, reason, action, "%s", msg)
+	return ctrl.Result{}, fmt.Errorf("%s %s/%s: %w", action, obj.GetNamespace(), obj.GetName(), err)
+}
+
+func terminalAdvice(class apierr.Class) string {
+	if class == apierr.TerminalAuth {
+		return "; the platform refused the credentials or their permissions: fix the credentials Secret (or the operator's own credentials) or the account's grants"
+	}
+	return "; the platform refused the request as invalid: fix the spec"
+}
+
+func (e *Engine[T]) recordIdentity(ctx context.Context, obj T, id string) error {
+	err := patchMetadata(ctx, e.Client, obj, func(o T) {
+		setAnnotation(o, v1alpha1.ExternalIDAnnotation, id)
+		removeAnnotation(o, v1alpha1.CreatePendingAnnotation)
+	})
+	if err != nil {
+		return fmt.Errorf("recording external identity %s: %w", id, err)
+	}
+	return nil
+}
+
+func (e *Engine[T]) clearPending(ctx context.Context, obj T) error {
+	if err := patchMetadata(ctx, e.Client, obj, func(o T) { removeAnnotation(o, v1alpha1.CreatePendingAnnotation) }); err != nil {
+		return fmt.Errorf("clearing create-pending: %w", err)
+	}
+	return nil
+}
+
+func (e *Engine[T]) resync() ctrl.Result {
+	if e.SyncPeriod <= 0 {
+		return ctrl.Result{}
+	}
+	return ctrl.Result{RequeueAfter: jitter(e.SyncPeriod)}
+}
+
+func (e *Engine[T]) event(obj T, eventType, reason, action, format string, args ...any) {
+	if e.Recorder != nil {
+		e.Recorder.Eventf(obj, nil, eventType, reason, action, format, args...)
+	}
+}
+
+// jitter spreads periodic work by up to 10% so that thousands of objects created together
+// do not all call the platform in the same second.
+func jitter(d time.Duration) time.Duration { return wait.Jitter(d, 0.1) }
+
+func requestIDSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (RequestId " + id + ")"
+}
+
+func orNone(id string) string {
+	if id == "" {
+		return "(none)"
+	}
+	return id
+}

@@ -1,0 +1,250 @@
+package controllers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+)
+
+// newProduct is an IoTProduct with a platform name unique to the test's namespace.
+func newProduct(ns, name string, mutate ...func(*v1alpha1.IoTProduct)) *v1alpha1.IoTProduct {
+	p := &v1alpha1.IoTProduct{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: v1alpha1.IoTProductSpec{
+			ProductName:          strings.ReplaceAll(ns+"_"+name, "-", "_"),
+			Description:          "made by a test",
+			Region:               "cn-shanghai",
+			CredentialsSecretRef: &v1alpha1.SecretReference{Name: "alibaba-credentials"},
+		},
+	}
+	for _, m := range mutate {
+		m(p)
+	}
+	return p
+}
+
+func deleteAndWaitGone(t *testing.T, obj client.Object) {
+	t.Helper()
+	must(t, k8s.Delete(context.Background(), obj))
+	waitGone(t, obj)
+}
+
+func patchSpec(t *testing.T, obj client.Object, patch string) {
+	t.Helper()
+	must(t, k8s.Patch(context.Background(), obj, client.RawPatch(types.MergePatchType, []byte(patch))))
+}
+
+func TestIoTProductIsCreatedAndReportedReady(t *testing.T) {
+	ns := newNamespace(t)
+	p := newProduct(ns, "sensor")
+	must(t, k8s.Create(context.Background(), p))
+
+	ready := waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	key := p.Status.ProductKey
+	if key == "" || p.Annotations[v1alpha1.ExternalIDAnnotation] != key {
+		t.Fatalf("ProductKey %q in status, %q in the external-id annotation: want the same, non-empty", key, p.Annotations[v1alpha1.ExternalIDAnnotation])
+	}
+	if _, pending := p.Annotations[v1alpha1.CreatePendingAnnotation]; pending {
+		t.Errorf("create-pending annotation left after a successful create")
+	}
+	if ready.ObservedGeneration != p.Generation || p.Status.ObservedGeneration != p.Generation {
+		t.Errorf("observedGeneration %d (condition %d), generation %d", p.Status.ObservedGeneration, ready.ObservedGeneration, p.Generation)
+	}
+	for _, c := range []string{v1alpha1.ConditionReconciling, v1alpha1.ConditionStalled} {
+		if cond := condition(p, c); cond == nil || cond.Status != metav1.ConditionFalse {
+			t.Errorf("%s = %+v, want False", c, cond)
+		}
+	}
+	got, ok := productByKey(key)
+	if !ok || got.ProductName != p.Spec.ProductName || got.Description != "made by a test" || got.NodeType != 0 || got.DataFormat != 1 {
+		t.Fatalf("platform has %+v (found %v), want the spec's product", got, ok)
+	}
+	if p.Status.ProductStatus != "DEVELOPMENT_STATUS" {
+		t.Errorf("status.productStatus = %q", p.Status.ProductStatus)
+	}
+	created := callsFor("CreateProduct", "")
+	var mine int
+	for _, c := range created {
+		if c.Parameters["ProductName"] == p.Spec.ProductName {
+			mine++
+		}
+	}
+	if mine != 1 {
+		t.Errorf("CreateProduct called %d times for this product, want 1", mine)
+	}
+	waitEvent(t, p, "Created: created product "+key, "(RequestId ")
+}
+
+// A create whose answer is lost (the call times out after the platform made the product)
+// leaves the create-pending mark; the retry finds the product by name instead of making a
+// second one.
+func TestIoTProductCreateWhoseAnswerIsLostIsAdoptedNotDuplicated(t *testing.T) {
+	ns := newNamespace(t)
+	must(t, iotSim.SetFaults(alibabaiot.Faults{"CreateProduct": {LatencyMs: int(3 * testTimeout / time.Millisecond), Count: 1}}))
+	p := newProduct(ns, "lostanswer")
+	must(t, k8s.Create(context.Background(), p))
+
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	if n := len(productsNamed(p.Spec.ProductName)); n != 1 {
+		t.Fatalf("%d products named %s on the platform, want exactly 1", n, p.Spec.ProductName)
+	}
+	if p.Status.ProductKey != productsNamed(p.Spec.ProductName)[0].ProductKey {
+		t.Fatalf("adopted %q, the platform's product is %q", p.Status.ProductKey, productsNamed(p.Spec.ProductName)[0].ProductKey)
+	}
+	waitEvent(t, p, "Adopted", p.Status.ProductKey, "interrupted create")
+}
+
+// The state a manager leaves when it dies between the create call and recording the
+// identity: our create-pending mark on the object, the product on the platform. A new
+// manager must adopt it, not create a second one.
+func TestIoTProductCrashAfterCreateIsAdoptedOnRestart(t *testing.T) {
+	ns := newNamespace(t)
+	p := newProduct(ns, "crashed")
+	made, err := iotSim.AddProduct(alibabaiot.Product{ProductName: p.Spec.ProductName, Owner: alibabaKeyID})
+	must(t, err)
+	p.Annotations = map[string]string{v1alpha1.CreatePendingAnnotation: time.Now().UTC().Format(time.RFC3339)}
+	p.Finalizers = []string{v1alpha1.Finalizer}
+	must(t, k8s.Create(context.Background(), p))
+
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "")
+	if p.Status.ProductKey != made.ProductKey {
+		t.Fatalf("status.productKey %q, want the product the crashed create made, %q", p.Status.ProductKey, made.ProductKey)
+	}
+	if n := len(productsNamed(p.Spec.ProductName)); n != 1 {
+		t.Fatalf("%d products named %s, want 1", n, p.Spec.ProductName)
+	}
+}
+
+// A name already taken on the platform, without our create-pending mark, belongs to
+// someone else: a conflict a person must resolve, never a silent takeover.
+func TestIoTProductNameTakenByAnotherProductIsAConflict(t *testing.T) {
+	ns := newNamespace(t)
+	p := newProduct(ns, "taken")
+	theirs, err := iotSim.AddProduct(alibabaiot.Product{ProductName: p.Spec.ProductName, Owner: alibabaKeyID})
+	must(t, err)
+	must(t, k8s.Create(context.Background(), p))
+
+	c := waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "NameConflict")
+	if !strings.Contains(c.Message, "iot.prod.AlreadyExistedProductName") || !strings.Contains(c.Message, "adopt") {
+		t.Errorf("conflict message %q should carry the platform code and say how to adopt", c.Message)
+	}
+	// Through a few retries: a create-pending mark left behind after the refusal would make
+	// the next retry look the name up and take the other product over.
+	time.Sleep(2*testSlowRetry + time.Second)
+	must(t, k8s.Get(context.Background(), client.ObjectKeyFromObject(p), p))
+	if p.Annotations[v1alpha1.ExternalIDAnnotation] != "" || p.Status.ProductKey != "" {
+		t.Fatalf("took over %s: annotation %q status %q", theirs.ProductKey, p.Annotations[v1alpha1.ExternalIDAnnotation], p.Status.ProductKey)
+	}
+	if c := condition(p, v1alpha1.ConditionStalled); c.Status != metav1.ConditionTrue || c.Reason != "NameConflict" {
+		t.Fatalf("Stalled = %+v after retries, want True NameConflict", c)
+	}
+	// Deleting the resource must not delete their product.
+	deleteAndWaitGone(t, p)
+	if _, ok := productByKey(theirs.ProductKey); !ok {
+		t.Fatalf("the other product %s was deleted", theirs.ProductKey)
+	}
+}
+
+func TestIoTProductAdoptsAnExistingProductWithoutCreating(t *testing.T) {
+	ns := newNamespace(t)
+	existing, err := iotSim.AddProduct(alibabaiot.Product{ProductName: strings.ReplaceAll(ns, "-", "_") + "_console", Description: "made in the console", Owner: alibabaKeyID})
+	must(t, err)
+	p := newProduct(ns, "adopt", func(p *v1alpha1.IoTProduct) {
+		p.Spec.ProductKey = existing.ProductKey
+		p.Spec.ProductName = existing.ProductName
+		p.Spec.Description = existing.Description
+	})
+	must(t, k8s.Create(context.Background(), p))
+
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	if p.Status.ProductKey != existing.ProductKey || p.Annotations[v1alpha1.ExternalIDAnnotation] != existing.ProductKey {
+		t.Fatalf("status %q annotation %q, want %q", p.Status.ProductKey, p.Annotations[v1alpha1.ExternalIDAnnotation], existing.ProductKey)
+	}
+	for _, c := range callsFor("CreateProduct", "") {
+		if c.Parameters["ProductName"] == existing.ProductName {
+			t.Fatalf("CreateProduct called for an adopted product: %+v", c)
+		}
+	}
+}
+
+func TestIoTProductAdoptingAMissingProductIsStalledNotFound(t *testing.T) {
+	ns := newNamespace(t)
+	p := newProduct(ns, "missing", func(p *v1alpha1.IoTProduct) { p.Spec.ProductKey = "a1NoSuchProd" })
+	must(t, k8s.Create(context.Background(), p))
+
+	waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "NotFound")
+	ready := condition(p, v1alpha1.ConditionReady)
+	if ready.Status != metav1.ConditionFalse || ready.Reason != "NotFound" || !strings.Contains(ready.Message, "a1NoSuchProd") {
+		t.Fatalf("Ready = %+v, want False NotFound naming the key", ready)
+	}
+}
+
+func TestIoTProductSpecChangesArePushedAndDriftIsCorrected(t *testing.T) {
+	ns := newNamespace(t)
+	p := newProduct(ns, "update")
+	must(t, k8s.Create(context.Background(), p))
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	key := p.Status.ProductKey
+
+	newName := p.Spec.ProductName + "_v2"
+	patchSpec(t, p, `{"spec":{"productName":"`+newName+`","description":"renamed by a test"}}`)
+	eventually(t, "the rename to reach the platform", func() string {
+		got, _ := productByKey(key)
+		if got.ProductName != newName || got.Description != "renamed by a test" {
+			return "platform has " + got.ProductName + " / " + got.Description
+		}
+		return ""
+	})
+	waitEvent(t, p, "Updated: updated product "+key, "(RequestId ")
+
+	// Someone renames the product in the console; the next resync puts the spec back.
+	drift := "changed_in_console"
+	_, err := iotSim.PatchProduct(key, alibabaiot.ProductPatch{ProductName: &drift})
+	must(t, err)
+	eventually(t, "the drift to be corrected on resync", func() string {
+		got, _ := productByKey(key)
+		if got.ProductName != newName {
+			return "platform still has " + got.ProductName
+		}
+		return ""
+	})
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+}
+
+func TestIoTProductObserveOnlyNeverWrites(t *testing.T) {
+	ns := newNamespace(t)
+	existing, err := iotSim.AddProduct(alibabaiot.Product{ProductName: strings.ReplaceAll(ns, "-", "_") + "_observed", Description: "console", DeviceCount: 3, Owner: alibabaKeyID})
+	must(t, err)
+	p := newProduct(ns, "observe", func(p *v1alpha1.IoTProduct) {
+		p.Spec.ProductKey = existing.ProductKey
+		p.Spec.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly
+		p.Spec.Description = "the spec says otherwise"
+	})
+	must(t, k8s.Create(context.Background(), p))
+
+	ready := waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Observed")
+	if !strings.Contains(ready.Message, `description is "console"`) {
+		t.Errorf("Ready message %q should report the difference it will not fix", ready.Message)
+	}
+	if p.Status.DeviceCount != 3 {
+		t.Errorf("status.deviceCount = %d, want what the platform reports, 3", p.Status.DeviceCount)
+	}
+	time.Sleep(testSyncPeriod + time.Second) // at least one resync
+	deleteAndWaitGone(t, p)
+	for _, action := range []string{"CreateProduct", "UpdateProduct", "DeleteProduct"} {
+		if calls := callsFor(action, existing.ProductKey); len(calls) > 0 {
+			t.Errorf("ObserveOnly made %d %s calls", len(calls), action)
+		}
+	}
+	if got, ok := productByKey(existing.ProductKey); !ok || got.Description != "console" {
+		t.Fatalf("the observed product changed or went: %+v %v", got, ok)
+	}
+}

@@ -1,0 +1,128 @@
+package controllers_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
+	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+)
+
+// The accepted credentials of the simulators, as a user would put them in Secrets.
+const (
+	alibabaKeyID  = "LTAI5tTestKeyID0001"
+	alibabaSecret = "test-secret-do-not-leak-7f3a"
+	// chainKeyID/chainSecret are the operator's own credentials, from its environment.
+	chainKeyID  = "LTAI5tOperatorChain01"
+	chainSecret = "operator-chain-secret-9c1d"
+)
+
+// Timings shortened for tests: the behaviour is the same as with the defaults, only faster.
+const (
+	testSyncPeriod = 2 * time.Second
+	testSlowRetry  = 2 * time.Second
+	testTimeout    = 1 * time.Second // of one platform call
+	waitFor        = 30 * time.Second
+)
+
+var (
+	k8s    client.Client
+	iotSim *alibabaiot.Server
+	iotURL string
+)
+
+// TestMain runs the controllers in a manager against a real API server (envtest) and the
+// simulated IoT API over real HTTP, as the operator runs in production.
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctrl.SetLogger(zap.New(zap.WriteTo(logSink())))
+	env, err := testenv.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = env.Stop() }()
+	k8s = env.Client
+	stopNamespaces, err := env.StartNamespaceController()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stopNamespaces()
+
+	iotSim = alibabaiot.New(alibabaiot.Options{
+		AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret,
+		Accounts: []alibabaiot.Account{{AccessKeyID: chainKeyID, AccessKeySecret: chainSecret}},
+	})
+	iotServer := httptest.NewServer(iotSim)
+	defer iotServer.Close()
+	iotURL = iotServer.URL
+
+	// The operator's own credential chain reads the environment, as in a pod.
+	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", chainKeyID)
+	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", chainSecret)
+
+	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
+		Scheme:                 env.Scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := controllers.IndexCredentialsSecret(ctx, mgr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: iotServer.URL, Timeout: testTimeout})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	opts := controllers.Options{
+		SyncPeriod: testSyncPeriod, SlowRetry: testSlowRetry, MaxConcurrentReconciles: 4,
+		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
+	}
+	if err := controllers.SetupIoTProductController(mgr, clients, opts); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := (&controllers.CredentialsReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	code := m.Run()
+	cancel()
+	if err := <-done; err != nil {
+		fmt.Fprintln(os.Stderr, "manager:", err)
+	}
+	return code
+}
+
+// logSink keeps the manager quiet unless a developer asks for its logs with TEST_LOGS=1.
+func logSink() io.Writer {
+	if os.Getenv("TEST_LOGS") != "" {
+		return os.Stderr
+	}
+	return io.Discard
+}
