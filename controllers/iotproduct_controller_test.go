@@ -248,3 +248,26 @@ func TestIoTProductObserveOnlyNeverWrites(t *testing.T) {
 		t.Fatalf("the observed product changed or went: %+v %v", got, ok)
 	}
 }
+
+// Resyncs that find nothing to do write nothing: no status patch, no new resourceVersion,
+// and only reads reach the platform.
+func TestIoTProductResyncWithNothingToDoWritesNothing(t *testing.T) {
+	ns := newNamespace(t)
+	p := newProduct(ns, "quiet")
+	must(t, k8s.Create(context.Background(), p))
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	key, version := p.Status.ProductKey, p.ResourceVersion
+	queriesBefore := len(callsFor("QueryProduct", key))
+
+	time.Sleep(2*testSyncPeriod + testSyncPeriod/2)
+	must(t, k8s.Get(context.Background(), client.ObjectKeyFromObject(p), p))
+	if p.ResourceVersion != version {
+		t.Fatalf("resourceVersion went from %s to %s over idle resyncs: a reconcile with nothing to do wrote", version, p.ResourceVersion)
+	}
+	if n := len(callsFor("QueryProduct", key)) - queriesBefore; n < 2 {
+		t.Fatalf("%d QueryProduct calls over two sync periods: the product is not being resynced", n)
+	}
+	if n := len(callsFor("UpdateProduct", key)); n != 0 {
+		t.Fatalf("%d UpdateProduct calls for a product that matches its spec", n)
+	}
+}
