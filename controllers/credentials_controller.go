@@ -30,8 +30,6 @@ type CredentialsReconciler struct {
 	Client client.Client
 }
 
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;update;patch
-
 func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	secret := &corev1.Secret{}
 	if err := r.Client.Get(ctx, req.NamespacedName, secret); err != nil {
