@@ -22,6 +22,7 @@ import (
 	prodlifev1alpha1 "github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 )
 
 var scheme = runtime.NewScheme()
@@ -33,11 +34,12 @@ func init() {
 
 func main() {
 	var (
-		metricsAddr string
-		probeAddr   string
-		leaderElect bool
-		ctrlOpts    = controllers.Options{}
-		alibabaOpts = alibaba.Options{QPS: map[string]float64{}}
+		metricsAddr   string
+		probeAddr     string
+		leaderElect   bool
+		ctrlOpts      = controllers.Options{}
+		alibabaOpts   = alibaba.Options{QPS: map[string]float64{}}
+		flipsnackOpts = flipsnack.Options{}
 	)
 	// --kubeconfig is registered by controller-runtime itself.
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 disables it.")
@@ -51,6 +53,9 @@ func main() {
 	flag.StringVar(&alibabaOpts.Endpoint, "alibaba-endpoint", "", "URL of the Alibaba Cloud IoT API (default: the resource's region's https://iot.<region>.aliyuncs.com).")
 	flag.StringVar(&alibabaOpts.DefaultRegion, "alibaba-default-region", "cn-shanghai", "Region used when a call names none.")
 	flag.DurationVar(&alibabaOpts.Timeout, "alibaba-timeout", 10*time.Second, "Timeout of one Alibaba API call.")
+	flag.StringVar(&flipsnackOpts.Endpoint, "flipsnack-endpoint", flipsnack.DefaultEndpoint, "URL of the Flipsnack API.")
+	flag.IntVar(&flipsnackOpts.PerSecond, "flipsnack-rate-per-second", 5, "Client-side Flipsnack requests per second, per apiKey (the documented limit).")
+	flag.IntVar(&flipsnackOpts.PerMinute, "flipsnack-rate-per-minute", 60, "Client-side Flipsnack requests per minute, per apiKey (the documented limit).")
 	flag.Var(qpsFlag(alibabaOpts.QPS), "alibaba-qps", "Client-side QPS per Alibaba account and action, as Action=N pairs separated by commas (default: the documented limits, CreateProduct=50,QueryProduct=50,UpdateProduct=10,DeleteProduct=500,QueryProductList=50).")
 	logOpts := zap.Options{Development: false}
 	logOpts.BindFlags(flag.CommandLine)
@@ -73,7 +78,7 @@ func main() {
 		os.Exit(1)
 	}
 
-	if err := setupControllers(mgr, ctrlOpts, alibabaOpts); err != nil {
+	if err := setupControllers(mgr, ctrlOpts, alibabaOpts, flipsnackOpts); err != nil {
 		setupLog.Error(err, "unable to set up the controllers")
 		os.Exit(1)
 	}
@@ -94,7 +99,7 @@ func main() {
 	}
 }
 
-func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts alibaba.Options) error {
+func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts alibaba.Options, flipsnackOpts flipsnack.Options) error {
 	if err := controllers.IndexCredentialsSecret(context.Background(), mgr); err != nil {
 		return fmt.Errorf("indexing credentials Secrets: %w", err)
 	}
@@ -104,6 +109,9 @@ func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts al
 	}
 	if err := controllers.SetupIoTProductController(mgr, alibabaClients, opts); err != nil {
 		return fmt.Errorf("IoTProduct controller: %w", err)
+	}
+	if err := controllers.SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(flipsnackOpts), opts); err != nil {
+		return fmt.Errorf("FlipsnackFeed controller: %w", err)
 	}
 	if err := (&controllers.CredentialsReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("credentials controller: %w", err)

@@ -16,7 +16,9 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	fssim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
@@ -27,6 +29,12 @@ const (
 	// chainKeyID/chainSecret are the operator's own credentials, from its environment.
 	chainKeyID  = "LTAI5tOperatorChain01"
 	chainSecret = "operator-chain-secret-9c1d"
+	// flipsnackKey/flipsnackSecret is the Flipsnack account of the feed tests; the large-feed
+	// test uses an account of its own, so its 40 calls do not share a rate budget with them.
+	flipsnackKey       = "fs-test-api-key-0001"
+	flipsnackSecret    = "fs-test-api-secret-do-not-leak"
+	flipsnackBigKey    = "fs-test-api-key-big-0002"
+	flipsnackBigSecret = "fs-test-api-secret-big-0002"
 )
 
 // Timings shortened for tests: the behaviour is the same as with the defaults, only faster.
@@ -41,6 +49,7 @@ var (
 	k8s    client.Client
 	iotSim *alibabaiot.Server
 	iotURL string
+	fsSim  *fssim.Server
 )
 
 // TestMain runs the controllers in a manager against a real API server (envtest) and the
@@ -73,6 +82,13 @@ func run(m *testing.M) int {
 	defer iotServer.Close()
 	iotURL = iotServer.URL
 
+	fsSim = fssim.New(fssim.Options{
+		APIKey: flipsnackKey, APISecret: flipsnackSecret,
+		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret},
+	})
+	fsServer := httptest.NewServer(fsSim)
+	defer fsServer.Close()
+
 	// The operator's own credential chain reads the environment, as in a pod.
 	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", chainKeyID)
 	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", chainSecret)
@@ -102,6 +118,11 @@ func run(m *testing.M) int {
 		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
 	}
 	if err := controllers.SetupIoTProductController(mgr, clients, opts); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: fsServer.URL + "/v1/", Timeout: testTimeout, RetryBase: 100 * time.Millisecond})
+	if err := controllers.SetupFlipsnackFeedController(mgr, fsClients, opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -186,6 +186,23 @@ type FlipsnackFeedStatus struct {
 	// productsPendingDeletion is how many pushed products still have to be deleted.
 	// +optional
 	ProductsPendingDeletion int64 `json:"productsPendingDeletion,omitempty"`
+
+	// productsDeleted counts the products deleted so far while the feed is being deleted,
+	// so progress reads "deleted 1,500 of 10,000 products".
+	// +optional
+	ProductsDeleted int64 `json:"productsDeleted,omitempty"`
+
+	// pushed is the operator's record of what the platform has from this feed: every pushed
+	// SKU with a hash of each of its fields, gzip-compressed (base64 in JSON). It is what
+	// lets the operator send only the difference and delete every pushed SKU, also after a
+	// restart. It is not meant to be read by people.
+	// +optional
+	Pushed []byte `json:"pushed,omitempty"`
+
+	// drift says what the operator cannot see: Flipsnack has no read action, so changes
+	// made to the feed outside the operator are not detected.
+	// +optional
+	Drift string `json:"drift,omitempty"`
 }
 
 // FlipsnackFeed is a Flipsnack product feed whose products the operator pushes and, through

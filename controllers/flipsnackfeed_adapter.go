@@ -1,0 +1,500 @@
+package controllers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
+)
+
+// Keys of a FlipsnackFeed's credentials Secret.
+const (
+	secretKeyAPIKey    = "apiKey"
+	secretKeyAPISecret = "apiSecret"
+)
+
+// feedBatch is the most products or SKUs one call carries: the platform's limit. The adapter
+// cuts the batches itself so that every call is followed by a write of the pushed record.
+const feedBatch = flipsnack.DefaultMaxBatch
+
+// deleteBatchesPerReconcile bounds the work of one deleting reconcile, so progress shows in
+// the Ready condition ("deleted 1,000 of 10,000 products") while a large feed goes.
+const deleteBatchesPerReconcile = 2
+
+// noReadBack is what status.drift says of every feed.
+const noReadBack = "Flipsnack has no read action: changes made to this feed outside the operator cannot be detected"
+
+// feedConnector makes Flipsnack clients from a feed's credentials Secret. Every client of
+// one apiKey shares the ClientSet's rate budget.
+type feedConnector struct {
+	clients *flipsnack.ClientSet
+	kube    client.Client
+}
+
+func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, secret map[string][]byte) (External[*v1alpha1.FlipsnackFeed], error) {
+	var missing []string
+	for _, key := range []string{secretKeyAPIKey, secretKeyAPISecret} {
+		if len(secret[key]) == 0 {
+			missing = append(missing, key)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &CredentialsError{Reason: fmt.Sprintf(
+			"the credentials Secret %q has no %s: it needs the keys %s and %s of the Flipsnack account",
+			f.GetCredentialsSecretName(), strings.Join(missing, " or "), secretKeyAPIKey, secretKeyAPISecret)}
+	}
+	return &feedExternal{
+		client: c.clients.For(string(secret[secretKeyAPIKey]), string(secret[secretKeyAPISecret])),
+		kube:   c.kube,
+	}, nil
+}
+
+// feedExternal is the FlipsnackFeed adapter. The platform cannot be read back, so "observe"
+// compares the desired products with the record, in status, of what was pushed, and
+// "update" pushes the difference.
+type feedExternal struct {
+	client *flipsnack.Client
+	kube   client.Client
+	// plan is the difference Observe found, for Update to push.
+	plan *feedPlan
+}
+
+// generatedSourceHash is the sourceHash of a feed whose spec names none: derived from the
+// object's UID, so it is stable for the object's life and unique, and well under 64 chars.
+func generatedSourceHash(f *v1alpha1.FlipsnackFeed) string {
+	sum := sha256.Sum256([]byte(f.GetUID()))
+	return "plo-" + hex.EncodeToString(sum[:16])
+}
+
+func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (Observation, error) {
+	f.Status.SourceHash = sourceHash
+	f.Status.Drift = noReadBack
+	rec, err := decodeRecord(f.Status.Pushed)
+	if err != nil {
+		return Observation{}, err
+	}
+	desired, err := x.desired(ctx, f)
+	if err != nil {
+		return Observation{}, err
+	}
+	plan := planPush(desired, rec)
+	x.plan = plan
+	f.Status.ProductsPushed = int64(len(rec))
+	f.Status.ProductsPendingDeletion = int64(len(plan.delete))
+	// The feed exists for the operator as soon as its sourceHash is chosen: the platform makes
+	// it with its first products and has no way to ask whether it is there.
+	return Observation{Exists: true, UpToDate: plan.empty(), Diff: plan.String()}, nil
+}
+
+// Lookup finds nothing: Create makes no API call, so an interrupted create left nothing on
+// the platform, and creating again chooses the same sourceHash.
+func (x *feedExternal) Lookup(context.Context, *v1alpha1.FlipsnackFeed) (string, bool, error) {
+	return "", false, nil
+}
+
+// Create only chooses the sourceHash; the engine records it before anything is pushed, and
+// the first push (Update) makes the feed on the platform.
+func (x *feedExternal) Create(_ context.Context, f *v1alpha1.FlipsnackFeed) (Result, error) {
+	hash := generatedSourceHash(f)
+	f.Status.SourceHash = hash
+	return Result{ExternalID: hash}, nil
+}
+
+// Update pushes the difference Observe found: products.create for new SKUs, products.update
+// with only the changed fields, products.delete for SKUs gone from the spec. The record is
+// written after every successful call, so a restart resumes where the push stopped.
+func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string, _ Observation) (Result, error) {
+	plan := x.plan
+	rec, err := decodeRecord(f.Status.Pushed)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{ExternalID: sourceHash}
+
+	for _, chunk := range chunks(plan.create) {
+		products := make([]json.RawMessage, len(chunk))
+		for i, p := range chunk {
+			products[i] = p.full()
+		}
+		_, err := x.client.CreateProducts(ctx, sourceHash, products)
+		if apierr.Is(err, apierr.AlreadyExists) {
+			// Most likely our own earlier push whose record was not written (a crash between
+			// the call and the status write), or an adopted feed: make them match instead.
+			if _, uerr := x.client.UpdateProducts(ctx, sourceHash, products); uerr == nil {
+				err = nil
+			}
+		}
+		if err != nil {
+			return res, err
+		}
+		for _, p := range chunk {
+			rec[p.sku] = p.hashes
+		}
+		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
+			return res, err
+		}
+	}
+
+	for _, chunk := range chunks(plan.update) {
+		partial := make([]json.RawMessage, len(chunk))
+		for i, u := range chunk {
+			partial[i] = u.partial
+		}
+		if _, err := x.client.UpdateProducts(ctx, sourceHash, partial); err != nil {
+			return res, err
+		}
+		for _, u := range chunk {
+			rec[u.product.sku] = u.product.hashes
+		}
+		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
+			return res, err
+		}
+	}
+
+	pending := len(plan.delete)
+	if pending > 0 {
+		_, err := x.client.DeleteProducts(ctx, sourceHash, plan.delete, func(deleted []string) error {
+			for _, sku := range deleted {
+				delete(rec, sku)
+			}
+			pending -= len(deleted)
+			return x.save(ctx, f, rec, pending)
+		})
+		if err != nil {
+			return res, err
+		}
+	}
+	res.Message = plan.String()
+	return res, nil
+}
+
+// Delete deletes every recorded SKU, a few batches per reconcile, recording each batch as it
+// goes: a restart resumes with the SKUs left. A feed that never got a product needs no call.
+func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (Result, error) {
+	rec, err := decodeRecord(f.Status.Pushed)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{ExternalID: sourceHash}
+	if len(rec) == 0 {
+		res.Done = true
+		res.Message = "no products were pushed, so there was nothing to delete"
+		return res, nil
+	}
+	skus := rec.skus()
+	if max := deleteBatchesPerReconcile * feedBatch; len(skus) > max {
+		skus = skus[:max]
+	}
+	f.Status.ProductsPendingDeletion = int64(len(rec))
+	_, err = x.client.DeleteProducts(ctx, sourceHash, skus, func(deleted []string) error {
+		for _, sku := range deleted {
+			delete(rec, sku)
+		}
+		f.Status.ProductsDeleted += int64(len(deleted))
+		return x.save(ctx, f, rec, len(rec))
+	})
+	total := f.Status.ProductsDeleted + int64(len(rec))
+	res.Message = fmt.Sprintf("deleted %s of %s products", thousands(f.Status.ProductsDeleted), thousands(total))
+	if err != nil {
+		return res, err
+	}
+	res.Done = len(rec) == 0
+	return res, nil
+}
+
+// save writes the record and the counts into the object and, at once, into its status on
+// the API server, so what was pushed is known even if the reconcile goes no further.
+func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec pushedRecord, pendingDeletion int) error {
+	blob, err := rec.encode()
+	if err != nil {
+		return err
+	}
+	f.Status.Pushed = blob
+	f.Status.ProductsPushed = int64(len(rec))
+	f.Status.ProductsPendingDeletion = int64(pendingDeletion)
+	patch, err := json.Marshal(map[string]any{"status": map[string]any{
+		"pushed":                  blob,
+		"productsPushed":          f.Status.ProductsPushed,
+		"productsPendingDeletion": f.Status.ProductsPendingDeletion,
+		"productsDeleted":         f.Status.ProductsDeleted,
+		"sourceHash":              f.Status.SourceHash,
+	}})
+	if err != nil {
+		return err
+	}
+	// A copy takes the server's answer, so the conditions built so far in memory stay.
+	if err := x.kube.Status().Patch(ctx, f.DeepCopy(), client.RawPatch(types.MergePatchType, patch)); err != nil {
+		return fmt.Errorf("recording the pushed products in status: %w", err)
+	}
+	return nil
+}
+
+// desired is every product of the feed, from the spec and from its ConfigMaps, each in the
+// platform's field names.
+func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) ([]feedProduct, error) {
+	var out []feedProduct
+	seen := map[string]string{}
+	add := func(p feedProduct, from string) error {
+		if prev, dup := seen[p.sku]; dup {
+			return invalidFeed(fmt.Sprintf("SKU %q is in %s and in %s: every SKU of a feed must be unique", p.sku, prev, from))
+		}
+		seen[p.sku] = from
+		out = append(out, p)
+		return nil
+	}
+	for _, sp := range f.Spec.Products {
+		p, err := newFeedProduct(specProductFields(sp))
+		if err != nil {
+			return nil, err
+		}
+		if err := add(p, "spec.products"); err != nil {
+			return nil, err
+		}
+	}
+	for _, src := range f.Spec.ProductsFrom {
+		ref := src.ConfigMap
+		where := fmt.Sprintf("ConfigMap %s key %s", ref.Name, ref.Key)
+		cm := &corev1.ConfigMap{}
+		err := x.kube.Get(ctx, types.NamespacedName{Namespace: f.Namespace, Name: ref.Name}, cm)
+		if apierrors.IsNotFound(err) {
+			return nil, invalidFeed(fmt.Sprintf("spec.productsFrom names ConfigMap %q, which does not exist in namespace %q", ref.Name, f.Namespace))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", where, err)
+		}
+		data, ok := cm.Data[ref.Key]
+		if !ok {
+			return nil, invalidFeed(fmt.Sprintf("%s: the ConfigMap has no such key", where))
+		}
+		var items []map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(data), &items); err != nil {
+			return nil, invalidFeed(fmt.Sprintf("%s is not a JSON array of products: %v", where, err))
+		}
+		for i, item := range items {
+			p, err := newFeedProduct(item)
+			if err != nil {
+				return nil, invalidFeed(fmt.Sprintf("%s, product %d: %v", where, i, err))
+			}
+			if err := add(p, where); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func invalidFeed(msg string) error {
+	return &apierr.Error{Platform: flipsnack.Platform, Action: "read products", Class: apierr.TerminalInput, Message: msg}
+}
+
+// specProductFields is a spec product under the platform's field names.
+func specProductFields(sp v1alpha1.FeedProduct) map[string]json.RawMessage {
+	m := map[string]any{"code": sp.Code, "type": sp.Type}
+	put := func(k, v string) {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	put("title", sp.Title)
+	put("description", sp.Description)
+	put("image_link", sp.ImageLink)
+	put("sell_price", sp.SellPrice)
+	put("discount_price", sp.DiscountPrice)
+	put("currency", sp.Currency)
+	if sp.Quantity != nil {
+		m["quantity"] = *sp.Quantity
+	}
+	if w := sp.Website; w != nil {
+		ws := map[string]any{}
+		if w.Button != nil {
+			ws["button"] = *w.Button
+		}
+		if w.ButtonLabel != "" {
+			ws["button_label"] = w.ButtonLabel
+		}
+		if w.Link != "" {
+			ws["link"] = w.Link
+		}
+		m["website"] = ws
+	}
+	if len(sp.Variants) > 0 {
+		vs := make([]map[string]any, len(sp.Variants))
+		for i, v := range sp.Variants {
+			vm := map[string]any{"code": v.Code, "parent_code": sp.Code}
+			if v.Title != "" {
+				vm["title"] = v.Title
+			}
+			if v.SellPrice != "" {
+				vm["sell_price"] = v.SellPrice
+			}
+			if v.ImageLink != "" {
+				vm["image_link"] = v.ImageLink
+			}
+			vs[i] = vm
+		}
+		m["variants"] = vs
+	}
+	out := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		b, _ := json.Marshal(v)
+		out[k] = b
+	}
+	return out
+}
+
+// feedProduct is one desired product: its SKU, its fields in canonical JSON, and a hash of
+// each field but the code.
+type feedProduct struct {
+	sku    string
+	fields map[string]json.RawMessage
+	hashes map[string]string
+}
+
+func newFeedProduct(fields map[string]json.RawMessage) (feedProduct, error) {
+	var sku string
+	if err := json.Unmarshal(fields["code"], &sku); err != nil || sku == "" {
+		return feedProduct{}, invalidFeed(`a product has no "code" (its SKU) as a string`)
+	}
+	if strings.ContainsAny(sku, ",\t\n\r ") {
+		return feedProduct{}, invalidFeed(fmt.Sprintf("SKU %q has a comma or white space, which the platform's productsSKU list cannot carry", sku))
+	}
+	p := feedProduct{sku: sku, fields: map[string]json.RawMessage{}, hashes: map[string]string{}}
+	for k, raw := range fields {
+		if k == "" || strings.ContainsAny(k, ",=\t\n") {
+			return feedProduct{}, invalidFeed(fmt.Sprintf("product %s has a field named %q, which is not a field of the platform", sku, k))
+		}
+		// Canonical form: decoded and encoded again, so key order and spacing do not count
+		// as a change.
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return feedProduct{}, err
+		}
+		canon, err := json.Marshal(v)
+		if err != nil {
+			return feedProduct{}, err
+		}
+		p.fields[k] = canon
+		if k != "code" {
+			p.hashes[k] = fieldHash(canon)
+		}
+	}
+	return p, nil
+}
+
+func (p feedProduct) full() json.RawMessage {
+	b, _ := json.Marshal(p.fields)
+	return b
+}
+
+// fieldHash is 32 bits of SHA-256: enough to tell a changed field from an unchanged one,
+// small enough for a record of 20,000 products.
+func fieldHash(canon []byte) string {
+	sum := sha256.Sum256(canon)
+	return hex.EncodeToString(sum[:4])
+}
+
+type feedUpdate struct {
+	product feedProduct
+	partial json.RawMessage
+}
+
+// feedPlan is the difference between the desired products and the pushed record.
+type feedPlan struct {
+	create []feedProduct
+	update []feedUpdate
+	delete []string
+}
+
+func planPush(desired []feedProduct, rec pushedRecord) *feedPlan {
+	plan := &feedPlan{}
+	want := make(map[string]bool, len(desired))
+	for _, p := range desired {
+		want[p.sku] = true
+		old, pushed := rec[p.sku]
+		if !pushed {
+			plan.create = append(plan.create, p)
+			continue
+		}
+		changed := map[string]json.RawMessage{}
+		for k, h := range p.hashes {
+			if old[k] != h {
+				changed[k] = p.fields[k]
+			}
+		}
+		for k := range old {
+			if _, still := p.hashes[k]; !still {
+				// A field that is no longer set is cleared on the platform.
+				changed[k] = json.RawMessage("null")
+			}
+		}
+		if len(changed) == 0 {
+			continue
+		}
+		changed["code"] = p.fields["code"]
+		b, _ := json.Marshal(changed)
+		plan.update = append(plan.update, feedUpdate{product: p, partial: b})
+	}
+	for _, sku := range rec.skus() {
+		if !want[sku] {
+			plan.delete = append(plan.delete, sku)
+		}
+	}
+	return plan
+}
+
+func (p *feedPlan) empty() bool {
+	return len(p.create) == 0 && len(p.update) == 0 && len(p.delete) == 0
+}
+
+func (p *feedPlan) String() string {
+	if p.empty() {
+		return "nothing to push"
+	}
+	return fmt.Sprintf("%d to create, %d to update, %d to delete", len(p.create), len(p.update), len(p.delete))
+}
+
+func chunks[E any](items []E) [][]E {
+	var out [][]E
+	for len(items) > 0 {
+		n := min(len(items), feedBatch)
+		out = append(out, items[:n])
+		items = items[n:]
+	}
+	return out
+}
+
+// thousands writes n with comma separators: 10000 as "10,000".
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,87 @@
+package controllers
+
+import (
+	"context"
+	"reflect"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
+)
+
+// productsFromField indexes feeds by the ConfigMaps their productsFrom reads, so a
+// ConfigMap's feeds are one indexed List away.
+const productsFromField = ".spec.productsFrom.configMap.name"
+
+// SetupFlipsnackFeedController registers the FlipsnackFeed controller: the lifecycle engine
+// with the feed adapter. Flipsnack has no read action, so there is no periodic resync: a
+// feed is reconciled when its spec, its credentials Secret or one of its ConfigMaps changes.
+func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet, opts Options) error {
+	err := mgr.GetFieldIndexer().IndexField(context.Background(), &v1alpha1.FlipsnackFeed{}, productsFromField, func(o client.Object) []string {
+		var names []string
+		for _, src := range o.(*v1alpha1.FlipsnackFeed).Spec.ProductsFrom {
+			names = append(names, src.ConfigMap.Name)
+		}
+		return names
+	})
+	if err != nil {
+		return err
+	}
+	engine := &Engine[*v1alpha1.FlipsnackFeed]{
+		Client:     mgr.GetClient(),
+		Recorder:   mgr.GetEventRecorder("flipsnackfeed-controller"),
+		NewObject:  func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
+		Connector:  feedConnector{clients: clients, kube: mgr.GetClient()},
+		Noun:       "feed",
+		SyncPeriod: 0,
+		SlowRetry:  opts.SlowRetry,
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("flipsnackfeed").
+		For(&v1alpha1.FlipsnackFeed{}, builder.WithPredicates(specOrDeletionChanged())).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(usersOfSecret(mgr.GetClient(), &v1alpha1.FlipsnackFeedList{})),
+			builder.WithPredicates(secretDataChanged())).
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
+			builder.WithPredicates(configMapDataChanged())).
+		WithOptions(controller.Options{
+			MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.RetryBaseDelay, opts.RetryMaxDelay),
+		}).
+		Complete(engine)
+}
+
+// feedsReading maps a ConfigMap to the feeds whose productsFrom reads it.
+func feedsReading(c client.Client) handler.MapFunc {
+	return func(ctx context.Context, cm client.Object) []reconcile.Request {
+		feeds := &v1alpha1.FlipsnackFeedList{}
+		if err := c.List(ctx, feeds, client.InNamespace(cm.GetNamespace()), client.MatchingFields{productsFromField: cm.GetName()}); err != nil {
+			return nil
+		}
+		reqs := make([]reconcile.Request, 0, len(feeds.Items))
+		for i := range feeds.Items {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&feeds.Items[i])})
+		}
+		return reqs
+	}
+}
+
+// configMapDataChanged lets through ConfigMaps that appear, go, or change their data.
+func configMapDataChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			o, okOld := e.ObjectOld.(*corev1.ConfigMap)
+			n, okNew := e.ObjectNew.(*corev1.ConfigMap)
+			return !okOld || !okNew || !reflect.DeepEqual(o.Data, n.Data)
+		},
+	}
+}
