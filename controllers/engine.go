@@ -34,6 +34,13 @@ type Engine[T Managed] struct {
 	// SlowRetry is how often a failure that only a person can fix is tried again; fixing a
 	// Secret or the spec triggers a reconcile at once anyway.
 	SlowRetry time.Duration
+	// ThrottleWait is how long the engine waits after the platform's rate limit answered
+	// (jittered by 10%). Throttling is the platform asking for patience, not a failure.
+	ThrottleWait time.Duration
+	// NothingCreated, when set, tells from the object alone that no external product exists
+	// for it yet (a feed whose record of pushed products is empty), so its deletion needs
+	// neither credentials nor an API call.
+	NothingCreated func(obj T) bool
 }
 
 // Reconcile tells the story of one object: load it, delete or create-observe-update its
@@ -174,7 +181,13 @@ func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string,
 	if err := e.recordIdentity(ctx, obj, result.ExternalID); err != nil {
 		return "", ctrl.Result{}, err
 	}
-	e.event(obj, corev1.EventTypeNormal, "Created", "Create", "created %s %s%s", e.Noun, result.ExternalID, requestIDSuffix(result.RequestID))
+	if result.Message != "" {
+		// The adapter only chose the identity (a feed's sourceHash); the product itself is
+		// made later, so "Created" would claim too much.
+		e.event(obj, corev1.EventTypeNormal, "IdentityRecorded", "Create", "%s", result.Message)
+	} else {
+		e.event(obj, corev1.EventTypeNormal, "Created", "Create", "created %s %s%s", e.Noun, result.ExternalID, requestIDSuffix(result.RequestID))
+	}
 	return result.ExternalID, ctrl.Result{}, nil
 }
 
@@ -235,6 +248,8 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 		return e.release(ctx, obj, "Orphaned", "managementPolicy is ObserveOnly: %s %s stays on the platform", e.Noun, orNone(id))
 	case id == "" && !pending:
 		return e.release(ctx, obj, "NothingToDelete", "no %s was ever created for this resource", e.Noun)
+	case e.NothingCreated != nil && e.NothingCreated(obj):
+		return e.release(ctx, obj, "NothingToDelete", "nothing was ever pushed to %s %s, so there is nothing to delete", e.Noun, orNone(id))
 	}
 
 	ext, res, err := e.connect(ctx, obj, orphanHint)
@@ -291,6 +306,9 @@ func (e *Engine[T]) release(ctx context.Context, obj T, reason, format string, a
 // returned as an error, so the workqueue retries it with exponential backoff.
 func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing string, err error, hint string) (ctrl.Result, error) {
 	class := apierr.ClassOf(err)
+	if class == apierr.Throttled {
+		return e.waitOutThrottling(obj, reason, doing, err)
+	}
 	msg := fmt.Sprintf("%s: %v", doing, err)
 	if class.Terminal() {
 		msg += terminalAdvice(class) + hint
@@ -301,6 +319,29 @@ func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing strin
 	setState(obj, state{reason: reason, reconciling: true, message: msg + "; retrying with backoff"})
 	e.event(obj, corev1.EventTypeWarning, reason, action, "%s", msg)
 	return ctrl.Result{}, fmt.Errorf("%s %s/%s: %w", action, obj.GetNamespace(), obj.GetName(), err)
+}
+
+// waitOutThrottling keeps the work in progress after the platform's rate limit answered
+// (clients have already waited what they could within one call): the Ready reason stays the
+// one of the work under way, no warning is raised, and the reconcile comes back after
+// ThrottleWait without counting as an error.
+func (e *Engine[T]) waitOutThrottling(obj T, failReason, doing string, err error) (ctrl.Result, error) {
+	setState(obj, state{reason: inProgressReason(failReason), reconciling: true, message: fmt.Sprintf(
+		"%s: the platform asked to slow down (%v); waiting before the next call", doing, err)})
+	return ctrl.Result{RequeueAfter: jitter(e.ThrottleWait)}, nil
+}
+
+// inProgressReason is the Ready reason of the work a failure reason belongs to.
+func inProgressReason(failReason string) string {
+	switch failReason {
+	case ReasonCreateFailed:
+		return ReasonCreating
+	case ReasonUpdateFailed:
+		return ReasonUpdating
+	case ReasonDeleteFailed:
+		return ReasonDeleting
+	}
+	return failReason
 }
 
 func terminalAdvice(class apierr.Class) string {

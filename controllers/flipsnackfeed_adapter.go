@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,7 +95,7 @@ func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, s
 	}
 	plan := planPush(desired, rec)
 	x.plan = plan
-	f.Status.ProductsPushed = int64(len(rec))
+	f.Status.ProductsPushed = int64(rec.confirmed())
 	f.Status.ProductsPendingDeletion = int64(len(plan.delete))
 	// The feed exists for the operator as soon as its sourceHash is chosen: the platform makes
 	// it with its first products and has no way to ask whether it is there.
@@ -110,7 +113,17 @@ func (x *feedExternal) Lookup(context.Context, *v1alpha1.FlipsnackFeed) (string,
 func (x *feedExternal) Create(_ context.Context, f *v1alpha1.FlipsnackFeed) (Result, error) {
 	hash := generatedSourceHash(f)
 	f.Status.SourceHash = hash
-	return Result{ExternalID: hash}, nil
+	return Result{ExternalID: hash, Message: fmt.Sprintf(
+		"chose sourceHash %s for this feed; the platform makes the feed with the first products pushed", hash)}, nil
+}
+
+// nothingPushed says that no product of the feed ever reached the platform: the record holds
+// no SKU, not even one whose push was under way, and no deletion has begun. Such a feed is
+// deleted without credentials. (A deletion that emptied the record finishes through Delete,
+// which reports what it deleted.)
+func nothingPushed(f *v1alpha1.FlipsnackFeed) bool {
+	rec, err := decodeRecord(f.Status.Pushed)
+	return err == nil && len(rec) == 0 && f.Status.ProductsDeleted == 0
 }
 
 // Update pushes the difference Observe found: products.create for new SKUs, products.update
@@ -125,25 +138,32 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 	res := Result{ExternalID: sourceHash}
 
 	for _, chunk := range chunks(plan.create) {
-		products := make([]json.RawMessage, len(chunk))
-		for i, p := range chunk {
-			products[i] = p.full()
-		}
-		_, err := x.client.CreateProducts(ctx, sourceHash, products)
-		if apierr.Is(err, apierr.AlreadyExists) {
-			// Most likely our own earlier push whose record was not written (a crash between
-			// the call and the status write), or an adopted feed: make them match instead.
-			if _, uerr := x.client.UpdateProducts(ctx, sourceHash, products); uerr == nil {
-				err = nil
+		// The SKUs are recorded as in flight before the call: if its answer is lost or the
+		// operator stops before the record is written, a deletion still sees them.
+		for _, p := range chunk {
+			if _, known := rec[p.sku]; !known {
+				rec[p.sku] = inFlightFields()
 			}
 		}
-		if err != nil {
+		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
 			return res, err
 		}
-		for _, p := range chunk {
+		pushed, err := x.pushNew(ctx, sourceHash, chunk)
+		for _, p := range pushed {
 			rec[p.sku] = p.hashes
 		}
-		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
+		if err != nil && refused(err) {
+			// The platform answered no: the rest of the chunk was not made.
+			for _, p := range chunk {
+				if inFlight(rec[p.sku]) {
+					delete(rec, p.sku)
+				}
+			}
+		}
+		if serr := x.save(ctx, f, rec, len(plan.delete)); serr != nil && err == nil {
+			err = serr
+		}
+		if err != nil {
 			return res, err
 		}
 	}
@@ -215,6 +235,46 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 	return res, nil
 }
 
+// pushNew creates products and returns those the platform confirmed. SKUs it already has (our
+// own push whose answer was lost, or products of an adopted feed) are updated instead. The
+// platform refuses a create whole if any SKU exists and an update whole if any SKU is missing,
+// so a mixed batch is halved until each part is one or the other: a few extra calls, on a
+// path taken only after a crash or an adoption.
+func (x *feedExternal) pushNew(ctx context.Context, sourceHash string, products []feedProduct) ([]feedProduct, error) {
+	full := make([]json.RawMessage, len(products))
+	for i, p := range products {
+		full[i] = p.full()
+	}
+	_, err := x.client.CreateProducts(ctx, sourceHash, full)
+	if err == nil {
+		return products, nil
+	}
+	if !apierr.Is(err, apierr.AlreadyExists) {
+		return nil, err
+	}
+	_, err = x.client.UpdateProducts(ctx, sourceHash, full)
+	switch {
+	case err == nil:
+		return products, nil
+	case !apierr.Is(err, apierr.NotFound) || len(products) == 1:
+		return nil, err
+	}
+	half := len(products) / 2
+	first, err := x.pushNew(ctx, sourceHash, products[:half])
+	if err != nil {
+		return first, err
+	}
+	second, err := x.pushNew(ctx, sourceHash, products[half:])
+	return append(first, second...), err
+}
+
+// refused says the platform answered a call with an error code, so the call changed nothing;
+// a timeout or a broken connection may have been applied.
+func refused(err error) bool {
+	var e *apierr.Error
+	return errors.As(err, &e) && e.Code != ""
+}
+
 // save writes the record and the counts into the object and, at once, into its status on
 // the API server, so what was pushed is known even if the reconcile goes no further.
 func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec pushedRecord, pendingDeletion int) error {
@@ -223,7 +283,7 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 		return err
 	}
 	f.Status.Pushed = blob
-	f.Status.ProductsPushed = int64(len(rec))
+	f.Status.ProductsPushed = int64(rec.confirmed())
 	f.Status.ProductsPendingDeletion = int64(pendingDeletion)
 	patch, err := json.Marshal(map[string]any{"status": map[string]any{
 		"pushed":                  blob,
@@ -236,8 +296,14 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 		return err
 	}
 	// A copy takes the server's answer, so the conditions built so far in memory stay.
-	if err := x.kube.Status().Patch(ctx, f.DeepCopy(), client.RawPatch(types.MergePatchType, patch)); err != nil {
+	cp := f.DeepCopy()
+	if err := x.kube.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		return fmt.Errorf("recording the pushed products in status: %w", err)
+	}
+	// This write moved the resourceVersion. Unless someone else changed the metadata meanwhile,
+	// take it: the finalizer is removed with an optimistic lock right after the last batch.
+	if reflect.DeepEqual(cp.Finalizers, f.Finalizers) && reflect.DeepEqual(cp.Annotations, f.Annotations) {
+		f.ResourceVersion = cp.ResourceVersion
 	}
 	return nil
 }
@@ -363,6 +429,10 @@ type feedProduct struct {
 	hashes map[string]string
 }
 
+// fieldName is what a platform field is called: letters, digits and underscores
+// ("sell_price", "image_link"). It also keeps the record's separators out of field names.
+var fieldName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
 func newFeedProduct(fields map[string]json.RawMessage) (feedProduct, error) {
 	var sku string
 	if err := json.Unmarshal(fields["code"], &sku); err != nil || sku == "" {
@@ -373,7 +443,7 @@ func newFeedProduct(fields map[string]json.RawMessage) (feedProduct, error) {
 	}
 	p := feedProduct{sku: sku, fields: map[string]json.RawMessage{}, hashes: map[string]string{}}
 	for k, raw := range fields {
-		if k == "" || strings.ContainsAny(k, ",=\t\n") {
+		if !fieldName.MatchString(k) {
 			return feedProduct{}, invalidFeed(fmt.Sprintf("product %s has a field named %q, which is not a field of the platform", sku, k))
 		}
 		// Canonical form: decoded and encoded again, so key order and spacing do not count
@@ -424,7 +494,7 @@ func planPush(desired []feedProduct, rec pushedRecord) *feedPlan {
 	for _, p := range desired {
 		want[p.sku] = true
 		old, pushed := rec[p.sku]
-		if !pushed {
+		if !pushed || inFlight(old) {
 			plan.create = append(plan.create, p)
 			continue
 		}

@@ -5,11 +5,9 @@ import (
 	"reflect"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -38,13 +36,15 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		return err
 	}
 	engine := &Engine[*v1alpha1.FlipsnackFeed]{
-		Client:     mgr.GetClient(),
-		Recorder:   mgr.GetEventRecorder("flipsnackfeed-controller"),
-		NewObject:  func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
-		Connector:  feedConnector{clients: clients, kube: mgr.GetClient()},
-		Noun:       "feed",
-		SyncPeriod: 0,
-		SlowRetry:  opts.SlowRetry,
+		Client:         mgr.GetClient(),
+		Recorder:       mgr.GetEventRecorder("flipsnackfeed-controller"),
+		NewObject:      func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
+		Connector:      feedConnector{clients: clients, kube: mgr.GetClient()},
+		Noun:           "feed",
+		SyncPeriod:     0,
+		SlowRetry:      opts.SlowRetry,
+		ThrottleWait:   opts.throttleWait(),
+		NothingCreated: nothingPushed,
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("flipsnackfeed").
@@ -53,10 +53,7 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 			builder.WithPredicates(secretDataChanged())).
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
 			builder.WithPredicates(configMapDataChanged())).
-		WithOptions(controller.Options{
-			MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.RetryBaseDelay, opts.RetryMaxDelay),
-		}).
+		WithOptions(opts.controllerOptions()).
 		Complete(engine)
 }
 

@@ -151,10 +151,15 @@ func TestFlipsnackFeedPushesOnlyTheDifferenceAndDeletesEverySKU(t *testing.T) {
 	if del := feedCalls("products.delete", hash); len(del) != 1 || del[0].Params["productsSKU"] != "SKU-3" {
 		t.Fatalf("products.delete calls %+v, want one of SKU-3", del)
 	}
-	waitCondition(t, f, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
-	if f.Status.ProductsPushed != 2 || f.Status.ProductsPendingDeletion != 0 {
-		t.Fatalf("status counts %d pushed, %d pending deletion; want 2 and 0", f.Status.ProductsPushed, f.Status.ProductsPendingDeletion)
-	}
+	// The platform answers before the operator records the answer: wait for the record.
+	eventually(t, "status to count 2 pushed, 0 pending deletion, Ready", func() string {
+		must(t, k8s.Get(context.Background(), client.ObjectKeyFromObject(f), f))
+		ready := condition(f, v1alpha1.ConditionReady)
+		if f.Status.ProductsPushed != 2 || f.Status.ProductsPendingDeletion != 0 || ready == nil || ready.Status != metav1.ConditionTrue {
+			return fmt.Sprintf("%d pushed, %d pending deletion, Ready %+v", f.Status.ProductsPushed, f.Status.ProductsPendingDeletion, ready)
+		}
+		return ""
+	})
 
 	// Deleting the feed deletes every pushed SKU; the feed goes with its last product.
 	must(t, k8s.Delete(context.Background(), f))

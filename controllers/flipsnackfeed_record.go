@@ -24,6 +24,29 @@ type pushedRecord map[string]map[string]string
 
 func (r pushedRecord) skus() []string { return sortedKeys(r) }
 
+// inFlightField marks a SKU whose products.create was sent but not yet confirmed: it may or may
+// not be on the platform, so it is pushed again (create, or update if it exists) and deleted
+// with the feed. It cannot clash with a product field, whose names start with a letter.
+const inFlightField = "*"
+
+func inFlightFields() map[string]string { return map[string]string{inFlightField: ""} }
+
+func inFlight(fields map[string]string) bool {
+	_, ok := fields[inFlightField]
+	return ok
+}
+
+// confirmed counts the SKUs known to be on the platform.
+func (r pushedRecord) confirmed() int {
+	n := 0
+	for _, fields := range r {
+		if !inFlight(fields) {
+			n++
+		}
+	}
+	return n
+}
+
 func (r pushedRecord) encode() ([]byte, error) {
 	if len(r) == 0 {
 		return nil, nil

@@ -99,13 +99,21 @@ func waitGone(t *testing.T, obj client.Object) {
 }
 
 // events returns the notes of the events about the object, as "Reason: note".
-func events(t *testing.T, obj client.Object) []string {
+func events(t *testing.T, obj client.Object) []string { return eventsOfType(t, obj, "") }
+
+// warnings returns the Warning events about the object, as "Reason: note".
+func warnings(t *testing.T, obj client.Object) []string {
+	return eventsOfType(t, obj, corev1.EventTypeWarning)
+}
+
+// eventsOfType returns the events of one type ("" for all) about the object.
+func eventsOfType(t *testing.T, obj client.Object, eventType string) []string {
 	t.Helper()
 	list := &eventsv1.EventList{}
 	must(t, k8s.List(context.Background(), list, client.InNamespace(obj.GetNamespace())))
 	var out []string
 	for _, e := range list.Items {
-		if e.Regarding.UID == obj.GetUID() {
+		if e.Regarding.UID == obj.GetUID() && (eventType == "" || e.Type == eventType) {
 			out = append(out, e.Reason+": "+e.Note)
 		}
 	}

@@ -87,9 +87,15 @@ func TestIoTProductDeleteRetriesThrottlingAndServerErrors(t *testing.T) {
 			defer iotSim.ClearFaults()
 			must(t, k8s.Delete(context.Background(), p))
 
-			ready := waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionFalse, "DeleteFailed")
+			// Throttling is the platform asking for patience: the deletion stays in progress.
+			// Server errors are failures, retried.
+			reason := "DeleteFailed"
+			if code == "Throttling.User" {
+				reason = "Deleting"
+			}
+			ready := waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionFalse, reason)
 			if !strings.Contains(ready.Message, code) || !strings.Contains(ready.Message, "RequestId ") {
-				t.Errorf("DeleteFailed message %q should carry the code %s and the RequestId", ready.Message, code)
+				t.Errorf("%s message %q should carry the code %s and the RequestId", reason, ready.Message, code)
 			}
 			if c := condition(p, v1alpha1.ConditionReconciling); c.Status != metav1.ConditionTrue {
 				t.Errorf("Reconciling = %+v while retrying, want True", c)
@@ -107,6 +113,9 @@ func TestIoTProductDeleteRetriesThrottlingAndServerErrors(t *testing.T) {
 			}
 			if _, ok := productByKey(key); ok {
 				t.Fatalf("product still on the platform")
+			}
+			if w := warnings(t, p); code == "Throttling.User" && len(w) > 0 {
+				t.Fatalf("warning events for throttling %q: it is not a failure", w)
 			}
 		})
 	}

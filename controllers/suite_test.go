@@ -9,11 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
@@ -35,13 +39,20 @@ const (
 	flipsnackSecret    = "fs-test-api-secret-do-not-leak"
 	flipsnackBigKey    = "fs-test-api-key-big-0002"
 	flipsnackBigSecret = "fs-test-api-secret-big-0002"
+	// The restart test's account: its slowed "old" operator must not hold up other tests.
+	flipsnackRestartKey    = "fs-test-api-key-restart-0003"
+	flipsnackRestartSecret = "fs-test-api-secret-restart-0003"
 )
+
+// ownManagerLabel marks objects that a test reconciles with managers of its own (a restart):
+// the suite's manager leaves them alone.
+const ownManagerLabel = "test.prodlife.dev/own-manager"
 
 // Timings shortened for tests: the behaviour is the same as with the defaults, only faster.
 const (
 	testSyncPeriod = 2 * time.Second
 	testSlowRetry  = 2 * time.Second
-	testTimeout    = 1 * time.Second // of one platform call
+	testTimeout    = 5 * time.Second // of one platform call; generous, for a loaded CI machine
 	waitFor        = 30 * time.Second
 )
 
@@ -50,6 +61,9 @@ var (
 	iotSim *alibabaiot.Server
 	iotURL string
 	fsSim  *fssim.Server
+	fsURL  string
+	// restConfig reaches the API server, for tests that run managers of their own.
+	restConfig *rest.Config
 )
 
 // TestMain runs the controllers in a manager against a real API server (envtest) and the
@@ -67,6 +81,7 @@ func run(m *testing.M) int {
 	}
 	defer func() { _ = env.Stop() }()
 	k8s = env.Client
+	restConfig = env.Config
 	stopNamespaces, err := env.StartNamespaceController()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -84,19 +99,27 @@ func run(m *testing.M) int {
 
 	fsSim = fssim.New(fssim.Options{
 		APIKey: flipsnackKey, APISecret: flipsnackSecret,
-		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret},
+		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret},
 	})
 	fsServer := httptest.NewServer(fsSim)
 	defer fsServer.Close()
+	fsURL = fsServer.URL + "/v1/"
 
 	// The operator's own credential chain reads the environment, as in a pod.
 	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", chainKeyID)
 	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", chainSecret)
 
+	notOwn, err := labels.Parse("!" + ownManagerLabel)
+	if err != nil {
+		panic(err)
+	}
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:                 env.Scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
+		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
+			&v1alpha1.FlipsnackFeed{}: {Label: notOwn},
+		}},
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

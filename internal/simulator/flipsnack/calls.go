@@ -21,8 +21,9 @@ type Call struct {
 	Code int `json:"code"`
 	// HTTPStatus is the HTTP status answered; 0 when the connection was dropped.
 	HTTPStatus int `json:"httpStatus"`
-	// Fault says which injected fault decided the answer: "error", "drop", or "latency" when the
-	// caller gave up during injected latency; empty for a call processed normally.
+	// Fault says which injected fault decided the answer: "error", "drop", or "answer lost" when
+	// the caller gave up during injected latency (the call was still processed); empty for a
+	// call processed and answered normally.
 	Fault string `json:"fault,omitempty"`
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func putFaults(t *testing.T, s *Server, body string) *httptest.ResponseRecorder {
@@ -94,6 +95,35 @@ func TestDropAndHTTPStatusFaults(t *testing.T) {
 	calls := s.Calls()
 	if len(calls) != 2 || calls[0].Fault != "drop" || calls[0].HTTPStatus != 0 || calls[1].HTTPStatus != 503 {
 		t.Fatalf("call log %+v", calls)
+	}
+}
+
+// A caller that gives up during injected latency loses the answer, not the call: the platform
+// still makes the products, which is what makes a retried create meet "already exists".
+func TestLatencyBeyondTheCallersPatienceStillAppliesTheCall(t *testing.T) {
+	s := newUnlimited(Options{})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	form := url.Values{}
+	for k, v := range signed("products.create", map[string]string{"sourceHash": "src", "products": `[{"type":"product","code":"A"}]`}) {
+		form.Set(k, v)
+	}
+	_ = s.SetFaults(map[string]Fault{"products.create": {LatencyMs: 300, Count: 1}})
+	impatient := &http.Client{Timeout: 50 * time.Millisecond}
+	if resp, err := impatient.PostForm(srv.URL+"/v1/", form); err == nil {
+		resp.Body.Close()
+		t.Fatalf("answered HTTP %d before the injected latency", resp.StatusCode)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(s.Calls()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	calls := s.Calls()
+	if len(calls) != 1 || calls[0].Fault != "answer lost" || calls[0].Code != 20 {
+		t.Fatalf("call log %+v, want one processed call whose answer was lost", calls)
+	}
+	if feeds := s.Feeds(); len(feeds) != 1 || len(feeds[0].SKUs) != 1 {
+		t.Fatalf("feeds %+v, want the product made", feeds)
 	}
 }
 

@@ -46,7 +46,7 @@ func (s *Server) create(account, sourceHash string, products []product) answer {
 }
 
 // update merges partial products into existing ones: every top-level field sent replaces the
-// stored one, fields not sent are kept (nested objects such as website are replaced whole; how
+// stored one (null removes it), fields not sent are kept (nested objects such as website are replaced whole; how
 // deep the real platform merges is unverified).
 //
 // Unverified on the real platform, decided here: an unknown sourceHash answers 40
@@ -72,6 +72,11 @@ func (s *Server) update(account, sourceHash string, products []product) answer {
 		for k, v := range p.fields {
 			if k == "code" {
 				continue // the SKU is the identity; keep it as first sent
+			}
+			if string(v) == "null" {
+				// Unverified on the real platform, decided here: null clears the field.
+				delete(stored, k)
+				continue
 			}
 			stored[k] = v
 		}

@@ -1,0 +1,8 @@
+package controllers
+
+// AsSecondManager returns opts for controllers registered in a second manager of the same
+// test process: the restart tests run an "old" and a "new" operator side by side.
+func AsSecondManager(opts Options) Options {
+	opts.skipNameValidation = true
+	return opts
+}
