@@ -22,6 +22,7 @@ const (
 	ReasonNameConflict     = "NameConflict"
 	ReasonIdentityConflict = "IdentityConflict"
 	ReasonCredentialsError = "CredentialsError"
+	ReasonDeletionGuarded  = "DeletionGuarded"
 )
 
 // state is the whole of what one reconcile reports: Ready with its reason and message, and
@@ -60,4 +61,14 @@ func setState(obj Managed, s state) {
 		stalled.Status, stalled.Reason, stalled.Message = metav1.ConditionTrue, s.reason, s.message
 	}
 	meta.SetStatusCondition(&st.Conditions, stalled)
+}
+
+// setStalledOnly raises Stalled without touching Ready: the product is fine, but something
+// around it waits for a person (a namespace deletion held up by deletion protection).
+func setStalledOnly(obj Managed, reason, message string) {
+	st := obj.GetCommonStatus()
+	meta.SetStatusCondition(&st.Conditions, metav1.Condition{
+		Type: v1alpha1.ConditionStalled, Status: metav1.ConditionTrue, Reason: reason, Message: message,
+		ObservedGeneration: obj.GetGeneration(),
+	})
 }

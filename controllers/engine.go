@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -61,6 +62,9 @@ func (e *Engine[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resul
 		res, gone, err = e.finalize(ctx, obj)
 	} else {
 		res, err = e.reconcile(ctx, obj)
+		if obj.GetLifecyclePolicies().DeletionProtection {
+			e.notePendingNamespaceDeletion(ctx, obj)
+		}
 	}
 	if !gone {
 		if perr := patchStatus(ctx, e.Client, before, obj); perr != nil && err == nil {
@@ -270,7 +274,12 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 
 	setState(obj, state{reason: ReasonDeleting, reconciling: true, message: fmt.Sprintf("deleting %s %s", e.Noun, id)})
 	result, err := ext.Delete(ctx, obj, id)
+	var guarded *DeletionGuardedError
 	switch {
+	case errors.As(err, &guarded):
+		setState(obj, state{reason: ReasonDeletionGuarded, stalled: true, message: guarded.Reason})
+		e.event(obj, corev1.EventTypeWarning, ReasonDeletionGuarded, "Delete", "%s", guarded.Reason)
+		return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, false, nil
 	case apierr.Is(err, apierr.NotFound):
 		return e.release(ctx, obj, "Deleted", "%s %s was already gone from the platform%s", e.Noun, id, requestIDSuffix(apierr.RequestIDOf(err)))
 	case err != nil:

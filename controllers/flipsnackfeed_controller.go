@@ -51,6 +51,8 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		For(&v1alpha1.FlipsnackFeed{}, builder.WithPredicates(specOrDeletionChanged())).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(usersOfSecret(mgr.GetClient(), &v1alpha1.FlipsnackFeedList{})),
 			builder.WithPredicates(secretDataChanged())).
+		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(protectedObjectsIn(mgr.GetClient(), &v1alpha1.FlipsnackFeedList{})),
+			builder.WithPredicates(namespaceDeletionStarted())).
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
 			builder.WithPredicates(configMapDataChanged())).
 		WithOptions(opts.controllerOptions()).

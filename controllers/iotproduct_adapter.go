@@ -103,7 +103,24 @@ func (x *iotExternal) Update(ctx context.Context, p *v1alpha1.IoTProduct, produc
 	return Result{ExternalID: productKey, RequestID: requestID}, err
 }
 
-func (x *iotExternal) Delete(ctx context.Context, _ *v1alpha1.IoTProduct, productKey string) (Result, error) {
+func (x *iotExternal) Delete(ctx context.Context, p *v1alpha1.IoTProduct, productKey string) (Result, error) {
+	if p.Spec.DeletionGuard == v1alpha1.DeletionGuardRefuseIfDevices {
+		// The platform deletes a product with its devices; the guard reads first. (A device
+		// registered between this read and the delete is not seen: the guard narrows the
+		// risk, it cannot close it.)
+		product, requestID, err := x.client.QueryProduct(ctx, productKey)
+		if err != nil {
+			return Result{ExternalID: productKey, RequestID: requestID}, err
+		}
+		p.Status.DeviceCount = int64(product.DeviceCount)
+		if product.DeviceCount > 0 {
+			return Result{ExternalID: productKey}, &DeletionGuardedError{Reason: fmt.Sprintf(
+				"product %s still has %d device(s) and spec.deletionGuard is RefuseIfDevices, so it is not deleted. "+
+					"Ways out: remove the devices on the platform (the operator looks again every few minutes and then deletes it), "+
+					"set spec.deletionGuard to None to delete the product with its devices, "+
+					"or set spec.deletionPolicy to Orphan to leave it on the platform", productKey, product.DeviceCount)}
+		}
+	}
 	requestID, err := x.client.DeleteProduct(ctx, productKey)
 	return Result{ExternalID: productKey, RequestID: requestID, Done: err == nil}, err
 }

@@ -28,6 +28,8 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 		For(&v1alpha1.IoTProduct{}, builder.WithPredicates(specOrDeletionChanged())).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(usersOfSecret(mgr.GetClient(), &v1alpha1.IoTProductList{})),
 			builder.WithPredicates(secretDataChanged())).
+		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(protectedObjectsIn(mgr.GetClient(), &v1alpha1.IoTProductList{})),
+			builder.WithPredicates(namespaceDeletionStarted())).
 		WithOptions(opts.controllerOptions()).
 		Complete(engine)
 }

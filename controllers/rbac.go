@@ -3,7 +3,9 @@ package controllers
 
 // The manager's permissions, least privilege for the lifecycle contract: it reads and
 // finalizes its own kinds, reads credentials Secrets and holds them with a finalizer while
-// they are needed (update), reads product lists from ConfigMaps, and reports with events.
+// they are needed (update), reads product lists from ConfigMaps, and reports with events;
+// it watches namespaces (metadata only) to explain a namespace deletion that deletion
+// protection holds up.
 //
 // +kubebuilder:rbac:groups=prodlife.dev,resources=iotproducts;flipsnackfeeds,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=prodlife.dev,resources=iotproducts/status;flipsnackfeeds/status,verbs=get;update;patch
@@ -11,3 +13,4 @@ package controllers
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // +kubebuilder:rbac:groups="";events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch

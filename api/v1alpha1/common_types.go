@@ -33,7 +33,7 @@ type SecretReference struct {
 	Name string `json:"name"`
 }
 
-// LifecyclePolicies are the two policies every kind shares.
+// LifecyclePolicies are the policies every kind shares.
 type LifecyclePolicies struct {
 	// managementPolicy: Manage (default) creates, updates and deletes the external product;
 	// ObserveOnly never writes to the platform and only reports what it sees.
@@ -47,6 +47,14 @@ type LifecyclePolicies struct {
 	// +kubebuilder:default=Delete
 	// +optional
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// deletionProtection: while true, the API server refuses to delete this resource (a
+	// ValidatingAdmissionPolicy shipped with the operator), so a `kubectl delete` of the wrong
+	// folder or a GitOps prune cannot remove the product. Set it to false first to delete on
+	// purpose. A namespace holding a protected resource stays Terminating until it is cleared.
+	// +kubebuilder:default=false
+	// +optional
+	DeletionProtection bool `json:"deletionProtection,omitempty"`
 }
 
 // CommonStatus is the status every kind reports, per the status contract.

@@ -114,7 +114,27 @@ type IoTProductSpec struct {
 	CredentialsSecretRef *SecretReference `json:"credentialsSecretRef,omitempty"`
 
 	LifecyclePolicies `json:",inline"`
+
+	// deletionGuard: None (default) deletes the product whatever it holds; RefuseIfDevices
+	// reads the product first and refuses to delete it while it has devices (deleting a
+	// product deletes its devices too). A refused deletion stays Terminating with
+	// Ready=False DeletionGuarded and Stalled=True until the devices are gone, the guard is
+	// set to None, or deletionPolicy is set to Orphan. It can be changed at any time.
+	// +kubebuilder:default=None
+	// +optional
+	DeletionGuard DeletionGuard `json:"deletionGuard,omitempty"`
 }
+
+// DeletionGuard says what must hold before the operator deletes a product on the platform.
+// +kubebuilder:validation:Enum=None;RefuseIfDevices
+type DeletionGuard string
+
+const (
+	// DeletionGuardNone deletes the product whatever it holds.
+	DeletionGuardNone DeletionGuard = "None"
+	// DeletionGuardRefuseIfDevices refuses to delete a product that has devices.
+	DeletionGuardRefuseIfDevices DeletionGuard = "RefuseIfDevices"
+)
 
 // IoTProductStatus is what the operator last saw of the product.
 type IoTProductStatus struct {

@@ -110,7 +110,7 @@ spec:
 	if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: "sensor"}, got); err != nil {
 		t.Fatal(err)
 	}
-	for field, want := range map[string]string{"nodeType": "Device", "dataFormat": "AlinkJSON", "authType": "secret", "managementPolicy": "Manage", "deletionPolicy": "Delete"} {
+	for field, want := range map[string]string{"nodeType": "Device", "dataFormat": "AlinkJSON", "authType": "secret", "managementPolicy": "Manage", "deletionPolicy": "Delete", "deletionGuard": "None"} {
 		if v, _, _ := unstructured.NestedString(got.Object, "spec", field); v != want {
 			t.Errorf("default spec.%s = %q, want %q", field, v, want)
 		}
@@ -138,6 +138,8 @@ func TestMalformedObjectsAreRejectedOnCreate(t *testing.T) {
 		{"unknown netType", iot("  productName: sensor_1\n  region: cn-shanghai\n  netType: LORA\n"), `spec.netType: Unsupported value: "LORA"`},
 		{"unknown deletionPolicy", iot("  productName: sensor_1\n  region: cn-shanghai\n  deletionPolicy: Keep\n"), `spec.deletionPolicy: Unsupported value: "Keep"`},
 		{"unknown managementPolicy", feed("  managementPolicy: ReadOnly\n"), `spec.managementPolicy: Unsupported value: "ReadOnly"`},
+		{"unknown deletionGuard", iot("  productName: sensor_1\n  region: cn-shanghai\n  deletionGuard: Always\n"), `spec.deletionGuard: Unsupported value: "Always"`},
+		{"deletionProtection not a boolean", feed("  deletionProtection: maybe\n"), "spec.deletionProtection"},
 		{"productName too short", iot("  productName: abc\n  region: cn-shanghai\n"), "productName must be 4 to 30 characters long"},
 		{"productName too long", iot("  productName: " + strings.Repeat("a", 31) + "\n  region: cn-shanghai\n"), "spec.productName: Too long"},
 		{"productName too long counting Chinese characters as two", iot("  productName: " + strings.Repeat("温", 16) + "\n  region: cn-shanghai\n"), "productName must be 4 to 30 characters long, a Chinese character counting as two"},

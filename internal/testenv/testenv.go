@@ -3,6 +3,7 @@
 package testenv
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,7 +46,7 @@ func NewScheme() *k8sruntime.Scheme {
 }
 
 // Start brings up etcd and kube-apiserver from KUBEBUILDER_ASSETS (set by `make test`, which
-// builds them) and installs the CRDs from config/crd/bases.
+// builds them) and installs the CRDs from config/crd/bases and the policies of config/policy.
 func Start() (*Env, error) {
 	assets := os.Getenv("KUBEBUILDER_ASSETS")
 	if assets == "" {
@@ -65,6 +66,10 @@ func Start() (*Env, error) {
 	s := NewScheme()
 	c, err := client.New(cfg, client.Options{Scheme: s})
 	if err != nil {
+		_ = env.Stop()
+		return nil, err
+	}
+	if err := installPolicies(context.Background(), c); err != nil {
 		_ = env.Stop()
 		return nil, err
 	}
