@@ -1,7 +1,7 @@
 # product-lifecycle-operator. `make help` lists the targets.
 #
 # Everything the tests need beyond Go, gcc, git and kubectl is built here from the Go module
-# proxy and cached under bin/: controller-gen, and the etcd and kube-apiserver that envtest
+# proxy and cached under bin/: controller-gen, helm, and the etcd and kube-apiserver that envtest
 # runs (no web download, so it works on machines that reach only the module proxy).
 
 SHELL := /usr/bin/env bash -o pipefail
@@ -15,10 +15,12 @@ IMG ?= product-lifecycle-operator:dev
 # Tool and envtest versions come from the pinned modules under hack/, so a version bump is
 # one go.mod edit and lands in a new folder under bin/ (the old build is never reused).
 CONTROLLER_TOOLS_VERSION := $(shell awk '$$1=="require" && $$2=="sigs.k8s.io/controller-tools" {print $$3}' hack/tools/go.mod)
+HELM_VERSION             := $(shell awk '$$1=="require" && $$2 ~ /^helm\.sh\/helm\// {print $$3}' hack/helm/go.mod)
 ENVTEST_K8S_VERSION      := $(shell awk '$$1=="require" && $$2=="k8s.io/kubernetes" {print substr($$3,2)}' hack/envtest/kube-apiserver/go.mod)
 ETCD_VERSION             := $(shell awk '$$1=="require" && $$2=="go.etcd.io/etcd/server/v3" {print substr($$3,2)}' hack/envtest/etcd/go.mod)
 
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+HELM           ?= $(LOCALBIN)/helm-$(HELM_VERSION)
 ENVTEST_ASSETS ?= $(LOCALBIN)/k8s/$(ENVTEST_K8S_VERSION)-etcd$(ETCD_VERSION)-$(GOOS)-$(GOARCH)
 
 GO_TEST_FLAGS ?= -timeout 45m
@@ -53,10 +55,10 @@ vet: ## Run go vet.
 	go vet ./...
 
 .PHONY: test
-test: envtest ## Run every test: unit, envtest (real kube-apiserver and etcd), end-to-end.
+test: envtest $(HELM) ## Run every test: unit, envtest (real kube-apiserver and etcd), end-to-end.
 	@bad=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^hack/tools/')); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
 	go vet ./...
-	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" LOCALBIN="$(LOCALBIN)" go test $(GO_TEST_FLAGS) ./...
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" LOCALBIN="$(LOCALBIN)" HELM="$(HELM)" go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: bench
 bench: envtest ## Run the benchmarks.
@@ -87,7 +89,7 @@ install: manifests ## Install the CRDs into the cluster of the current kubeconfi
 	kubectl apply --server-side -k config/crd
 
 .PHONY: uninstall
-uninstall: ## Remove the CRDs (the operator treats that as Orphan: products stay on the platforms).
+uninstall: ## Remove the CRDs. Delete or orphan the resources first (README, "Uninstall").
 	kubectl delete --ignore-not-found -k config/crd
 
 .PHONY: deploy
@@ -106,6 +108,14 @@ $(CONTROLLER_GEN): hack/tools/go.mod hack/tools/go.sum
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Build controller-gen.
+
+# helm renders and lints the chart in the tests (about 6 minutes to build cold).
+$(HELM): hack/helm/go.mod hack/helm/go.sum
+	@mkdir -p $(LOCALBIN)
+	cd hack/helm && go build -o $@.tmp helm.sh/helm/v4/cmd/helm && mv $@.tmp $@
+
+.PHONY: helm
+helm: $(HELM) ## Build helm (the chart's tests use it).
 
 .PHONY: envtest
 envtest: $(ENVTEST_ASSETS)/kube-apiserver $(ENVTEST_ASSETS)/kube-controller-manager $(ENVTEST_ASSETS)/etcd $(ENVTEST_ASSETS)/kubectl ## Build etcd, kube-apiserver and kube-controller-manager (about 15 minutes the first time).

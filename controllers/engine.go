@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -161,7 +162,16 @@ func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string,
 			return "", ctrl.Result{}, fmt.Errorf("marking create-pending: %w", err)
 		}
 	}
+	firstWord := meta.FindStatusCondition(obj.GetCommonStatus().Conditions, v1alpha1.ConditionReady) == nil
+	prev := obj.DeepCopyObject().(T)
 	setState(obj, state{reason: ReasonCreating, reconciling: true, message: fmt.Sprintf("creating the %s", e.Noun)})
+	if firstWord {
+		// Said before the first platform call, which may take a while: an object without
+		// status reads as "Current" to kstatus (Flux), which would end a `wait` too early.
+		if err := patchStatus(ctx, e.Client, prev, obj); err != nil {
+			return "", ctrl.Result{}, err
+		}
+	}
 
 	result, err := ext.Create(ctx, obj)
 	if err != nil {

@@ -1,47 +1,69 @@
 package verify
 
 import (
-	"bytes"
-	"os/exec"
-	"path/filepath"
+	"slices"
 	"testing"
-
-	"sigs.k8s.io/yaml"
-
-	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
+// installNamespace is where config/default and the documented Helm install put the operator.
+const installNamespace = "prodlife-system"
+
 // TestDefaultInstallRenders renders config/default as `make deploy` would and checks that a
-// complete install comes out: both CRDs, the manager's RBAC and its Deployment.
+// complete install comes out: the namespace, both CRDs, the manager's RBAC and its Deployment.
 func TestDefaultInstallRenders(t *testing.T) {
-	out, err := exec.Command("kubectl", "kustomize", filepath.Join(testenv.RepoRoot(), "config", "default")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("kubectl kustomize config/default: %v\n%s", err, out)
-	}
-	found := map[string]bool{}
-	for _, doc := range bytes.Split(out, []byte("\n---\n")) {
-		var obj struct {
-			Kind     string `json:"kind"`
-			Metadata struct {
-				Name string `json:"name"`
-			} `json:"metadata"`
-		}
-		if err := yaml.Unmarshal(doc, &obj); err != nil {
-			t.Fatalf("rendered a document that is not YAML: %v\n%s", err, doc)
-		}
-		found[obj.Kind+"/"+obj.Metadata.Name] = true
-	}
+	ms := parseManifests(t, kustomize(t, "config/default"))
 	for _, want := range []string{
-		"Namespace/prodlife-system",
+		"Namespace/" + installNamespace,
 		"CustomResourceDefinition/iotproducts.prodlife.dev",
 		"CustomResourceDefinition/flipsnackfeeds.prodlife.dev",
 		"ClusterRole/prodlife-manager-role",
 		"ClusterRoleBinding/prodlife-manager-rolebinding",
-		"ServiceAccount/prodlife-controller-manager",
-		"Deployment/prodlife-controller-manager",
+		"ServiceAccount/" + installNamespace + "/prodlife-controller-manager",
+		"Role/" + installNamespace + "/prodlife-leader-election-role",
+		"RoleBinding/" + installNamespace + "/prodlife-leader-election-rolebinding",
+		"Deployment/" + installNamespace + "/prodlife-controller-manager",
 	} {
-		if !found[want] {
-			t.Errorf("config/default does not render %s; rendered: %v", want, found)
+		if !slices.Contains(ms.names(), want) {
+			t.Errorf("config/default does not render %s; rendered: %v", want, ms.names())
+		}
+	}
+}
+
+// TestDefaultInstallIsHardened checks what makes config/default fit for production: the
+// restricted Pod Security Standard enforced on its namespace, every namespaced object in it,
+// a hardened leader-elected manager, and least-privilege RBAC.
+func TestDefaultInstallIsHardened(t *testing.T) {
+	ms := parseManifests(t, kustomize(t, "config/default"))
+
+	ns := ms.ofKind("Namespace")
+	if len(ns) != 1 || ns[0].Labels["pod-security.kubernetes.io/enforce"] != "restricted" {
+		t.Errorf("namespace %v: want %s with label pod-security.kubernetes.io/enforce=restricted", ns, installNamespace)
+	}
+	for _, m := range ms {
+		switch m.Kind {
+		case "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding":
+		default:
+			if m.Namespace != installNamespace {
+				t.Errorf("%s is not in %s", m, installNamespace)
+			}
+		}
+	}
+
+	checkHardenedManager(t, ms, installNamespace)
+	checkClusterWideRBAC(t, ms, installNamespace)
+	checkDeletionProtection(t, ms)
+}
+
+// TestDefaultInstallTakesTheOperatorsCredentialsFromAnOptionalSecret: the manager's own
+// Alibaba credentials come from the Secret prodlife-alibaba-credentials when it exists, and
+// the install works without it (the credential chain then goes on to RRSA or the RAM role).
+func TestDefaultInstallTakesTheOperatorsCredentialsFromAnOptionalSecret(t *testing.T) {
+	ms := parseManifests(t, kustomize(t, "config/default"))
+	c := managerContainer(t, ms.onlyDeployment(t))
+	checkCredentialsFrom(t, c, "prodlife-alibaba-credentials")
+	for _, e := range c.Env {
+		if ref := e.ValueFrom; ref != nil && ref.SecretKeyRef != nil && (ref.SecretKeyRef.Optional == nil || !*ref.SecretKeyRef.Optional) {
+			t.Errorf("%s needs the Secret %s: without it the manager would not start", e.Name, ref.SecretKeyRef.Name)
 		}
 	}
 }

@@ -1,0 +1,171 @@
+package verify
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+func TestHelmChartLints(t *testing.T) {
+	helm(t, "lint", "--strict", chartDir())
+	helm(t, "lint", "--strict", chartDir(), "--set", "watchNamespaces={team-a,team-b}")
+}
+
+// TestHelmChartDefaultInstallIsHardened renders the chart with its default values: the same
+// install as config/default, watching every namespace.
+func TestHelmChartDefaultInstallIsHardened(t *testing.T) {
+	ms := helmTemplate(t)
+
+	var crds []string
+	for _, m := range ms.ofKind("CustomResourceDefinition") {
+		crds = append(crds, m.Name)
+	}
+	slices.Sort(crds)
+	if want := []string{"flipsnackfeeds.prodlife.dev", "iotproducts.prodlife.dev"}; !slices.Equal(crds, want) {
+		t.Errorf("the chart installs CRDs %v, want %v", crds, want)
+	}
+
+	c := checkHardenedManager(t, ms, installNamespace)
+	checkClusterWideRBAC(t, ms, installNamespace)
+	checkDeletionProtection(t, ms)
+	if ns := flagValue(c.Args, "--namespaces"); ns != "" {
+		t.Errorf("default values restrict the manager to namespaces %q; want every namespace", ns)
+	}
+	if len(c.Env) != 0 {
+		t.Errorf("without alibabaCredentials the manager gets environment %+v; want none, so the credential chain goes on to RRSA or the RAM role", c.Env)
+	}
+}
+
+// TestHelmChartWatchNamespacesGrantsOnlyThoseNamespaces: with watchNamespaces the manager
+// is told its namespaces and its permissions are Roles there, nothing cluster-wide.
+func TestHelmChartWatchNamespacesGrantsOnlyThoseNamespaces(t *testing.T) {
+	watched := []string{"team-a", "team-b"}
+	ms := helmTemplate(t, "--set", "watchNamespaces={team-a,team-b}")
+
+	c := checkHardenedManager(t, ms, installNamespace)
+	if got := flagValue(c.Args, "--namespaces"); got != "team-a,team-b" {
+		t.Errorf("--namespaces=%q, want team-a,team-b", got)
+	}
+	checkNamespacedRBAC(t, ms, installNamespace, watched)
+}
+
+// TestHelmChartValuesReachTheManager sets every documented value and checks the Deployment
+// the manager would run with.
+func TestHelmChartValuesReachTheManager(t *testing.T) {
+	values := filepath.Join(t.TempDir(), "values.yaml")
+	must(t, os.WriteFile(values, []byte(`
+image: {repository: registry.example.com/prodlife/operator, tag: v1.2.3}
+replicas: 2
+endpoints:
+  alibabaEndpoint: https://iot.cn-shanghai.aliyuncs.com
+  flipsnackEndpoint: https://flipsnack.example.com/v1/
+alibabaCredentials: {existingSecret: operator-alibaba}
+rateLimits:
+  flipsnackPerSecond: 3
+  flipsnackPerMinute: 40
+  alibabaQPS: {DeleteProduct: 100, CreateProduct: 20}
+syncPeriod: 30m
+resources:
+  requests: {cpu: 100m, memory: 128Mi}
+  limits: {cpu: "1", memory: 512Mi}
+`), 0o644))
+	ms := helmTemplate(t, "--values", values)
+	dep := ms.onlyDeployment(t)
+	c := checkHardenedManager(t, ms, installNamespace)
+
+	if c.Image != "registry.example.com/prodlife/operator:v1.2.3" {
+		t.Errorf("image %q", c.Image)
+	}
+	if dep.Spec.Replicas == nil || *dep.Spec.Replicas != 2 {
+		t.Errorf("replicas %v, want 2", dep.Spec.Replicas)
+	}
+	for flag, want := range map[string]string{
+		"--alibaba-endpoint":          "https://iot.cn-shanghai.aliyuncs.com",
+		"--flipsnack-endpoint":        "https://flipsnack.example.com/v1/",
+		"--flipsnack-rate-per-second": "3",
+		"--flipsnack-rate-per-minute": "40",
+		"--alibaba-qps":               "CreateProduct=20,DeleteProduct=100",
+		"--sync-period":               "30m",
+	} {
+		if got := flagValue(c.Args, flag); got != want {
+			t.Errorf("%s=%q, want %q (args %q)", flag, got, want, c.Args)
+		}
+	}
+	if got := c.Resources.Limits[corev1.ResourceMemory]; got.Cmp(resource.MustParse("512Mi")) != 0 {
+		t.Errorf("memory limit %s, want 512Mi", got.String())
+	}
+	checkCredentialsFrom(t, c, "operator-alibaba")
+	if s := ms.ofKind("Secret"); len(s) != 0 {
+		t.Errorf("with an existingSecret the chart renders Secrets %v; want none", s.names())
+	}
+}
+
+// TestHelmChartCanCreateTheCredentialsSecret: with create, the chart makes the Secret, the
+// manager reads it, and a change of the keys rolls the pods (environment is read at start).
+func TestHelmChartCanCreateTheCredentialsSecret(t *testing.T) {
+	render := func(secret string) (*appsv1.Deployment, *corev1.Container, manifests) {
+		ms := helmTemplate(t, "--set", "alibabaCredentials.create=true",
+			"--set", "alibabaCredentials.accessKeyId=LTAI5tExample", "--set", "alibabaCredentials.accessKeySecret="+secret)
+		return ms.onlyDeployment(t), checkHardenedManager(t, ms, installNamespace), ms
+	}
+	dep, c, ms := render("first-secret")
+	secrets := ms.ofKind("Secret")
+	if len(secrets) != 1 || secrets[0].Namespace != installNamespace {
+		t.Fatalf("rendered Secrets %v, want one in %s", secrets.names(), installNamespace)
+	}
+	s := decode[corev1.Secret](t, secrets[0])
+	if s.StringData["accessKeyId"] != "LTAI5tExample" || s.StringData["accessKeySecret"] != "first-secret" {
+		t.Errorf("Secret %s holds keys %v", s.Name, s.StringData)
+	}
+	checkCredentialsFrom(t, c, s.Name)
+
+	rotated, _, _ := render("rotated-secret")
+	if dep.Spec.Template.Annotations["checksum/alibaba-credentials"] == rotated.Spec.Template.Annotations["checksum/alibaba-credentials"] {
+		t.Errorf("changing the credentials leaves the pod template unchanged, so running managers keep the old ones")
+	}
+
+	if _, err := helmOutput(t, "template", "prodlife", chartDir(), "--set", "alibabaCredentials.create=true"); err == nil {
+		t.Errorf("create without the keys renders; want an error naming alibabaCredentials.accessKeyId")
+	}
+}
+
+func TestHelmChartWithoutLeaderElection(t *testing.T) {
+	ms := helmTemplate(t, "--set", "leaderElection.enabled=false")
+	c := managerContainer(t, ms.onlyDeployment(t))
+	if slices.Contains(c.Args, "--leader-elect") {
+		t.Errorf("leaderElection.enabled=false still passes --leader-elect")
+	}
+	for _, m := range ms.ofKind("Role") {
+		t.Errorf("without leader election the chart still grants %s", m)
+	}
+}
+
+// checkCredentialsFrom checks that the default credential chain's variables come from the
+// Secret's keys, the security token being optional.
+func checkCredentialsFrom(t *testing.T, c *corev1.Container, secret string) {
+	t.Helper()
+	want := map[string]string{
+		"ALIBABA_CLOUD_ACCESS_KEY_ID":     "accessKeyId",
+		"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "accessKeySecret",
+		"ALIBABA_CLOUD_SECURITY_TOKEN":    "securityToken",
+	}
+	for _, e := range c.Env {
+		key, ok := want[e.Name]
+		if !ok {
+			continue
+		}
+		delete(want, e.Name)
+		ref := e.ValueFrom
+		if ref == nil || ref.SecretKeyRef == nil || ref.SecretKeyRef.Name != secret || ref.SecretKeyRef.Key != key {
+			t.Errorf("%s comes from %+v, want key %s of Secret %s", e.Name, ref, key, secret)
+		}
+	}
+	for name := range want {
+		t.Errorf("the manager has no %s from Secret %s", name, secret)
+	}
+}
