@@ -78,6 +78,23 @@ simulator: ## Build the API simulators' command into bin/simulator.
 run: ## Run the manager against the current kubeconfig.
 	go run . $(ARGS)
 
+# `make dev` listens on 127.0.0.1 only, on these ports (e.g. `make dev DEV_APISERVER_PORT=28443`).
+DEV_APISERVER_PORT ?= 18443
+DEV_ALIBABA_PORT   ?= 18080
+DEV_FLIPSNACK_PORT ?= 18081
+DEV_METRICS_PORT   ?= 18082
+DEV_PROBE_PORT     ?= 18083
+# More manager flags for `make dev`, e.g. DEV_MANAGER_ARGS='--sync-period=1m'.
+DEV_MANAGER_ARGS   ?=
+
+.PHONY: dev
+dev: envtest build ## Run everything locally: control plane, API simulators, operator, samples (kubeconfig bin/dev/kubeconfig; Ctrl-C stops all).
+	go build -o $(LOCALBIN)/dev-env ./hack/dev
+	exec $(LOCALBIN)/dev-env --state-dir $(LOCALBIN)/dev --assets "$(ENVTEST_ASSETS)" --manager $(LOCALBIN)/manager \
+		--apiserver-addr 127.0.0.1:$(DEV_APISERVER_PORT) --alibaba-addr 127.0.0.1:$(DEV_ALIBABA_PORT) \
+		--flipsnack-addr 127.0.0.1:$(DEV_FLIPSNACK_PORT) --metrics-addr 127.0.0.1:$(DEV_METRICS_PORT) \
+		--probe-addr 127.0.0.1:$(DEV_PROBE_PORT) -- $(DEV_MANAGER_ARGS)
+
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine).
 	docker build -t $(IMG) .

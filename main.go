@@ -7,14 +7,19 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -23,6 +28,7 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
 var scheme = runtime.NewScheme()
@@ -33,70 +39,106 @@ func init() {
 }
 
 func main() {
-	var (
-		metricsAddr   string
-		probeAddr     string
-		leaderElect   bool
-		ctrlOpts      = controllers.Options{}
-		alibabaOpts   = alibaba.Options{QPS: map[string]float64{}}
-		flipsnackOpts = flipsnack.Options{}
-	)
-	// --kubeconfig is registered by controller-runtime itself.
-	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 disables it.")
-	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
-	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one of several replicas reconciles at a time.")
-	flag.DurationVar(&ctrlOpts.SyncPeriod, "sync-period", 10*time.Minute, "How often a product that the platform can read back (IoT) is observed again, jittered by 10%; drift is corrected then.")
-	flag.DurationVar(&ctrlOpts.SlowRetry, "stalled-retry-period", 5*time.Minute, "How often a failure that only a person can fix (credentials, permission, invalid spec) is tried again.")
-	flag.IntVar(&ctrlOpts.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Workers per kind.")
-	flag.DurationVar(&ctrlOpts.RetryBaseDelay, "retry-base-delay", time.Second, "First delay of the exponential backoff after a retryable platform failure.")
-	flag.DurationVar(&ctrlOpts.RetryMaxDelay, "retry-max-delay", 5*time.Minute, "Longest delay of the exponential backoff after a retryable platform failure.")
-	flag.StringVar(&alibabaOpts.Endpoint, "alibaba-endpoint", "", "URL of the Alibaba Cloud IoT API (default: the resource's region's https://iot.<region>.aliyuncs.com).")
-	flag.StringVar(&alibabaOpts.DefaultRegion, "alibaba-default-region", "cn-shanghai", "Region used when a call names none.")
-	flag.DurationVar(&alibabaOpts.Timeout, "alibaba-timeout", 10*time.Second, "Timeout of one Alibaba API call.")
-	flag.StringVar(&flipsnackOpts.Endpoint, "flipsnack-endpoint", flipsnack.DefaultEndpoint, "URL of the Flipsnack API.")
-	flag.IntVar(&flipsnackOpts.PerSecond, "flipsnack-rate-per-second", 5, "Client-side Flipsnack requests per second, per apiKey (the documented limit).")
-	flag.IntVar(&flipsnackOpts.PerMinute, "flipsnack-rate-per-minute", 60, "Client-side Flipsnack requests per minute, per apiKey (the documented limit).")
-	flag.Var(qpsFlag(alibabaOpts.QPS), "alibaba-qps", "Client-side QPS per Alibaba account and action, as Action=N pairs separated by commas (default: the documented limits, CreateProduct=50,QueryProduct=50,UpdateProduct=10,DeleteProduct=500,QueryProductList=50).")
-	logOpts := zap.Options{Development: false}
-	logOpts.BindFlags(flag.CommandLine)
+	// --kubeconfig is registered on flag.CommandLine by controller-runtime itself.
+	flags := bindFlags(flag.CommandLine)
 	flag.Parse()
 
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&logOpts)))
+	ctrl.SetLogger(newLogger(flags))
 	setupLog := ctrl.Log.WithName("setup")
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress: probeAddr,
-		LeaderElection:         leaderElect,
+	mgr, err := newManager(ctrl.GetConfigOrDie(), flags)
+	if err != nil {
+		setupLog.Error(err, "unable to set up the manager")
+		os.Exit(1)
+	}
+	setupLog.Info("starting the manager", "namespaces", flags.namespaces.String())
+	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+		setupLog.Error(err, "the manager stopped with an error")
+		os.Exit(1)
+	}
+}
+
+// operatorFlags is everything the command line sets.
+type operatorFlags struct {
+	metricsAddr string
+	probeAddr   string
+	leaderElect bool
+	namespaces  namespacesFlag
+	controllers controllers.Options
+	alibaba     alibaba.Options
+	flipsnack   flipsnack.Options
+	log         zap.Options
+}
+
+// bindFlags registers the operator's flags on fs; main uses flag.CommandLine, tests a set of
+// their own.
+func bindFlags(fs *flag.FlagSet) *operatorFlags {
+	f := &operatorFlags{
+		alibaba: alibaba.Options{QPS: map[string]float64{}},
+		// JSON lines for log collectors; --zap-devel switches to the console format.
+		log: zap.Options{Development: false},
+	}
+	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 disables it.")
+	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
+	fs.BoolVar(&f.leaderElect, "leader-elect", false, "Elect a leader so that only one of several replicas reconciles at a time.")
+	fs.Var(&f.namespaces, "namespaces", "Comma-separated namespaces to watch and reconcile; empty (the default) means all namespaces. "+
+		"The operator then reads IoTProducts, FlipsnackFeeds, Secrets and ConfigMaps only there, so its RBAC must match: "+
+		"a Role and RoleBinding in each of these namespaces instead of a ClusterRole (and, with --leader-elect, the lease Role in the operator's own namespace).")
+	fs.DurationVar(&f.controllers.SyncPeriod, "sync-period", 10*time.Minute, "How often a product that the platform can read back (IoT) is observed again, jittered by 10%; drift is corrected then.")
+	fs.DurationVar(&f.controllers.SlowRetry, "stalled-retry-period", 5*time.Minute, "How often a failure that only a person can fix (credentials, permission, invalid spec) is tried again.")
+	fs.IntVar(&f.controllers.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Workers per kind.")
+	fs.DurationVar(&f.controllers.RetryBaseDelay, "retry-base-delay", time.Second, "First delay of the exponential backoff after a retryable platform failure.")
+	fs.DurationVar(&f.controllers.RetryMaxDelay, "retry-max-delay", 5*time.Minute, "Longest delay of the exponential backoff after a retryable platform failure.")
+	fs.StringVar(&f.alibaba.Endpoint, "alibaba-endpoint", "", "URL of the Alibaba Cloud IoT API (default: the resource's region's https://iot.<region>.aliyuncs.com).")
+	fs.StringVar(&f.alibaba.DefaultRegion, "alibaba-default-region", "cn-shanghai", "Region used when a call names none.")
+	fs.DurationVar(&f.alibaba.Timeout, "alibaba-timeout", 10*time.Second, "Timeout of one Alibaba API call.")
+	fs.StringVar(&f.flipsnack.Endpoint, "flipsnack-endpoint", flipsnack.DefaultEndpoint, "URL of the Flipsnack API.")
+	fs.IntVar(&f.flipsnack.PerSecond, "flipsnack-rate-per-second", 5, "Client-side Flipsnack requests per second, per apiKey (the documented limit).")
+	fs.IntVar(&f.flipsnack.PerMinute, "flipsnack-rate-per-minute", 60, "Client-side Flipsnack requests per minute, per apiKey (the documented limit).")
+	fs.Var(qpsFlag(f.alibaba.QPS), "alibaba-qps", "Client-side QPS per Alibaba account and action, as Action=N pairs separated by commas (default: the documented limits, CreateProduct=50,QueryProduct=50,UpdateProduct=10,DeleteProduct=500,QueryProductList=50).")
+	f.log.BindFlags(fs)
+	return f
+}
+
+// newLogger is the manager's logger: JSON lines unless --zap-devel or --zap-encoder say
+// otherwise.
+func newLogger(f *operatorFlags) logr.Logger {
+	return zap.New(zap.UseFlagOptions(&f.log))
+}
+
+// newManager builds the manager with every controller, the objects metric and the health
+// checks, ready to Start.
+func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme: scheme,
+		// With --namespaces, every informer (the kinds, and the Secrets and ConfigMaps they
+		// read through the cached client) lists and watches only those namespaces, which is
+		// what lets the operator run with namespaced Roles.
+		Cache:                  cache.Options{DefaultNamespaces: f.namespaces.cacheConfig()},
+		Metrics:                metricsserver.Options{BindAddress: f.metricsAddr},
+		HealthProbeBindAddress: f.probeAddr,
+		LeaderElection:         f.leaderElect,
 		LeaderElectionID:       "product-lifecycle-operator.prodlife.dev",
 		// A leader that steps down exits at once, so a new one does not wait a lease out.
 		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
-		setupLog.Error(err, "unable to create the manager")
-		os.Exit(1)
+		return nil, fmt.Errorf("creating the manager: %w", err)
 	}
-
-	if err := setupControllers(mgr, ctrlOpts, alibabaOpts, flipsnackOpts); err != nil {
-		setupLog.Error(err, "unable to set up the controllers")
-		os.Exit(1)
+	if err := setupControllers(mgr, f.controllers, f.alibaba, f.flipsnack); err != nil {
+		return nil, fmt.Errorf("setting up the controllers: %w", err)
 	}
-
+	// Counted from the cache at scrape time, so it sees exactly the watched namespaces.
+	if err := mgr.Add(metrics.NewObjectsCollector(mgr.GetCache())); err != nil {
+		return nil, fmt.Errorf("adding the objects metric: %w", err)
+	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
-		setupLog.Error(err, "unable to set up the health check")
-		os.Exit(1)
+		return nil, fmt.Errorf("adding the health check: %w", err)
 	}
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
-		setupLog.Error(err, "unable to set up the readiness check")
-		os.Exit(1)
+		return nil, fmt.Errorf("adding the readiness check: %w", err)
 	}
-
-	setupLog.Info("starting the manager")
-	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
-		setupLog.Error(err, "the manager stopped with an error")
-		os.Exit(1)
-	}
+	return mgr, nil
 }
 
 func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts alibaba.Options, flipsnackOpts flipsnack.Options) error {
@@ -117,6 +159,39 @@ func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts al
 		return fmt.Errorf("credentials controller: %w", err)
 	}
 	return nil
+}
+
+// namespacesFlag reads a comma-separated list of namespace names; empty means all.
+type namespacesFlag []string
+
+func (n *namespacesFlag) String() string { return strings.Join(*n, ",") }
+
+func (n *namespacesFlag) Set(value string) error {
+	var names []string
+	for _, name := range strings.Split(value, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" || slices.Contains(names, name) {
+			continue
+		}
+		if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
+			return fmt.Errorf("%q is not a namespace name: %s", name, strings.Join(errs, "; "))
+		}
+		names = append(names, name)
+	}
+	*n = names
+	return nil
+}
+
+// cacheConfig is the cache's DefaultNamespaces: nil (every namespace) when none are named.
+func (n namespacesFlag) cacheConfig() map[string]cache.Config {
+	if len(n) == 0 {
+		return nil
+	}
+	out := make(map[string]cache.Config, len(n))
+	for _, name := range n {
+		out[name] = cache.Config{}
+	}
+	return out
 }
 
 // qpsFlag reads Action=N pairs into a map of per-action rate limits.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
 // Engine is the one lifecycle engine both kinds run on (DESIGN.md, "The lifecycle
@@ -314,6 +315,14 @@ func (e *Engine[T]) release(ctx context.Context, obj T, reason, format string, a
 	if client.IgnoreNotFound(err) != nil {
 		return ctrl.Result{}, false, fmt.Errorf("removing finalizer: %w", err)
 	}
+	result := metrics.DeletionCompleted
+	switch reason {
+	case "Orphaned":
+		result = metrics.DeletionOrphaned
+	case "NothingToDelete":
+		result = metrics.DeletionNothingToDelete
+	}
+	metrics.RecordDeletion(metrics.KindOf(obj), result)
 	e.event(obj, corev1.EventTypeNormal, reason, "Delete", format, args...)
 	log.FromContext(ctx).Info("released", "reason", reason, "detail", fmt.Sprintf(format, args...))
 	return ctrl.Result{}, true, nil
@@ -327,6 +336,10 @@ func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing strin
 	class := apierr.ClassOf(err)
 	if class == apierr.Throttled {
 		return e.waitOutThrottling(obj, reason, doing, err)
+	}
+	// Throttling above is not a failure; anything else that stops a deletion is.
+	if action == "Delete" {
+		metrics.RecordDeletion(metrics.KindOf(obj), metrics.DeletionFailed)
 	}
 	msg := fmt.Sprintf("%s: %v", doing, err)
 	if class.Terminal() {

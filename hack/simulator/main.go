@@ -15,27 +15,19 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prodlife/product-lifecycle-operator/internal/devenv"
 	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
 	"github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
-)
-
-// Demo credentials: the ones `make dev` puts in its Secrets. They open nothing but these
-// simulators.
-const (
-	defaultAlibabaKeyID     = "LTAI5tDevSimulator00001"
-	defaultAlibabaKeySecret = "dev-simulator-alibaba-secret"
-	defaultFlipsnackAPIKey  = "DEV-SIMULATOR-API-KEY"
-	defaultFlipsnackSecret  = "dev-simulator-flipsnack-secret"
 )
 
 func main() {
 	var (
 		alibabaAddr      = flag.String("alibaba-addr", "127.0.0.1:18080", "Address of the simulated Alibaba Cloud IoT API (served at /).")
 		flipsnackAddr    = flag.String("flipsnack-addr", "127.0.0.1:18081", "Address of the simulated Flipsnack API (served at /v1/).")
-		alibabaKeyID     = flag.String("alibaba-access-key-id", defaultAlibabaKeyID, "AccessKeyId the IoT simulator accepts.")
-		alibabaKeySecret = flag.String("alibaba-access-key-secret", defaultAlibabaKeySecret, "AccessKeySecret the IoT simulator accepts.")
-		flipsnackAPIKey  = flag.String("flipsnack-api-key", defaultFlipsnackAPIKey, "apiKey the Flipsnack simulator accepts.")
-		flipsnackSecret  = flag.String("flipsnack-api-secret", defaultFlipsnackSecret, "API secret the Flipsnack simulator accepts.")
+		alibabaKeyID     = flag.String("alibaba-access-key-id", devenv.DemoCredentials.AlibabaAccessKeyID, "AccessKeyId the IoT simulator accepts.")
+		alibabaKeySecret = flag.String("alibaba-access-key-secret", devenv.DemoCredentials.AlibabaAccessKeySecret, "AccessKeySecret the IoT simulator accepts.")
+		flipsnackAPIKey  = flag.String("flipsnack-api-key", devenv.DemoCredentials.FlipsnackAPIKey, "apiKey the Flipsnack simulator accepts.")
+		flipsnackSecret  = flag.String("flipsnack-api-secret", devenv.DemoCredentials.FlipsnackAPISecret, "API secret the Flipsnack simulator accepts.")
 		verbose          = flag.Bool("v", false, "Log every call.")
 	)
 	flag.Parse()

@@ -2,6 +2,7 @@ package alibaba
 
 import (
 	"context"
+	"time"
 
 	iot "github.com/alibabacloud-go/iot-20180120/v6/client"
 	util "github.com/alibabacloud-go/tea-utils/v2/service"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
 // Client calls the IoT product API with one set of credentials, in one region, and (after
@@ -56,40 +58,84 @@ func (c *Client) instance() *string {
 }
 
 // call runs one SDK call the way every action needs it: it waits for the account's rate limit,
-// resolves the credentials, runs fn without SDK retries, and gives up when ctx ends. Every
-// failure it returns is an *apierr.Error.
+// resolves the credentials, runs fn without SDK retries, gives up when ctx ends, and turns an
+// answer that says Success false into an error with answerOf. It returns the platform's
+// RequestId whenever an answer carried one. Every failure it returns is an *apierr.Error.
+//
+// Every call that passes the rate limit is counted in the metrics and logged (one line,
+// through ctx's logger, so with the object being reconciled).
 //
 // The SDK's calls take no context. When ctx ends first, call returns at once and the SDK call
 // finishes in the background, bounded by the per-call timeout; its answer is dropped.
-func call[T any](ctx context.Context, c *Client, action string, fn func(*util.RuntimeOptions) (T, error)) (T, error) {
+func call[T any](ctx context.Context, c *Client, action string, fn func(*util.RuntimeOptions) (T, error), answerOf func(T) answer) (T, string, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
-		return zero, contextError(action, err)
+		return zero, "", contextError(action, err)
 	}
-	if limiter := c.limits[action]; limiter != nil {
-		if err := limiter.Wait(ctx); err != nil {
-			if ctx.Err() != nil {
-				return zero, contextError(action, ctx.Err())
-			}
-			// The wait would outlast ctx's deadline: our own rate limit said no.
-			return zero, &apierr.Error{Platform: Platform, Action: action, Class: apierr.Throttled,
-				Message: "client-side rate limit of the account: " + err.Error(), Err: err}
-		}
+	if err := c.waitForRateLimit(ctx, action); err != nil {
+		return zero, "", err
 	}
+	start := time.Now()
+	v, requestID, failure := attempt(ctx, c, action, fn, answerOf)
+	c.report(ctx, action, time.Since(start), requestID, failure)
+	if failure != nil {
+		return zero, requestID, failure
+	}
+	return v, requestID, nil
+}
+
+// attempt is the part of call that the metrics time: from resolving the credentials to
+// reading the answer.
+func attempt[T any](ctx context.Context, c *Client, action string, fn func(*util.RuntimeOptions) (T, error), answerOf func(T) answer) (T, string, *apierr.Error) {
+	var zero T
 	// Resolving here (the providers cache) tells "no usable credentials" apart from a network
 	// failure, which the SDK would report alike.
 	if _, err := c.credential.GetCredential(); err != nil {
-		return zero, &apierr.Error{Platform: Platform, Action: action, Class: apierr.TerminalAuth, Code: "InvalidCredentials",
+		return zero, "", &apierr.Error{Platform: Platform, Action: action, Class: apierr.TerminalAuth, Code: "InvalidCredentials",
 			Message: redact("no usable credentials: "+err.Error(), c.secrets)}
 	}
+	v, abandoned, err := send(ctx, fn)
+	switch {
+	case abandoned:
+		return zero, "", contextError(action, ctx.Err())
+	case err != nil:
+		failure := c.sdkError(action, err)
+		return zero, failure.RequestID, failure
+	}
+	a := answerOf(v)
+	if failure := c.checkAnswer(action, a); failure != nil {
+		return zero, a.requestID, failure
+	}
+	return v, a.requestID, nil
+}
 
+// waitForRateLimit waits for the account's budget of action, and says so in the metrics.
+func (c *Client) waitForRateLimit(ctx context.Context, action string) error {
+	limiter := c.limits[action]
+	if limiter == nil {
+		return nil
+	}
+	start := time.Now()
+	err := limiter.Wait(ctx)
+	metrics.ObserveRateLimiterWait(Platform, action, time.Since(start))
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return contextError(action, ctx.Err())
+	}
+	// The wait would outlast ctx's deadline: our own rate limit said no.
+	return &apierr.Error{Platform: Platform, Action: action, Class: apierr.Throttled,
+		Message: "client-side rate limit of the account: " + err.Error(), Err: err}
+}
+
+// send runs fn. When ctx can end, fn runs in the background and send returns abandoned as
+// soon as ctx ends first.
+func send[T any](ctx context.Context, fn func(*util.RuntimeOptions) (T, error)) (v T, abandoned bool, err error) {
 	runtime := &util.RuntimeOptions{Autoretry: tea.Bool(false)}
 	if ctx.Done() == nil {
-		v, err := fn(runtime)
-		if err != nil {
-			return zero, c.sdkError(action, err)
-		}
-		return v, nil
+		v, err = fn(runtime)
+		return v, false, err
 	}
 	type result struct {
 		v   T
@@ -102,21 +148,45 @@ func call[T any](ctx context.Context, c *Client, action string, fn func(*util.Ru
 	}()
 	select {
 	case r := <-done:
-		if r.err != nil {
-			return zero, c.sdkError(action, r.err)
-		}
-		return r.v, nil
+		return r.v, false, r.err
 	case <-ctx.Done():
-		return zero, contextError(action, ctx.Err())
+		return v, true, nil
 	}
 }
 
-// checkAnswer turns an HTTP 200 answer with Success false into an error. An answer without
-// Success counts as failed only if it carries a Code.
-func (c *Client) checkAnswer(action string, statusCode *int32, success *bool, code, message, requestID *string) error {
-	failed := success != nil && !*success || success == nil && tea.StringValue(code) != ""
+// answer is what an action's response says about its outcome. The SDK gives every action a
+// response type of its own with these same fields, so each action reads them out with
+// answerFrom.
+type answer struct {
+	httpStatus int
+	hasBody    bool
+	success    *bool
+	code       string
+	message    string
+	requestID  string
+}
+
+// answerFrom reads an answer that has a body.
+func answerFrom(statusCode *int32, success *bool, code, message, requestID *string) answer {
+	return answer{
+		httpStatus: int(tea.Int32Value(statusCode)),
+		hasBody:    true,
+		success:    success,
+		code:       tea.StringValue(code),
+		message:    tea.StringValue(message),
+		requestID:  tea.StringValue(requestID),
+	}
+}
+
+// checkAnswer turns an HTTP 200 answer with Success false, or one without a body, into an
+// error. An answer without Success counts as failed only if it carries a Code.
+func (c *Client) checkAnswer(action string, a answer) *apierr.Error {
+	if !a.hasBody {
+		return emptyAnswer(action, a.httpStatus)
+	}
+	failed := a.success != nil && !*a.success || a.success == nil && a.code != ""
 	if !failed {
 		return nil
 	}
-	return c.businessError(action, int(tea.Int32Value(statusCode)), tea.StringValue(code), tea.StringValue(message), tea.StringValue(requestID))
+	return c.businessError(action, a.httpStatus, a.code, a.message, a.requestID)
 }

@@ -11,5 +11,7 @@
 //   - calls wait for the documented per-account, per-action QPS, shared by every client of the
 //     account;
 //   - the SDK never retries on its own (the engine decides), and every call has a timeout;
-//   - no secret ever appears in an error.
+//   - every call is counted and timed in the operator's metrics (internal/metrics) and logged
+//     as one line through the context's logger, with the RequestId;
+//   - no secret ever appears in an error or a log line.
 package alibaba

@@ -8,8 +8,6 @@ import (
 	iot "github.com/alibabacloud-go/iot-20180120/v6/client"
 	util "github.com/alibabacloud-go/tea-utils/v2/service"
 	"github.com/alibabacloud-go/tea/tea"
-
-	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
 )
 
 // Product is an IoT product as the platform reports it. Fields an answer does not carry are
@@ -120,19 +118,18 @@ func (c *Client) CreateProduct(ctx context.Context, in CreateProductInput) (Prod
 		PublishAuto:         in.PublishAuto,
 		ValidateType:        int32Ptr(in.ValidateType),
 	}
-	resp, err := call(ctx, c, ActionCreateProduct, func(rt *util.RuntimeOptions) (*iot.CreateProductResponse, error) {
+	resp, requestID, err := call(ctx, c, ActionCreateProduct, func(rt *util.RuntimeOptions) (*iot.CreateProductResponse, error) {
 		return c.sdk.CreateProductWithOptions(req, rt)
+	}, func(r *iot.CreateProductResponse) answer {
+		if b := r.Body; b != nil {
+			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
+		}
+		return answer{httpStatus: int(tea.Int32Value(r.StatusCode))}
 	})
 	if err != nil {
-		return Product{}, apierr.RequestIDOf(err), err
+		return Product{}, requestID, err
 	}
 	b := resp.Body
-	if b == nil {
-		return Product{}, "", emptyAnswer(ActionCreateProduct, int(tea.Int32Value(resp.StatusCode)))
-	}
-	if err := c.checkAnswer(ActionCreateProduct, resp.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId); err != nil {
-		return Product{}, tea.StringValue(b.RequestId), err
-	}
 	p := Product{ProductKey: tea.StringValue(b.ProductKey), IotInstanceID: c.instanceID}
 	if d := b.Data; d != nil {
 		p.ProductKey = firstNonEmpty(tea.StringValue(d.ProductKey), p.ProductKey)
@@ -145,30 +142,28 @@ func (c *Client) CreateProduct(ctx context.Context, in CreateProductInput) (Prod
 		p.AliyunCommodityCode = tea.StringValue(d.AliyunCommodityCode)
 	}
 	if p.ProductKey == "" {
-		return Product{}, tea.StringValue(b.RequestId), emptyAnswer(ActionCreateProduct, int(tea.Int32Value(resp.StatusCode)))
+		return Product{}, requestID, emptyAnswer(ActionCreateProduct, int(tea.Int32Value(resp.StatusCode)))
 	}
-	return p, tea.StringValue(b.RequestId), nil
+	return p, requestID, nil
 }
 
 // QueryProduct reads one product. A product that does not exist is an apierr.NotFound error.
 func (c *Client) QueryProduct(ctx context.Context, productKey string) (Product, string, error) {
 	req := &iot.QueryProductRequest{IotInstanceId: c.instance(), ProductKey: tea.String(productKey)}
-	resp, err := call(ctx, c, ActionQueryProduct, func(rt *util.RuntimeOptions) (*iot.QueryProductResponse, error) {
+	resp, requestID, err := call(ctx, c, ActionQueryProduct, func(rt *util.RuntimeOptions) (*iot.QueryProductResponse, error) {
 		return c.sdk.QueryProductWithOptions(req, rt)
+	}, func(r *iot.QueryProductResponse) answer {
+		if b := r.Body; b != nil {
+			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
+		}
+		return answer{httpStatus: int(tea.Int32Value(r.StatusCode))}
 	})
 	if err != nil {
-		return Product{}, apierr.RequestIDOf(err), err
+		return Product{}, requestID, err
 	}
-	b := resp.Body
-	if b == nil {
-		return Product{}, "", emptyAnswer(ActionQueryProduct, int(tea.Int32Value(resp.StatusCode)))
-	}
-	if err := c.checkAnswer(ActionQueryProduct, resp.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId); err != nil {
-		return Product{}, tea.StringValue(b.RequestId), err
-	}
-	d := b.Data
+	d := resp.Body.Data
 	if d == nil {
-		return Product{}, tea.StringValue(b.RequestId), emptyAnswer(ActionQueryProduct, int(tea.Int32Value(resp.StatusCode)))
+		return Product{}, requestID, emptyAnswer(ActionQueryProduct, int(tea.Int32Value(resp.StatusCode)))
 	}
 	return Product{
 		ProductKey:          tea.StringValue(d.ProductKey),
@@ -186,7 +181,7 @@ func (c *Client) QueryProduct(ctx context.Context, productKey string) (Product, 
 		ValidateType:        int(tea.Int32Value(d.ValidateType)),
 		GmtCreate:           millis(d.GmtCreate),
 		IotInstanceID:       c.instanceID,
-	}, tea.StringValue(b.RequestId), nil
+	}, requestID, nil
 }
 
 // UpdateProduct sets a product's name and description, the only fields that can change after
@@ -199,34 +194,30 @@ func (c *Client) UpdateProduct(ctx context.Context, productKey, productName, des
 		ProductName:   tea.String(productName),
 		Description:   tea.String(description),
 	}
-	resp, err := call(ctx, c, ActionUpdateProduct, func(rt *util.RuntimeOptions) (*iot.UpdateProductResponse, error) {
+	_, requestID, err := call(ctx, c, ActionUpdateProduct, func(rt *util.RuntimeOptions) (*iot.UpdateProductResponse, error) {
 		return c.sdk.UpdateProductWithOptions(req, rt)
+	}, func(r *iot.UpdateProductResponse) answer {
+		if b := r.Body; b != nil {
+			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
+		}
+		return answer{httpStatus: int(tea.Int32Value(r.StatusCode))}
 	})
-	if err != nil {
-		return apierr.RequestIDOf(err), err
-	}
-	b := resp.Body
-	if b == nil {
-		return "", emptyAnswer(ActionUpdateProduct, int(tea.Int32Value(resp.StatusCode)))
-	}
-	return tea.StringValue(b.RequestId), c.checkAnswer(ActionUpdateProduct, resp.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
+	return requestID, err
 }
 
 // DeleteProduct deletes a product. A product that does not exist is an apierr.NotFound error,
 // which a caller deleting it counts as done.
 func (c *Client) DeleteProduct(ctx context.Context, productKey string) (string, error) {
 	req := &iot.DeleteProductRequest{IotInstanceId: c.instance(), ProductKey: tea.String(productKey)}
-	resp, err := call(ctx, c, ActionDeleteProduct, func(rt *util.RuntimeOptions) (*iot.DeleteProductResponse, error) {
+	_, requestID, err := call(ctx, c, ActionDeleteProduct, func(rt *util.RuntimeOptions) (*iot.DeleteProductResponse, error) {
 		return c.sdk.DeleteProductWithOptions(req, rt)
+	}, func(r *iot.DeleteProductResponse) answer {
+		if b := r.Body; b != nil {
+			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
+		}
+		return answer{httpStatus: int(tea.Int32Value(r.StatusCode))}
 	})
-	if err != nil {
-		return apierr.RequestIDOf(err), err
-	}
-	b := resp.Body
-	if b == nil {
-		return "", emptyAnswer(ActionDeleteProduct, int(tea.Int32Value(resp.StatusCode)))
-	}
-	return tea.StringValue(b.RequestId), c.checkAnswer(ActionDeleteProduct, resp.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
+	return requestID, err
 }
 
 // QueryProductList reads one page (from 1) of the instance's products; pageSize is 1 to 200.
@@ -236,21 +227,19 @@ func (c *Client) QueryProductList(ctx context.Context, page, pageSize int) (Prod
 		CurrentPage:   tea.Int32(int32(page)),
 		PageSize:      tea.Int32(int32(pageSize)),
 	}
-	resp, err := call(ctx, c, ActionQueryProductList, func(rt *util.RuntimeOptions) (*iot.QueryProductListResponse, error) {
+	resp, requestID, err := call(ctx, c, ActionQueryProductList, func(rt *util.RuntimeOptions) (*iot.QueryProductListResponse, error) {
 		return c.sdk.QueryProductListWithOptions(req, rt)
+	}, func(r *iot.QueryProductListResponse) answer {
+		if b := r.Body; b != nil {
+			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
+		}
+		return answer{httpStatus: int(tea.Int32Value(r.StatusCode))}
 	})
 	if err != nil {
-		return ProductPage{}, apierr.RequestIDOf(err), err
-	}
-	b := resp.Body
-	if b == nil {
-		return ProductPage{}, "", emptyAnswer(ActionQueryProductList, int(tea.Int32Value(resp.StatusCode)))
-	}
-	if err := c.checkAnswer(ActionQueryProductList, resp.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId); err != nil {
-		return ProductPage{}, tea.StringValue(b.RequestId), err
+		return ProductPage{}, requestID, err
 	}
 	out := ProductPage{CurrentPage: page, PageSize: pageSize}
-	if d := b.Data; d != nil {
+	if d := resp.Body.Data; d != nil {
 		out.CurrentPage = int(tea.Int32Value(d.CurrentPage))
 		out.PageSize = int(tea.Int32Value(d.PageSize))
 		out.PageCount = int(tea.Int32Value(d.PageCount))
@@ -274,7 +263,7 @@ func (c *Client) QueryProductList(ctx context.Context, page, pageSize int) (Prod
 			}
 		}
 	}
-	return out, tea.StringValue(b.RequestId), nil
+	return out, requestID, nil
 }
 
 // maxListPages stops FindProductByName on an API that keeps announcing more pages: 1000 pages

@@ -1,7 +1,9 @@
 // Package flipsnack is a client for the Flipsnack products feed API
 // (https://api.flipsnack.com/v1/): signed form posts, batches of at most 500 products or SKUs,
-// one rate budget shared per apiKey, and errors in the shared apierr vocabulary. Flipsnack ships
-// no Go SDK, so this is ours.
+// one rate budget shared per apiKey, and errors in the shared apierr vocabulary. Every request is
+// counted and timed in the operator's metrics (internal/metrics) and logged as one line through
+// the context's logger, never with the apiKey, the apiSecret or a signature. Flipsnack ships no
+// Go SDK, so this is ours.
 package flipsnack
 
 import (
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
 // The actions this client calls.
@@ -106,14 +109,19 @@ func (c *Client) retryWait(code string, n int, retryAfter time.Duration) (time.D
 }
 
 // attempt sends one signed request through the account's budget. A transport failure or an
-// answer without a readable code comes back as err; a decoded answer of any code as r.
+// answer without a readable code comes back as err; a decoded answer of any code as r. Each
+// attempt is counted in the metrics and logged.
 func (c *Client) attempt(ctx context.Context, action string, params map[string]string) (r response, httpStatus int, retryAfter time.Duration, err error) {
+	queued := time.Now()
 	release, err := c.budget.acquire(ctx)
+	metrics.ObserveRateLimiterWait(Platform, action, time.Since(queued))
 	if err != nil {
 		return r, 0, 0, ctxError(action, err)
 	}
+	sent := time.Now()
 	body, httpStatus, retryAfter, err := c.post(ctx, action, params)
 	release()
+	defer func() { c.report(ctx, action, time.Since(sent), r, err) }()
 	if err != nil {
 		if ctx.Err() != nil {
 			return r, 0, 0, ctxError(action, ctx.Err())

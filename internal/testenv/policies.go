@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,10 +14,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// installPolicies creates the admission policies of config/policy (deletion protection), as
-// `kubectl apply -k config/policy` would: envtest installs CRDs only, and the tests must meet
-// the API server that users meet.
-func installPolicies(ctx context.Context, c client.Client) error {
+// InstallPolicies creates the admission policies of config/policy (deletion protection), as
+// `kubectl apply -k config/policy` would: envtest installs CRDs only, and tests and the dev
+// environment must meet the API server that users meet.
+func InstallPolicies(ctx context.Context, c client.Client) error {
 	files, err := filepath.Glob(filepath.Join(RepoRoot(), "config", "policy", "*.yaml"))
 	if err != nil {
 		return err
@@ -25,33 +26,38 @@ func installPolicies(ctx context.Context, c client.Client) error {
 		if filepath.Base(file) == "kustomization.yaml" {
 			continue
 		}
-		if err := createAll(ctx, c, file); err != nil {
-			return fmt.Errorf("installing %s: %w", file, err)
+		objs, err := ReadObjects(file)
+		if err != nil {
+			return err
+		}
+		for _, obj := range objs {
+			if err := c.Create(ctx, obj); err != nil {
+				return fmt.Errorf("installing %s %s from %s: %w", obj.GetKind(), obj.GetName(), file, err)
+			}
 		}
 	}
 	return nil
 }
 
-// createAll creates every object of a multi-document YAML file.
-func createAll(ctx context.Context, c client.Client, file string) error {
-	f, err := os.Open(file)
+// ReadObjects reads every object of a YAML (or JSON) file of one or more documents.
+func ReadObjects(path string) ([]*unstructured.Unstructured, error) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer f.Close()
-	dec := utilyaml.NewYAMLOrJSONDecoder(f, 4096)
+	var objs []*unstructured.Unstructured
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096)
 	for {
 		obj := &unstructured.Unstructured{}
-		if err := dec.Decode(&obj.Object); errors.Is(err, io.EOF) {
-			return nil
-		} else if err != nil {
-			return err
+		err := dec.Decode(&obj.Object)
+		if errors.Is(err, io.EOF) {
+			return objs, nil
 		}
-		if len(obj.Object) == 0 {
-			continue
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", path, err)
 		}
-		if err := c.Create(ctx, obj); err != nil {
-			return fmt.Errorf("%s %s: %w", obj.GetKind(), obj.GetName(), err)
+		if len(obj.Object) > 0 {
+			objs = append(objs, obj)
 		}
 	}
 }

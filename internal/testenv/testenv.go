@@ -69,7 +69,7 @@ func Start() (*Env, error) {
 		_ = env.Stop()
 		return nil, err
 	}
-	if err := installPolicies(context.Background(), c); err != nil {
+	if err := InstallPolicies(context.Background(), c); err != nil {
 		_ = env.Stop()
 		return nil, err
 	}

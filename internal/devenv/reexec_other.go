@@ -1,0 +1,17 @@
+//go:build unix && !linux
+
+package devenv
+
+import "syscall"
+
+// childProcAttr keeps a terminal's Ctrl-C away from the environment's processes, so it can
+// stop them in order. Only Linux has a parent-death signal: elsewhere they outlive an
+// environment that is killed outright.
+func childProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
+
+// HandleReexec does nothing where there is no parent-death signal to arm.
+func HandleReexec() {}
+
+func dieWithParent(binary, dir string) (string, error) { return binary, nil }
