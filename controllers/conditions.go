@@ -50,13 +50,13 @@ func setState(obj Managed, s state) {
 		Type: v1alpha1.ConditionReady, Status: ready, Reason: s.reason, Message: s.message, ObservedGeneration: gen,
 	})
 
-	rec := metav1.Condition{Type: v1alpha1.ConditionReconciling, Status: metav1.ConditionFalse, Reason: "Idle", ObservedGeneration: gen}
+	rec := metav1.Condition{Type: v1alpha1.ConditionReconciling, Status: metav1.ConditionFalse, Reason: "Idle", Message: "no work under way", ObservedGeneration: gen}
 	if s.reconciling {
 		rec.Status, rec.Reason, rec.Message = metav1.ConditionTrue, s.reason, s.message
 	}
 	meta.SetStatusCondition(&st.Conditions, rec)
 
-	stalled := metav1.Condition{Type: v1alpha1.ConditionStalled, Status: metav1.ConditionFalse, Reason: "NotStalled", ObservedGeneration: gen}
+	stalled := metav1.Condition{Type: v1alpha1.ConditionStalled, Status: metav1.ConditionFalse, Reason: "NotStalled", Message: "nothing waits for a person", ObservedGeneration: gen}
 	if s.stalled {
 		stalled.Status, stalled.Reason, stalled.Message = metav1.ConditionTrue, s.reason, s.message
 	}
