@@ -106,7 +106,7 @@ install: manifests ## Install the CRDs into the cluster of the current kubeconfi
 	kubectl apply --server-side -k config/crd
 
 .PHONY: uninstall
-uninstall: ## Remove the CRDs. Delete or orphan the resources first (README, "Uninstall").
+uninstall: ## Remove the CRDs and every resource; the running operator leaves their products on the platforms (README, "Uninstall").
 	kubectl delete --ignore-not-found -k config/crd
 
 .PHONY: deploy

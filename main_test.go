@@ -45,9 +45,9 @@ const (
 
 // With --namespaces, the manager reconciles only there, and it needs nothing more than the
 // generated manager rules granted as a Role in that namespace (plus read-only access to
-// cluster-scoped resources): an IoTProduct there becomes Ready, one elsewhere gets no
-// finalizer, no status and no API call, and the objects metric counts only the watched
-// namespace.
+// cluster-scoped resources): an IoTProduct there becomes Ready and, deleted, deletes its
+// product; one elsewhere gets no finalizer, no status and no API call, and the objects metric
+// counts only the watched namespace.
 func TestNamespacesFlagConfinesTheOperatorToThoseNamespaces(t *testing.T) {
 	env, err := testenv.Start()
 	if err != nil {
@@ -136,12 +136,28 @@ func TestNamespacesFlagConfinesTheOperatorToThoseNamespaces(t *testing.T) {
 		}
 		return ""
 	})
+
+	// Deleting it needs the cluster-wide read of its CRD (is this an uninstall?), then the
+	// DeleteProduct call: the generated rules allow the one and lead to the other.
+	must(t, admin.Delete(ctx, mine))
+	eventually(t, "the watched IoTProduct to be deleted with its product", func() string {
+		switch err := admin.Get(ctx, client.ObjectKeyFromObject(mine), mine); {
+		case err == nil:
+			return fmt.Sprintf("still there: %+v", mine.Status.Conditions)
+		case client.IgnoreNotFound(err) != nil:
+			return err.Error()
+		}
+		if calls := sim.Calls(alibabaiot.ActionDeleteProduct); len(calls) != 1 || calls[0].Code != alibabaiot.CodeOK {
+			return fmt.Sprintf("DeleteProduct calls %+v, want one that succeeded", calls)
+		}
+		return ""
+	})
 }
 
 // namespacedOperator returns the configuration of a user whose only rights are the manager's
 // generated rules (config/rbac/role.yaml): those on namespaced resources granted as a Role in
-// ns, and those on cluster-scoped resources (reading namespaces) cluster-wide, where the test
-// requires them to be read-only.
+// ns, and those on cluster-scoped resources (reading namespaces, getting the operator's own
+// CRDs) cluster-wide, where the test requires them to be read-only.
 func namespacedOperator(t *testing.T, env *testenv.Env, ns string) *rest.Config {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "rbac", "role.yaml"))
@@ -184,7 +200,7 @@ func namespacedOperator(t *testing.T, env *testenv.Env, ns string) *rest.Config 
 }
 
 // splitByScope sorts RBAC rules, one resource per rule, into those on namespaced resources and
-// those on cluster-scoped ones, as the API server knows them.
+// those on cluster-scoped ones, as the API server knows them; resourceNames stay.
 func splitByScope(t *testing.T, mapper meta.RESTMapper, rules []rbacv1.PolicyRule) (namespaced, clusterWide []rbacv1.PolicyRule) {
 	t.Helper()
 	for _, rule := range rules {
@@ -195,7 +211,7 @@ func splitByScope(t *testing.T, mapper meta.RESTMapper, rules []rbacv1.PolicyRul
 				must(t, err)
 				mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 				must(t, err)
-				one := rbacv1.PolicyRule{APIGroups: []string{group}, Resources: []string{resource}, Verbs: rule.Verbs}
+				one := rbacv1.PolicyRule{APIGroups: []string{group}, Resources: []string{resource}, ResourceNames: rule.ResourceNames, Verbs: rule.Verbs}
 				if mapping.Scope.Name() == meta.RESTScopeNameRoot {
 					clusterWide = append(clusterWide, one)
 				} else {
@@ -278,15 +294,7 @@ func must(t *testing.T, err error) {
 
 func eventually(t *testing.T, what string, check func() string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	last := ""
-	for time.Now().Before(deadline) {
-		if last = check(); last == "" {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s: %s", what, last)
+	testenv.Eventually(t, 60*time.Second, what, check)
 }
 
 // freeAddress is a loopback address nothing listens on, for the metrics server.

@@ -25,7 +25,13 @@ import (
 // conditions, events, one status patch per reconcile) and leaves every platform call to the
 // kind's External adapter.
 type Engine[T Managed] struct {
-	Client    client.Client
+	Client client.Client
+	// APIReader reads from the API server itself, uncached: for reads that must not be stale
+	// and are too rare to keep an informer for (the kind's CRD, during a deletion).
+	APIReader client.Reader
+	// CRDName is the kind's CustomResourceDefinition; its deletion (an uninstall) orphans
+	// the products instead of deleting them.
+	CRDName   string
 	Recorder  events.EventRecorder
 	NewObject func() T
 	Connector Connector[T]
@@ -265,6 +271,16 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 		return e.release(ctx, obj, "NothingToDelete", "no %s was ever created for this resource", e.Noun)
 	case e.NothingCreated != nil && e.NothingCreated(obj):
 		return e.release(ctx, obj, "NothingToDelete", "nothing was ever pushed to %s %s, so there is nothing to delete", e.Noun, orNone(id))
+	}
+	// Only now, when the product would be deleted, is it worth asking the API server.
+	uninstall, err := e.crdBeingDeleted(ctx)
+	if err != nil {
+		res, err := e.fail(ctx, obj, ReasonDeleteFailed, "Delete", fmt.Sprintf(
+			"checking whether CustomResourceDefinition %s is being deleted (an uninstall leaves the %s on the platform)", e.CRDName, e.Noun), err, orphanHint)
+		return res, false, err
+	}
+	if uninstall {
+		return e.release(ctx, obj, "Orphaned", "CustomResourceDefinition %s is being deleted (an uninstall): %s %s stays on the platform", e.CRDName, e.Noun, orNone(id))
 	}
 
 	ext, res, err := e.connect(ctx, obj, orphanHint)

@@ -37,6 +37,8 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 	}
 	engine := &Engine[*v1alpha1.FlipsnackFeed]{
 		Client:         mgr.GetClient(),
+		APIReader:      mgr.GetAPIReader(),
+		CRDName:        flipsnackFeedCRD,
 		Recorder:       mgr.GetEventRecorder("flipsnackfeed-controller"),
 		NewObject:      func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
 		Connector:      feedConnector{clients: clients, kube: mgr.GetClient()},

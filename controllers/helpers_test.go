@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
 var nsCounter atomic.Int64
@@ -50,15 +50,7 @@ func must(t *testing.T, err error) {
 // with the last thing check said was wrong.
 func eventually(t *testing.T, what string, check func() string) {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	last := ""
-	for time.Now().Before(deadline) {
-		if last = check(); last == "" {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s: %s", what, last)
+	testenv.Eventually(t, waitFor, what, check)
 }
 
 // waitCondition waits until obj's condition has the status and reason, and returns obj as

@@ -15,6 +15,8 @@ import (
 func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opts Options) error {
 	engine := &Engine[*v1alpha1.IoTProduct]{
 		Client:       mgr.GetClient(),
+		APIReader:    mgr.GetAPIReader(),
+		CRDName:      iotProductCRD,
 		Recorder:     mgr.GetEventRecorder("iotproduct-controller"),
 		NewObject:    func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
 		Connector:    iotConnector{clients: clients},

@@ -5,7 +5,8 @@ package controllers
 // finalizes its own kinds, reads credentials Secrets and holds them with a finalizer while
 // they are needed (update), reads product lists from ConfigMaps, and reports with events;
 // it watches namespaces (metadata only) to explain a namespace deletion that deletion
-// protection holds up.
+// protection holds up; and it reads its own two CustomResourceDefinitions, by name only, to
+// tell an uninstall (the CRD being deleted) from a deletion of one resource.
 //
 // +kubebuilder:rbac:groups=prodlife.dev,resources=iotproducts;flipsnackfeeds,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=prodlife.dev,resources=iotproducts/status;flipsnackfeeds/status,verbs=get;update;patch
@@ -14,3 +15,4 @@ package controllers
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // +kubebuilder:rbac:groups="";events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get,resourceNames=iotproducts.prodlife.dev;flipsnackfeeds.prodlife.dev

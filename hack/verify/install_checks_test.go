@@ -135,15 +135,16 @@ func checkClusterWideRBAC(t *testing.T, ms manifests, namespace string) {
 }
 
 // checkNamespacedRBAC checks an install that watches only some namespaces: the manager's
-// rules in a Role and RoleBinding in each of them, and nothing cluster-wide but reading
-// namespaces (a cluster-scoped kind no Role can grant).
+// rules in a Role and RoleBinding in each of them, and nothing cluster-wide but the manager's
+// rules on cluster-scoped kinds, which no Role can grant (reading namespaces, and getting its
+// own CRDs by name).
 func checkNamespacedRBAC(t *testing.T, ms manifests, namespace string, watched []string) {
 	t.Helper()
 	sa := ms.onlyDeployment(t).Spec.Template.Spec.ServiceAccountName
-	readNamespaces := []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}}}
+	namespaced, clusterWide := splitByScope(generatedManagerRules(t))
 	for _, m := range ms.ofKind("ClusterRole") {
-		if role := decode[rbacv1.ClusterRole](t, m); !reflect.DeepEqual(role.Rules, readNamespaces) {
-			t.Errorf("watching only %v needs no cluster-wide permission but reading namespaces, but ClusterRole %s grants %+v", watched, role.Name, role.Rules)
+		if role := decode[rbacv1.ClusterRole](t, m); !reflect.DeepEqual(role.Rules, clusterWide) {
+			t.Errorf("watching only %v needs no cluster-wide permission but the manager's rules on cluster-scoped kinds\n%+v\nbut ClusterRole %s grants\n%+v", watched, clusterWide, role.Name, role.Rules)
 		} else if !bound(t, ms.ofKind("ClusterRoleBinding"), "ClusterRole", role.Name, sa, namespace) {
 			t.Errorf("ClusterRole %s is bound to no ServiceAccount %s/%s", role.Name, namespace, sa)
 		}
@@ -156,8 +157,8 @@ func checkNamespacedRBAC(t *testing.T, ms manifests, namespace string, watched [
 				continue
 			}
 			found = true
-			if want := namespacedRules(generatedManagerRules(t)); !reflect.DeepEqual(role.Rules, want) {
-				t.Errorf("%s/%s grants\n%+v\nbut the manager's RBAC markers (config/rbac/role.yaml) say, but for namespaces,\n%+v", ns, role.Name, role.Rules, want)
+			if !reflect.DeepEqual(role.Rules, namespaced) {
+				t.Errorf("%s/%s grants\n%+v\nbut the manager's RBAC markers (config/rbac/role.yaml) say, but for cluster-scoped kinds,\n%+v", ns, role.Name, role.Rules, namespaced)
 			}
 		}
 		if !found {
@@ -168,16 +169,26 @@ func checkNamespacedRBAC(t *testing.T, ms manifests, namespace string, watched [
 	checkLeastPrivilege(t, ms)
 }
 
-// namespacedRules are the rules a Role can grant: all but those on namespaces.
-func namespacedRules(rules []rbacv1.PolicyRule) []rbacv1.PolicyRule {
-	var out []rbacv1.PolicyRule
+// clusterScoped are the cluster-scoped resources among the manager's rules.
+var clusterScoped = []string{"namespaces", "customresourcedefinitions"}
+
+// splitByScope sorts rules into those a Role can grant and those on cluster-scoped resources
+// (resourceNames kept), splitting a rule that names both.
+func splitByScope(rules []rbacv1.PolicyRule) (namespaced, clusterWide []rbacv1.PolicyRule) {
 	for _, r := range rules {
-		r.Resources = slices.DeleteFunc(slices.Clone(r.Resources), func(res string) bool { return res == "namespaces" })
-		if len(r.Resources) > 0 {
-			out = append(out, r)
+		isClusterScoped := func(res string) bool { return slices.Contains(clusterScoped, res) }
+		if n := slices.DeleteFunc(slices.Clone(r.Resources), isClusterScoped); len(n) > 0 {
+			one := r
+			one.Resources = n
+			namespaced = append(namespaced, one)
+		}
+		if c := slices.DeleteFunc(slices.Clone(r.Resources), func(res string) bool { return !isClusterScoped(res) }); len(c) > 0 {
+			one := r
+			one.Resources = c
+			clusterWide = append(clusterWide, one)
 		}
 	}
-	return out
+	return namespaced, clusterWide
 }
 
 // checkManagerRules compares a role's rules with the ones generated from the RBAC markers.
@@ -206,8 +217,8 @@ func checkLeaderElectionRBAC(t *testing.T, ms manifests, namespace, sa string) {
 	t.Errorf("no Role in %s lets ServiceAccount %s take the leader election Lease", namespace, sa)
 }
 
-// checkLeastPrivilege refuses wildcards, and any permission beyond the manager's generated
-// rules and leader election's Leases and Events.
+// checkLeastPrivilege refuses wildcards, any permission beyond the manager's generated rules
+// and leader election's Leases and Events, and reading CRDs other than the operator's own.
 func checkLeastPrivilege(t *testing.T, ms manifests) {
 	t.Helper()
 	allowed := append(generatedManagerRules(t),
@@ -227,11 +238,14 @@ func checkLeastPrivilege(t *testing.T, ms manifests) {
 				t.Errorf("rule %+v uses a wildcard", r)
 			}
 		}
+		if slices.Contains(r.Resources, "customresourcedefinitions") && len(r.ResourceNames) == 0 {
+			t.Errorf("rule %+v lets the manager read every CRD of the cluster; it needs only its own, by resourceNames", r)
+		}
 		for _, group := range r.APIGroups {
 			for _, resource := range r.Resources {
 				for _, verb := range r.Verbs {
-					if !grants(allowed, group, resource, verb) {
-						t.Errorf("the install grants %s on %s in group %q, which the manager does not need", verb, resource, group)
+					if !grants(allowed, group, resource, verb, r.ResourceNames) {
+						t.Errorf("the install grants %s on %s %v in group %q, which the manager does not need", verb, resource, r.ResourceNames, group)
 					}
 				}
 			}
@@ -239,9 +253,16 @@ func checkLeastPrivilege(t *testing.T, ms manifests) {
 	}
 }
 
-func grants(rules []rbacv1.PolicyRule, group, resource, verb string) bool {
+// grants says whether rules allow verb on resource, limited to names (none: every name).
+func grants(rules []rbacv1.PolicyRule, group, resource, verb string, names []string) bool {
 	for _, r := range rules {
-		if slices.Contains(r.APIGroups, group) && slices.Contains(r.Resources, resource) && slices.Contains(r.Verbs, verb) {
+		if !slices.Contains(r.APIGroups, group) || !slices.Contains(r.Resources, resource) || !slices.Contains(r.Verbs, verb) {
+			continue
+		}
+		if len(r.ResourceNames) == 0 {
+			return true
+		}
+		if len(names) > 0 && !slices.ContainsFunc(names, func(n string) bool { return !slices.Contains(r.ResourceNames, n) }) {
 			return true
 		}
 	}

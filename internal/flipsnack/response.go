@@ -100,6 +100,8 @@ func decodeData(raw json.RawMessage) (message string, errs []string) {
 }
 
 // textOf renders a JSON value as text: a string as its value, null as "", anything else compact.
+// The text is always UTF-8, as the conditions and events it ends up in must be: decoding a
+// string replaces invalid bytes, and compacting keeps them, so they are replaced here too.
 func textOf(raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
@@ -111,7 +113,7 @@ func textOf(raw json.RawMessage) string {
 	}
 	var buf bytes.Buffer
 	if json.Compact(&buf, raw) != nil {
-		return string(raw)
+		return strings.ToValidUTF8(string(raw), "\uFFFD")
 	}
-	return buf.String()
+	return strings.ToValidUTF8(buf.String(), "\uFFFD")
 }

@@ -51,25 +51,3 @@ func TestDecodeResponseRejects(t *testing.T) {
 		}
 	}
 }
-
-// FuzzDecodeResponse: the decoder never panics, and whatever it accepts has a usable code.
-func FuzzDecodeResponse(f *testing.F) {
-	for _, seed := range []string{
-		`{"code": 20, "status": "", "data": {"message": "Products deleted successfully", "errors": []}}`,
-		`{"code": "44", "status": "Invalid signature", "data": {"errors": ["x"]}}`,
-		`{"code": 1e3}`, `{"code": -0}`, `{"code": "0x14"}`, `{"code": 20, "data": {"errors": {"a": [1]}}}`,
-		`{"code": 20, "data": {"message": {"nested": true}}}`, `not json`, `{"code": 9999999999999999999999}`,
-	} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		r, err := decodeResponse(body)
-		if err != nil {
-			return
-		}
-		if r.Code == "" || len(r.Code) > maxCodeLen {
-			t.Fatalf("accepted %q with code %q", body, r.Code)
-		}
-		_ = messageOf(r)
-	})
-}

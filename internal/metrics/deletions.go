@@ -11,7 +11,8 @@ const (
 	// resource released.
 	DeletionCompleted = "completed"
 	// DeletionOrphaned: the resource was released and its product left on the platform, as
-	// deletionPolicy Orphan or managementPolicy ObserveOnly asks.
+	// deletionPolicy Orphan or managementPolicy ObserveOnly asks, or because its CRD is being
+	// deleted (an uninstall).
 	DeletionOrphaned = "orphaned"
 	// DeletionNothingToDelete: the resource was released without an API call because no
 	// product was ever created for it.
@@ -25,7 +26,7 @@ const (
 // Deletions counts deletions of custom resources by outcome.
 var Deletions = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "prodlife_deletions_total",
-	Help: "Deletions of custom resources, by kind and result: completed (the external product was deleted or already gone), orphaned (left on the platform by policy), nothing_to_delete (never created), failed (one failed attempt; it is retried).",
+	Help: "Deletions of custom resources, by kind and result: completed (the external product was deleted or already gone), orphaned (left on the platform by policy or an uninstall), nothing_to_delete (never created), failed (one failed attempt; it is retried).",
 }, []string{"kind", "result"})
 
 func init() {

@@ -40,13 +40,28 @@ RBAC markers, of which files/manager-role.yaml is a copy (hack/verify fails when
 {{- end -}}
 
 {{/*
-The manager's rules on namespaced resources, for a Role in each watched namespace: plo.managerRules
-without namespaces, which a Role cannot grant (see plo.namespaceRules).
+The cluster-scoped resources among the manager's rules, which a Role cannot grant: namespaces
+(read, to report a namespace deletion held up by deletion protection) and the operator's own
+CustomResourceDefinitions (get by name, to tell an uninstall from a deletion).
+*/}}
+{{- define "plo.clusterScopedResources" -}}
+{{- list "namespaces" "customresourcedefinitions" | toJson -}}
+{{- end -}}
+
+{{/*
+The manager's rules on namespaced resources, for a Role in each watched namespace:
+plo.managerRules without the cluster-scoped resources (see plo.clusterScopedRules).
 */}}
 {{- define "plo.namespacedManagerRules" -}}
+{{- $clusterScoped := include "plo.clusterScopedResources" . | fromJsonArray -}}
 {{- $rules := list -}}
 {{- range (.Files.Get "files/manager-role.yaml" | fromYaml).rules -}}
-{{- $resources := without .resources "namespaces" -}}
+{{- $resources := list -}}
+{{- range $r := .resources -}}
+{{- if not (has $r $clusterScoped) -}}
+{{- $resources = append $resources $r -}}
+{{- end -}}
+{{- end -}}
 {{- if $resources -}}
 {{- $rules = append $rules (set (deepCopy .) "resources" $resources) -}}
 {{- end -}}
@@ -54,12 +69,22 @@ without namespaces, which a Role cannot grant (see plo.namespaceRules).
 {{- $rules | toYaml -}}
 {{- end -}}
 
-{{/* The manager's rule on namespaces (read their metadata, to report a namespace deletion held up by deletion protection). */}}
-{{- define "plo.namespaceRules" -}}
+{{/*
+The manager's rules on cluster-scoped resources (resourceNames kept), for the one ClusterRole
+of a watchNamespaces install.
+*/}}
+{{- define "plo.clusterScopedRules" -}}
+{{- $clusterScoped := include "plo.clusterScopedResources" . | fromJsonArray -}}
 {{- $rules := list -}}
 {{- range (.Files.Get "files/manager-role.yaml" | fromYaml).rules -}}
-{{- if has "namespaces" .resources -}}
-{{- $rules = append $rules (set (deepCopy .) "resources" (list "namespaces")) -}}
+{{- $resources := list -}}
+{{- range $r := .resources -}}
+{{- if has $r $clusterScoped -}}
+{{- $resources = append $resources $r -}}
+{{- end -}}
+{{- end -}}
+{{- if $resources -}}
+{{- $rules = append $rules (set (deepCopy .) "resources" $resources) -}}
 {{- end -}}
 {{- end -}}
 {{- $rules | toYaml -}}

@@ -468,7 +468,13 @@ func (s *Server) queryProductList(req *apiRequest, acct Account) answer {
 		PageCount:   (len(all) + size - 1) / size,
 		List:        productList{ProductInfo: []productInfo{}},
 	}
-	for i := (page - 1) * size; i < len(all) && i < page*size; i++ {
+	// A page past the last is empty. Comparing page numbers, not offsets, keeps a huge
+	// CurrentPage from overflowing (page-1)*size into a negative index.
+	start := len(all)
+	if page-1 <= len(all)/size {
+		start = (page - 1) * size
+	}
+	for i := start; i < min(start+size, len(all)); i++ {
 		x := all[i]
 		data.List.ProductInfo = append(data.List.ProductInfo, productInfo{
 			AuthType:    x.AuthType,

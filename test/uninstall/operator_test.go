@@ -1,0 +1,93 @@
+package uninstall_test
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	fssim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+)
+
+// The credentials the simulators accept, as a user puts them in Secrets.
+const (
+	alibabaKeyID    = "LTAI5tUninstallKey01"
+	alibabaSecret   = "uninstall-secret-do-not-leak"
+	flipsnackKey    = "fs-uninstall-api-key"
+	flipsnackSecret = "fs-uninstall-api-secret-do-not-leak"
+)
+
+// operator is a running operator: a real API server with the CRDs, both simulated platforms
+// over HTTP, and a manager with every controller, set up as main.go sets it up.
+type operator struct {
+	k8s    client.Client
+	iotSim *alibabaiot.Server
+	fsSim  *fssim.Server
+}
+
+func startOperator(t *testing.T) *operator {
+	t.Helper()
+	ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))
+	env, err := testenv.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+
+	op := &operator{
+		k8s:    env.Client,
+		iotSim: alibabaiot.New(alibabaiot.Options{AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret}),
+		fsSim:  fssim.New(fssim.Options{APIKey: flipsnackKey, APISecret: flipsnackSecret}),
+	}
+	iotServer := httptest.NewServer(op.iotSim)
+	t.Cleanup(iotServer.Close)
+	fsServer := httptest.NewServer(op.fsSim)
+	t.Cleanup(fsServer.Close)
+
+	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
+		Scheme:                 env.Scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+	})
+	must(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	must(t, controllers.IndexCredentialsSecret(ctx, mgr))
+	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: iotServer.URL, Timeout: 5 * time.Second})
+	must(t, err)
+	opts := controllers.Options{
+		SyncPeriod: 2 * time.Second, SlowRetry: 2 * time.Second, MaxConcurrentReconciles: 2,
+		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
+	}
+	must(t, controllers.SetupIoTProductController(mgr, clients, opts))
+	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: fsServer.URL + "/v1/", Timeout: 5 * time.Second, RetryBase: 100 * time.Millisecond})
+	must(t, controllers.SetupFlipsnackFeedController(mgr, fsClients, opts))
+	must(t, (&controllers.CredentialsReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr))
+
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	})
+	return op
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
