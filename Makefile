@@ -60,9 +60,19 @@ test: envtest $(HELM) ## Run every test: unit, envtest (real kube-apiserver and 
 	go vet ./...
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" LOCALBIN="$(LOCALBIN)" HELM="$(HELM)" go test $(GO_TEST_FLAGS) ./...
 
+# The scale benchmark (test/bench) runs the environment of `make dev` with thousands of
+# objects; sizes are BENCH_* variables (test/bench/env_test.go), e.g.
+# `make bench BENCH_IOT_SIZES=1000 BENCH_HOLD_IOT=2000`. Its report is machine-specific and
+# goes to bin/ (not committed); test/bench/RESULTS.md keeps a reference run.
+BENCH_REPORT  ?= $(LOCALBIN)/bench/report.md
+BENCH_TIMEOUT ?= 3h
+
 .PHONY: bench
-bench: envtest ## Run the benchmarks.
+bench: envtest ## Run the Go micro-benchmarks, then the scale benchmark (report in bin/bench/report.md; about 30-40 minutes on 2 cores).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(BENCH_FLAGS) ./...
+	PRODLIFE_BENCH=1 BENCH_REPORT="$(BENCH_REPORT)" KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" \
+		go test -count=1 -timeout $(BENCH_TIMEOUT) -run '^TestScale$$' -v ./test/bench
+	@echo "report: $(BENCH_REPORT)"
 
 ##@ Build
 

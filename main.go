@@ -46,7 +46,7 @@ func main() {
 	ctrl.SetLogger(newLogger(flags))
 	setupLog := ctrl.Log.WithName("setup")
 
-	mgr, err := newManager(ctrl.GetConfigOrDie(), flags)
+	mgr, err := newManager(flags.kubeAPI.apply(ctrl.GetConfigOrDie()), flags)
 	if err != nil {
 		setupLog.Error(err, "unable to set up the manager")
 		os.Exit(1)
@@ -64,6 +64,7 @@ type operatorFlags struct {
 	probeAddr   string
 	leaderElect bool
 	namespaces  namespacesFlag
+	kubeAPI     kubeAPIFlags
 	controllers controllers.Options
 	alibaba     alibaba.Options
 	flipsnack   flipsnack.Options
@@ -84,6 +85,9 @@ func bindFlags(fs *flag.FlagSet) *operatorFlags {
 	fs.Var(&f.namespaces, "namespaces", "Comma-separated namespaces to watch and reconcile; empty (the default) means all namespaces. "+
 		"The operator then reads IoTProducts, FlipsnackFeeds, Secrets and ConfigMaps only there, so its RBAC must match: "+
 		"a Role and RoleBinding in each of these namespaces instead of a ClusterRole (and, with --leader-elect, the lease Role in the operator's own namespace).")
+	fs.Float64Var(&f.kubeAPI.qps, "kube-api-qps", -1, "Client-side limit of the manager's requests per second to the Kubernetes API server; "+
+		"0 or negative (the default, as in controller-runtime) means none, leaving it to the API server's priority and fairness.")
+	fs.IntVar(&f.kubeAPI.burst, "kube-api-burst", 0, "Burst allowed above --kube-api-qps; 0 means twice --kube-api-qps.")
 	fs.DurationVar(&f.controllers.SyncPeriod, "sync-period", 10*time.Minute, "How often a product that the platform can read back (IoT) is observed again, jittered by 10%; drift is corrected then.")
 	fs.DurationVar(&f.controllers.SlowRetry, "stalled-retry-period", 5*time.Minute, "How often a failure that only a person can fix (credentials, permission, invalid spec) is tried again.")
 	fs.IntVar(&f.controllers.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Workers per kind.")
@@ -159,6 +163,27 @@ func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts al
 		return fmt.Errorf("credentials controller: %w", err)
 	}
 	return nil
+}
+
+// kubeAPIFlags are the client-side limits of the manager's requests to the API server.
+type kubeAPIFlags struct {
+	qps   float64
+	burst int
+}
+
+// apply sets the limits on cfg: a status patch per object is a request, so a limit of a few
+// tens per second (client-go's old 5, controller-runtime's old 20) would pace a bulk create
+// or delete of thousands of objects far below what the platforms allow.
+func (k kubeAPIFlags) apply(cfg *rest.Config) *rest.Config {
+	if k.qps <= 0 {
+		cfg.QPS, cfg.Burst = -1, 0
+		return cfg
+	}
+	cfg.QPS, cfg.Burst = float32(k.qps), k.burst
+	if cfg.Burst <= 0 {
+		cfg.Burst = max(1, int(2*k.qps))
+	}
+	return cfg
 }
 
 // namespacesFlag reads a comma-separated list of namespace names; empty means all.

@@ -1,0 +1,10 @@
+// Package bench measures the operator at scale: bulk create and delete of IoTProducts with
+// the real kubectl, against the platforms' documented rate limits and the API server's own
+// speed; bulk feed deletion against Flipsnack's per-account budget; the manager's memory and
+// CPU while it holds many objects; and the platform calls it makes at rest.
+//
+// It runs only when PRODLIFE_BENCH is set (`make bench` sets it, with KUBEBUILDER_ASSETS);
+// under `go test ./...` it is skipped at once. Sizes come from environment variables (see
+// config in scale_test.go), so a bigger machine can run larger ones. The report is written
+// in Markdown to BENCH_REPORT (default bin/bench/report.md).
+package bench
