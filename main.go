@@ -69,6 +69,15 @@ type operatorFlags struct {
 	alibaba     alibaba.Options
 	flipsnack   flipsnack.Options
 	log         zap.Options
+
+	// leaderElection tunes the Lease: where it lives and how fast a standby takes over.
+	leaderElection leaderElectionFlags
+}
+
+// leaderElectionFlags are the Lease settings; the durations default to controller-runtime's.
+type leaderElectionFlags struct {
+	namespace                                 string
+	leaseDuration, renewDeadline, retryPeriod time.Duration
 }
 
 // bindFlags registers the operator's flags on fs; main uses flag.CommandLine, tests a set of
@@ -82,6 +91,10 @@ func bindFlags(fs *flag.FlagSet) *operatorFlags {
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 disables it.")
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "Elect a leader so that only one of several replicas reconciles at a time.")
+	fs.StringVar(&f.leaderElection.namespace, "leader-election-namespace", "", "Namespace of the leader election Lease; empty means the operator's own namespace, which only a manager running in a cluster knows.")
+	fs.DurationVar(&f.leaderElection.leaseDuration, "leader-elect-lease-duration", 15*time.Second, "How long standbys wait after the leader's last renewal before taking over (a leader that dies without releasing the Lease is replaced after this).")
+	fs.DurationVar(&f.leaderElection.renewDeadline, "leader-elect-renew-deadline", 10*time.Second, "How long the leader keeps trying to renew the Lease before it gives up leadership and exits; shorter than the lease duration.")
+	fs.DurationVar(&f.leaderElection.retryPeriod, "leader-elect-retry-period", 2*time.Second, "How often candidates try to take or renew the Lease.")
 	fs.Var(&f.namespaces, "namespaces", "Comma-separated namespaces to watch and reconcile; empty (the default) means all namespaces. "+
 		"The operator then reads IoTProducts, FlipsnackFeeds, Secrets and ConfigMaps only there, so its RBAC must match: "+
 		"a Role and RoleBinding in each of these namespaces instead of a ClusterRole (and, with --leader-elect, the lease Role in the operator's own namespace).")
@@ -118,11 +131,15 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 		// With --namespaces, every informer (the kinds, and the Secrets and ConfigMaps they
 		// read through the cached client) lists and watches only those namespaces, which is
 		// what lets the operator run with namespaced Roles.
-		Cache:                  cache.Options{DefaultNamespaces: f.namespaces.cacheConfig()},
-		Metrics:                metricsserver.Options{BindAddress: f.metricsAddr},
-		HealthProbeBindAddress: f.probeAddr,
-		LeaderElection:         f.leaderElect,
-		LeaderElectionID:       "product-lifecycle-operator.prodlife.dev",
+		Cache:                   cache.Options{DefaultNamespaces: f.namespaces.cacheConfig()},
+		Metrics:                 metricsserver.Options{BindAddress: f.metricsAddr},
+		HealthProbeBindAddress:  f.probeAddr,
+		LeaderElection:          f.leaderElect,
+		LeaderElectionID:        "product-lifecycle-operator.prodlife.dev",
+		LeaderElectionNamespace: f.leaderElection.namespace,
+		LeaseDuration:           &f.leaderElection.leaseDuration,
+		RenewDeadline:           &f.leaderElection.renewDeadline,
+		RetryPeriod:             &f.leaderElection.retryPeriod,
 		// A leader that steps down exits at once, so a new one does not wait a lease out.
 		LeaderElectionReleaseOnCancel: true,
 	})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -39,7 +38,8 @@ type Env struct {
 	controlPlane *envtest.Environment
 	planeLogs    []*os.File
 	namespaces   *child
-	manager      *child
+	managers     []*ManagerProcess // running, oldest first (manager_control.go)
+	managerRuns  int               // managers started so far, to name their logs
 }
 
 // Start takes the state directory (one environment at a time), removes what a previous run
@@ -111,11 +111,9 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 
 // Exited reports a process of the environment that ended without being asked to, or nil.
 func (e *Env) Exited() error {
-	for _, c := range []*child{e.manager, e.namespaces} {
-		if c != nil {
-			if err := c.exited(); err != nil {
-				return err
-			}
+	for _, c := range e.children() {
+		if err := c.exited(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -126,14 +124,12 @@ func (e *Env) Exited() error {
 // until the next Start.
 func (e *Env) Stop() error {
 	var errs []error
-	for _, c := range []*child{e.manager, e.namespaces} {
-		if c != nil {
-			if err := c.stop(15 * time.Second); err != nil {
-				errs = append(errs, err)
-			}
+	for _, c := range e.children() {
+		if err := c.stop(stopGrace); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	e.manager, e.namespaces = nil, nil
+	e.managers, e.namespaces = nil, nil
 	if e.controlPlane != nil {
 		if err := e.controlPlane.Stop(); err != nil {
 			errs = append(errs, fmt.Errorf("stopping etcd and kube-apiserver: %w", err))

@@ -14,24 +14,36 @@ const managerReadyTimeout = 60 * time.Second
 // startManager runs the manager binary against the control plane and the simulators, with
 // a user of its own, and returns once its readiness probe answers.
 func (e *Env) startManager(ctx context.Context, metricsAddr, probeAddr string) error {
-	kubeconfig := filepath.Join(e.opts.StateDir, "manager.kubeconfig")
-	if _, err := writeKubeconfig(e.controlPlane, "product-lifecycle-operator", kubeconfig); err != nil {
+	if _, err := writeKubeconfig(e.controlPlane, "product-lifecycle-operator", e.managerKubeconfig()); err != nil {
 		return err
 	}
-	args := append([]string{
-		"--kubeconfig=" + kubeconfig,
+	_, err := e.runManager(ctx, e.ManagerLog, metricsAddr, probeAddr, nil)
+	return err
+}
+
+func (e *Env) managerKubeconfig() string { return filepath.Join(e.opts.StateDir, "manager.kubeconfig") }
+
+// runManager starts one manager process with the environment's flags, then Options.ManagerArgs,
+// then extra (a flag given twice takes the later value), and returns once its readiness probe
+// answers. The environment keeps track of it until it is stopped or killed.
+func (e *Env) runManager(ctx context.Context, logPath, metricsAddr, probeAddr string, extra []string) (*ManagerProcess, error) {
+	args := []string{
+		"--kubeconfig=" + e.managerKubeconfig(),
 		"--alibaba-endpoint=" + e.AlibabaEndpoint,
 		"--flipsnack-endpoint=" + e.FlipsnackEndpoint,
 		"--metrics-bind-address=" + metricsAddr,
 		"--health-probe-bind-address=" + probeAddr,
 		"--leader-elect=false",
-	}, e.opts.ManagerArgs...)
-	m, err := startChild("manager", e.ManagerLog, e.opts.ManagerBinary, args...)
-	if err != nil {
-		return err
 	}
-	e.manager = m
-	return waitReady(ctx, m, "http://"+probeAddr+"/readyz")
+	args = append(append(args, e.opts.ManagerArgs...), extra...)
+	c, err := startChild("manager", logPath, e.opts.ManagerBinary, args...)
+	if err != nil {
+		return nil, err
+	}
+	e.managerRuns++
+	m := &ManagerProcess{Log: logPath, MetricsURL: "http://" + metricsAddr + "/metrics", env: e, child: c}
+	e.managers = append(e.managers, m)
+	return m, waitReady(ctx, c, "http://"+probeAddr+"/readyz")
 }
 
 func waitReady(ctx context.Context, c *child, url string) error {

@@ -1,0 +1,21 @@
+// Package faults is the fault-injection suite: the manager binary, built from this tree, runs
+// in the environment of `make dev` (internal/devenv) while both simulators fail a share of
+// the calls (retryable errors, dropped connections, answers that arrive after the client's
+// timeout) and the manager itself is killed with SIGKILL at random moments. After each
+// scenario it checks what only the platforms can tell: nothing left behind, nothing created
+// twice, every deletion reported. Then it scans everything a user or a log collector sees for
+// the credentials' secrets and the requests' signatures.
+//
+// Scenarios, in this order on one environment (TestFaults):
+//   - CrashesDuringCreateAndDelete: many IoTProducts and FlipsnackFeeds created and then
+//     deleted (one namespace deleted whole), the manager killed and restarted during both.
+//   - LeaderKilledMidDeletion: two managers sharing a leader election Lease; the leader is
+//     killed while a batch is being deleted, and the standby finishes it.
+//   - NothingSecretIsShown: the scan.
+//
+// Size: FAULT_SUITE_SCALE=ci (the default, for `make test` on a two-core CI machine) or full
+// (the issue's sizes, for `make bench`). Randomness: every choice (objects, faults, kill
+// moments) comes from one seed, printed at the start; FAULT_SUITE_SEED=N replays a run's
+// choices (the timing of a run cannot be replayed, so the same seed narrows a failure down
+// rather than reproducing it exactly).
+package faults
