@@ -150,18 +150,27 @@ func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (id st
 	if !ok {
 		return "", false, ctrl.Result{}, nil
 	}
-	if err := e.recordIdentity(ctx, obj, found); err != nil {
+	if err := e.adoptInterrupted(ctx, obj, found); err != nil {
 		return "", true, ctrl.Result{}, err
 	}
-	e.event(obj, corev1.EventTypeNormal, "Adopted", "Create", "found %s %s made by an earlier, interrupted create of this resource, and took it over", e.Noun, found)
 	return found, false, ctrl.Result{}, nil
+}
+
+// adoptInterrupted records a product that an earlier, interrupted create of this object made.
+func (e *Engine[T]) adoptInterrupted(ctx context.Context, obj T, found string) error {
+	if err := e.recordIdentity(ctx, obj, found); err != nil {
+		return err
+	}
+	e.event(obj, corev1.EventTypeNormal, "Adopted", "Create", "found %s %s made by an earlier, interrupted create of this resource, and took it over", e.Noun, found)
+	return nil
 }
 
 // create marks the object create-pending, creates the product and records its identity.
 // The mark is persisted first: a crash after the platform made the product but before the
 // identity is recorded leaves the mark, and the next reconcile finds the product by Lookup.
 func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string, ctrl.Result, error) {
-	if _, pending := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]; !pending {
+	_, retrying := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]
+	if !retrying {
 		err := patchMetadata(ctx, e.Client, obj, func(o T) {
 			setAnnotation(o, v1alpha1.CreatePendingAnnotation, time.Now().UTC().Format(time.RFC3339))
 		})
@@ -183,6 +192,14 @@ func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string,
 	result, err := ext.Create(ctx, obj)
 	if err != nil {
 		class := apierr.ClassOf(err)
+		if class == apierr.AlreadyExists && retrying {
+			// Under our own mark, the name may be taken by our earlier create, which the
+			// platform applied after that attempt's answer was lost and after the lookup
+			// before this one: look again before calling it a conflict.
+			if found, ok, lerr := ext.Lookup(ctx, obj); lerr == nil && ok {
+				return found, ctrl.Result{}, e.adoptInterrupted(ctx, obj, found)
+			}
+		}
 		if class == apierr.AlreadyExists || class.Terminal() {
 			// The platform refused: nothing was made, so the mark must go, or a later
 			// lookup could take over a product this resource did not create.
@@ -327,6 +344,10 @@ const orphanHint = "; to let the resource go and leave the product on the platfo
 
 // release removes the finalizer after saying, in an event, why the object may go.
 func (e *Engine[T]) release(ctx context.Context, obj T, reason, format string, args ...any) (ctrl.Result, bool, error) {
+	// The event goes first: once the finalizer is gone the object may vanish, and an operator
+	// killed in that moment would leave the deletion unreported. (A failed finalizer removal
+	// is retried; its event may then be said twice, which is the lesser harm.)
+	e.event(obj, corev1.EventTypeNormal, reason, "Delete", format, args...)
 	err := patchMetadata(ctx, e.Client, obj, func(o T) { controllerutil.RemoveFinalizer(o, v1alpha1.Finalizer) })
 	if client.IgnoreNotFound(err) != nil {
 		return ctrl.Result{}, false, fmt.Errorf("removing finalizer: %w", err)
@@ -339,7 +360,6 @@ func (e *Engine[T]) release(ctx context.Context, obj T, reason, format string, a
 		result = metrics.DeletionNothingToDelete
 	}
 	metrics.RecordDeletion(metrics.KindOf(obj), result)
-	e.event(obj, corev1.EventTypeNormal, reason, "Delete", format, args...)
 	log.FromContext(ctx).Info("released", "reason", reason, "detail", fmt.Sprintf(format, args...))
 	return ctrl.Result{}, true, nil
 }
