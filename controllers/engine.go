@@ -278,7 +278,7 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 	}
 	_, pending := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]
 
-	// These three need no credentials and no API call.
+	// None of these needs credentials or an API call.
 	switch {
 	case policies.DeletionPolicy == v1alpha1.DeletionPolicyOrphan:
 		return e.release(ctx, obj, "Orphaned", "deletionPolicy is Orphan: %s %s stays on the platform", e.Noun, orNone(id))
