@@ -48,16 +48,9 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		ThrottleWait:   opts.throttleWait(),
 		NothingCreated: nothingPushed,
 	}
-	return ctrl.NewControllerManagedBy(mgr).
-		Named("flipsnackfeed").
-		For(&v1alpha1.FlipsnackFeed{}, builder.WithPredicates(specOrDeletionChanged())).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(usersOfSecret(mgr.GetClient(), &v1alpha1.FlipsnackFeedList{})),
-			builder.WithPredicates(secretDataChanged())).
-		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(protectedObjectsIn(mgr.GetClient(), &v1alpha1.FlipsnackFeedList{})),
-			builder.WithPredicates(namespaceDeletionStarted())).
+	return managedController(mgr, "flipsnackfeed", &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{}, opts).
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
 			builder.WithPredicates(configMapDataChanged())).
-		WithOptions(opts.controllerOptions()).
 		Complete(engine)
 }
 

@@ -1,10 +1,7 @@
 package controllers
 
 import (
-	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
@@ -25,13 +22,6 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 		SlowRetry:    opts.SlowRetry,
 		ThrottleWait: opts.throttleWait(),
 	}
-	return ctrl.NewControllerManagedBy(mgr).
-		Named("iotproduct").
-		For(&v1alpha1.IoTProduct{}, builder.WithPredicates(specOrDeletionChanged())).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(usersOfSecret(mgr.GetClient(), &v1alpha1.IoTProductList{})),
-			builder.WithPredicates(secretDataChanged())).
-		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(protectedObjectsIn(mgr.GetClient(), &v1alpha1.IoTProductList{})),
-			builder.WithPredicates(namespaceDeletionStarted())).
-		WithOptions(opts.controllerOptions()).
+	return managedController(mgr, "iotproduct", &v1alpha1.IoTProduct{}, &v1alpha1.IoTProductList{}, opts).
 		Complete(engine)
 }
