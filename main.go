@@ -176,7 +176,7 @@ func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts al
 	if err := controllers.SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(flipsnackOpts), opts); err != nil {
 		return fmt.Errorf("FlipsnackFeed controller: %w", err)
 	}
-	if err := (&controllers.CredentialsReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+	if err := (&controllers.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("credentials controller: %w", err)
 	}
 	return nil

@@ -8,7 +8,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
@@ -28,14 +30,8 @@ func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext Extern
 		if err != nil {
 			return nil, ctrl.Result{}, fmt.Errorf("reading credentials Secret %s: %w", name, err)
 		}
-		// A Secret already being deleted cannot take a new finalizer; its data is still
-		// readable until it goes, which is all this reconcile needs.
-		if secret.DeletionTimestamp == nil && !controllerutil.ContainsFinalizer(secret, v1alpha1.CredentialsInUseFinalizer) {
-			if err := patchMetadata(ctx, e.Client, secret, func(s *corev1.Secret) {
-				controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
-			}); err != nil {
-				return nil, ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err)
-			}
+		if err := e.protectSecret(ctx, secret); err != nil {
+			return nil, ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err)
 		}
 		data = secret.Data
 	}
@@ -48,6 +44,28 @@ func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext Extern
 		return nil, ctrl.Result{}, fmt.Errorf("connecting to the platform: %w", err)
 	}
 	return ext, ctrl.Result{}, nil
+}
+
+// protectSecret puts the credentials-in-use finalizer on the Secret unless it is there. A
+// Secret already being deleted cannot take a new finalizer; its data is still readable
+// until it goes, which is all this reconcile needs. Many resources share one Secret, so a
+// burst of them (and the credentials controller) race to protect it: a conflict is
+// answered by reading the Secret again, not by failing the reconcile.
+func (e *Engine[T]) protectSecret(ctx context.Context, secret *corev1.Secret) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if secret.DeletionTimestamp != nil || controllerutil.ContainsFinalizer(secret, v1alpha1.CredentialsInUseFinalizer) {
+			return nil
+		}
+		err := patchMetadata(ctx, e.Client, secret, func(s *corev1.Secret) {
+			controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
+		})
+		if apierrors.IsConflict(err) {
+			if rerr := e.APIReader.Get(ctx, client.ObjectKeyFromObject(secret), secret); rerr != nil {
+				return rerr
+			}
+		}
+		return err
+	})
 }
 
 // credentialsFailed reports credentials that cannot be used. Only a person can fix them, so

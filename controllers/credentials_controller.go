@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -22,12 +23,20 @@ import (
 // from, so a Secret's users are one indexed List away.
 const credentialsSecretField = ".spec.credentialsSecretRef.name"
 
-// CredentialsReconciler takes the credentials-in-use finalizer off a Secret once no
-// resource that may still call the platform with it is left. The lifecycle engine puts the
-// finalizer on; this is the other half. Together they make `kubectl delete namespace` safe:
-// the Secret outlives every resource that needs it to delete its product.
+// CredentialsReconciler keeps the credentials-in-use finalizer on a Secret exactly while a
+// resource that may still call the platform with it exists. The lifecycle engine puts the
+// finalizer on when it connects; this controller takes it off when the last user goes, and
+// puts it back if it went while a user still holds the lifecycle finalizer. Together they
+// make `kubectl delete namespace` safe: the Secret outlives every resource that needs it to
+// delete its product.
 type CredentialsReconciler struct {
 	Client client.Client
+	// APIReader reads past the cache. The finalizer is only taken off after a live read
+	// confirms no user holds the lifecycle finalizer: the cache of resources can lag
+	// behind the Secret's (a resource's finalizer, written just before the engine
+	// protected the Secret, may not have reached it yet), and a finalizer taken off too
+	// early leaves a feed, which has no periodic resync, with an unprotected Secret.
+	APIReader client.Reader
 }
 
 func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -35,30 +44,48 @@ func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	if err := r.Client.Get(ctx, req.NamespacedName, secret); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if !controllerutil.ContainsFinalizer(secret, v1alpha1.CredentialsInUseFinalizer) {
-		return ctrl.Result{}, nil
-	}
-	inUse, err := r.inUse(ctx, secret)
-	if err != nil || inUse {
+	held := controllerutil.ContainsFinalizer(secret, v1alpha1.CredentialsInUseFinalizer)
+	inUse, err := r.inUse(ctx, secret, false)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
-	err = patchMetadata(ctx, r.Client, secret, func(s *corev1.Secret) {
-		controllerutil.RemoveFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
-	})
+	switch {
+	case inUse && !held && secret.DeletionTimestamp == nil:
+		err = patchMetadata(ctx, r.Client, secret, func(s *corev1.Secret) {
+			controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
+		})
+	case !inUse && held:
+		if inUse, err = r.inUse(ctx, secret, true); err != nil || inUse {
+			return ctrl.Result{}, err
+		}
+		err = patchMetadata(ctx, r.Client, secret, func(s *corev1.Secret) {
+			controllerutil.RemoveFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
+		})
+	}
 	return ctrl.Result{}, client.IgnoreNotFound(err)
 }
 
 // inUse reports whether a resource in the Secret's namespace names it and still holds the
-// lifecycle finalizer, i.e. may still need it to delete its external product.
-func (r *CredentialsReconciler) inUse(ctx context.Context, secret *corev1.Secret) (bool, error) {
+// lifecycle finalizer, i.e. may still need it to delete its external product. The cache
+// answers through the field index; a live read has no index, so it lists the namespace.
+func (r *CredentialsReconciler) inUse(ctx context.Context, secret *corev1.Secret, live bool) (bool, error) {
+	var reader client.Reader = r.Client
+	opts := []client.ListOption{client.InNamespace(secret.Namespace)}
+	if live {
+		reader = r.APIReader
+	} else {
+		opts = append(opts, client.MatchingFields{credentialsSecretField: secret.Name})
+	}
 	lists := []client.ObjectList{&v1alpha1.IoTProductList{}, &v1alpha1.FlipsnackFeedList{}}
 	for _, list := range lists {
-		if err := r.Client.List(ctx, list, client.InNamespace(secret.Namespace), client.MatchingFields{credentialsSecretField: secret.Name}); err != nil {
+		if err := reader.List(ctx, list, opts...); err != nil {
 			return false, fmt.Errorf("listing users of Secret %s: %w", secret.Name, err)
 		}
 		used := false
 		_ = meta.EachListItem(list, func(o runtime.Object) error {
-			used = used || controllerutil.ContainsFinalizer(o.(client.Object), v1alpha1.Finalizer)
+			obj := o.(client.Object)
+			used = used || (obj.(Managed).GetCredentialsSecretName() == secret.Name &&
+				controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer))
 			return nil
 		})
 		if used {
@@ -68,13 +95,19 @@ func (r *CredentialsReconciler) inUse(ctx context.Context, secret *corev1.Secret
 	return false, nil
 }
 
-// SetupWithManager watches Secrets that carry the finalizer and every resource of both
-// kinds, mapping a resource to the Secret it names: a resource's finalizer going is what
-// may free its Secret.
+// SetupWithManager watches Secrets that carry or carried the finalizer and every resource
+// of both kinds, mapping a resource to the Secret it names: a resource's finalizer going is
+// what may free its Secret, and a finalizer taken off a Secret still in use is put back.
 func (r *CredentialsReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	hasFinalizer := predicate.NewPredicateFuncs(func(o client.Object) bool {
+	holds := func(o client.Object) bool {
 		return controllerutil.ContainsFinalizer(o, v1alpha1.CredentialsInUseFinalizer)
-	})
+	}
+	hasFinalizer := predicate.Funcs{
+		CreateFunc:  func(e event.CreateEvent) bool { return holds(e.Object) },
+		UpdateFunc:  func(e event.UpdateEvent) bool { return holds(e.ObjectOld) || holds(e.ObjectNew) },
+		DeleteFunc:  func(event.DeleteEvent) bool { return false },
+		GenericFunc: func(e event.GenericEvent) bool { return holds(e.Object) },
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("credentials").
 		For(&corev1.Secret{}, builder.WithPredicates(hasFinalizer)).

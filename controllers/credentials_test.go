@@ -81,3 +81,39 @@ func TestDeletingANamespaceDeletesEveryProductAndThenTheNamespace(t *testing.T) 
 		}
 	}
 }
+
+// A feed has no periodic resync, so nothing in its own reconciles would notice its Secret
+// losing the finalizer (a person's patch, or a removal decided on a stale cache): the
+// credentials controller puts it back while a user holds the lifecycle finalizer, and a
+// namespace deletion still deletes the feed's products.
+func TestCredentialsFinalizerTakenOffASecretInUseComesBack(t *testing.T) {
+	ns := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
+	ctx := context.Background()
+	hash := readyFeed(t, newFeed(ns, "held"))
+
+	secret := &corev1.Secret{}
+	key := client.ObjectKey{Namespace: ns, Name: feedSecret}
+	must(t, k8s.Get(ctx, key, secret))
+	base := secret.DeepCopy()
+	secret.Finalizers = nil
+	must(t, k8s.Patch(ctx, secret, client.MergeFrom(base)))
+
+	eventually(t, "the credentials-in-use finalizer to come back", func() string {
+		must(t, k8s.Get(ctx, key, secret))
+		if contains(secret.Finalizers, v1alpha1.CredentialsInUseFinalizer) {
+			return ""
+		}
+		return "Secret finalizers " + strings.Join(secret.Finalizers, ",")
+	})
+
+	must(t, k8s.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	eventually(t, "the namespace to disappear", func() string {
+		if apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})) {
+			return ""
+		}
+		return "namespace still there"
+	})
+	if f, ok := simFeed(hash); ok && len(f.Products) > 0 {
+		t.Errorf("feed %s still has %d products on the platform after its namespace was deleted", hash, len(f.Products))
+	}
+}

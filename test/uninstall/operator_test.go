@@ -72,7 +72,7 @@ func startOperator(t *testing.T) *operator {
 	must(t, controllers.SetupIoTProductController(mgr, clients, opts))
 	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: fsServer.URL + "/v1/", Timeout: 5 * time.Second, RetryBase: 100 * time.Millisecond})
 	must(t, controllers.SetupFlipsnackFeedController(mgr, fsClients, opts))
-	must(t, (&controllers.CredentialsReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr))
+	must(t, (&controllers.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr))
 
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
