@@ -17,7 +17,7 @@ import (
 )
 
 // connect loads the resource's credentials Secret, makes sure the Secret is held by the
-// credentials-in-use finalizer while the resource may still need it, and asks the kind's
+// credentials-in-use finalizer while the resource holds its own, and asks the kind's
 // Connector for a platform client. ext is nil when the reconcile must stop with res, err.
 func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext External[T], res ctrl.Result, err error) {
 	var data map[string][]byte
@@ -30,8 +30,12 @@ func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext Extern
 		if err != nil {
 			return nil, ctrl.Result{}, fmt.Errorf("reading credentials Secret %s: %w", name, err)
 		}
-		if err := e.protectSecret(ctx, secret); err != nil {
-			return nil, ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err)
+		// The Secret is held for objects that hold the lifecycle finalizer (the credentials
+		// controller's rule); a new object's Secret is protected when it takes its own.
+		if controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
+			if err := e.protectSecret(ctx, secret); err != nil {
+				return nil, ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err)
+			}
 		}
 		data = secret.Data
 	}
@@ -44,6 +48,22 @@ func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext Extern
 		return nil, ctrl.Result{}, fmt.Errorf("connecting to the platform: %w", err)
 	}
 	return ext, ctrl.Result{}, nil
+}
+
+// protectSecretOf protects the credentials Secret obj names, if it names one.
+func (e *Engine[T]) protectSecretOf(ctx context.Context, obj T) error {
+	name := obj.GetCredentialsSecretName()
+	if name == "" {
+		return nil
+	}
+	secret := &corev1.Secret{}
+	if err := e.Client.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: name}, secret); err != nil {
+		return fmt.Errorf("reading credentials Secret %s: %w", name, err)
+	}
+	if err := e.protectSecret(ctx, secret); err != nil {
+		return fmt.Errorf("protecting credentials Secret %s: %w", name, err)
+	}
+	return nil
 }
 
 // protectSecret puts the credentials-in-use finalizer on the Secret unless it is there. A

@@ -86,15 +86,22 @@ func (e *Engine[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
 	policies := obj.GetLifecyclePolicies()
 
 	// The finalizer is persisted before any external call, so no product can exist that a
-	// deletion would not see.
-	if !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
-		if err := patchMetadata(ctx, e.Client, obj, func(o T) { controllerutil.AddFinalizer(o, v1alpha1.Finalizer) }); err != nil {
-			return ctrl.Result{}, fmt.Errorf("adding finalizer: %w", err)
+	// deletion would not see. An object about to be created takes it in the same write as
+	// its create-pending mark, right before the create (one write to the API server instead
+	// of two for every new object); any other object takes it here.
+	if !e.aboutToCreate(obj) {
+		if err := e.addFinalizer(ctx, obj); err != nil {
+			return ctrl.Result{}, err
 		}
 	}
 
 	ext, res, err := e.connect(ctx, obj, "")
 	if ext == nil {
+		// Not created after all: the object still takes the finalizer, so its deletion is
+		// reported like any other.
+		if ferr := e.addFinalizer(ctx, obj); ferr != nil && err == nil {
+			err = ferr
+		}
 		return res, err
 	}
 
@@ -113,6 +120,25 @@ func (e *Engine[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
 		}
 	}
 	return e.observeAndUpdate(ctx, obj, ext, id)
+}
+
+func (e *Engine[T]) addFinalizer(ctx context.Context, obj T) error {
+	if controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
+		return nil
+	}
+	if err := patchMetadata(ctx, e.Client, obj, func(o T) { controllerutil.AddFinalizer(o, v1alpha1.Finalizer) }); err != nil {
+		return fmt.Errorf("adding finalizer: %w", err)
+	}
+	return nil
+}
+
+// aboutToCreate says that this object's reconcile can only end in a create (or fail before
+// it): nothing names or records an identity, no earlier create left its mark, and the
+// object may create. identify makes no call for such an object.
+func (e *Engine[T]) aboutToCreate(obj T) bool {
+	_, pending := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]
+	return obj.GetSpecExternalID() == "" && obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation] == "" && !pending &&
+		obj.GetLifecyclePolicies().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly
 }
 
 // identify returns the external identity this object manages: the one the spec names to
@@ -168,14 +194,23 @@ func (e *Engine[T]) adoptInterrupted(ctx context.Context, obj T, found string) e
 // create marks the object create-pending, creates the product and records its identity.
 // The mark is persisted first: a crash after the platform made the product but before the
 // identity is recorded leaves the mark, and the next reconcile finds the product by Lookup.
+// A new object's finalizer goes in the same write, and its credentials Secret is protected
+// right after it, before the platform is called.
 func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string, ctrl.Result, error) {
 	_, retrying := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]
 	if !retrying {
+		protected := controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer)
 		err := patchMetadata(ctx, e.Client, obj, func(o T) {
+			controllerutil.AddFinalizer(o, v1alpha1.Finalizer)
 			setAnnotation(o, v1alpha1.CreatePendingAnnotation, time.Now().UTC().Format(time.RFC3339))
 		})
 		if err != nil {
-			return "", ctrl.Result{}, fmt.Errorf("marking create-pending: %w", err)
+			return "", ctrl.Result{}, fmt.Errorf("adding finalizer and marking create-pending: %w", err)
+		}
+		if !protected {
+			if err := e.protectSecretOf(ctx, obj); err != nil {
+				return "", ctrl.Result{}, err
+			}
 		}
 	}
 	firstWord := meta.FindStatusCondition(obj.GetCommonStatus().Conditions, v1alpha1.ConditionReady) == nil
@@ -394,9 +429,24 @@ func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing strin
 // one of the work under way, no warning is raised, and the reconcile comes back after
 // ThrottleWait without counting as an error.
 func (e *Engine[T]) waitOutThrottling(obj T, failReason, doing string, err error) (ctrl.Result, error) {
+	retry := ctrl.Result{RequeueAfter: jitter(e.ThrottleWait)}
+	if failReason == ReasonObserveFailed && statusIsCurrent(obj) {
+		// A throttled read learnt nothing: what the status says of this generation still
+		// holds. Rewriting it would turn Ready False and back for a moment and make every
+		// throttled resync two status writes (at rest, with many objects, a few percent of
+		// resyncs meet the platform's per-second limit).
+		return retry, nil
+	}
 	setState(obj, state{reason: inProgressReason(failReason), reconciling: true, message: fmt.Sprintf(
 		"%s: the platform asked to slow down (%v); waiting before the next call", doing, err)})
-	return ctrl.Result{RequeueAfter: jitter(e.ThrottleWait)}, nil
+	return retry, nil
+}
+
+// statusIsCurrent reports that obj's status already describes its current generation.
+func statusIsCurrent(obj Managed) bool {
+	st := obj.GetCommonStatus()
+	ready := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionReady)
+	return ready != nil && st.ObservedGeneration == obj.GetGeneration() && ready.ObservedGeneration == obj.GetGeneration()
 }
 
 // inProgressReason is the Ready reason of the work a failure reason belongs to.

@@ -117,6 +117,7 @@ func run(m *testing.M) int {
 		Scheme:                 env.Scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
+		NewClient:              newCountingClient,
 		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
 			&v1alpha1.FlipsnackFeed{}: {Label: notOwn},
 		}},

@@ -1,7 +1,6 @@
 package alibaba
 
 import (
-	"math"
 	"sync"
 
 	"golang.org/x/time/rate"
@@ -25,6 +24,9 @@ var DefaultQPS = map[string]float64{
 	ActionDeleteProduct:    500,
 	ActionQueryProductList: 50,
 }
+
+// spacingMargin is the share of an action's documented QPS the client uses.
+const spacingMargin = 0.98
 
 // limiters hands out one token bucket per account and action, shared by every client of the
 // account whatever its region, endpoint or Secret version: the platform counts per account.
@@ -60,9 +62,13 @@ func (l *limiters) get(account, action string) *rate.Limiter {
 	qps, ok := l.qps[action]
 	b := rate.NewLimiter(rate.Inf, 1)
 	if ok && qps > 0 {
-		// A burst of one second's worth lets an idle account use its full per-second quota at
-		// once, which is what the platform's per-second window allows.
-		b = rate.NewLimiter(rate.Limit(qps), int(math.Max(1, math.Ceil(qps))))
+		// The platform counts calls in one-second windows. A bucket that could hold a
+		// second's worth would let an idle account spend it all and then, as it refills
+		// within the same second, up to twice the limit; those calls come back throttled and
+		// must be made again. So calls are spaced evenly (a burst of one), 2% wider than the
+		// limit allows, so that network jitter of up to 20 ms cannot bring limit+1 of them
+		// into one second on the platform's clock.
+		b = rate.NewLimiter(rate.Limit(qps*spacingMargin), 1)
 	}
 	l.buckets[k] = b
 	return b

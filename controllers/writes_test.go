@@ -1,0 +1,108 @@
+package controllers_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+)
+
+// managerWrites counts what the suite's manager writes to each resource of ours, split into
+// writes of the object (metadata: finalizers, annotations) and of its status, so tests can
+// hold the engine to the writes a create or a resync needs: at scale, each one is a request
+// to the API server for every object.
+var managerWrites = &writeCounts{counts: map[client.ObjectKey]*objectWrites{}}
+
+type objectWrites struct{ object, status int }
+
+type writeCounts struct {
+	mu     sync.Mutex
+	counts map[client.ObjectKey]*objectWrites
+}
+
+func (w *writeCounts) note(obj client.Object, status bool) {
+	switch obj.(type) {
+	case *v1alpha1.IoTProduct, *v1alpha1.FlipsnackFeed:
+	default:
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c := w.counts[client.ObjectKeyFromObject(obj)]
+	if c == nil {
+		c = &objectWrites{}
+		w.counts[client.ObjectKeyFromObject(obj)] = c
+	}
+	if status {
+		c.status++
+	} else {
+		c.object++
+	}
+}
+
+func (w *writeCounts) of(obj client.Object) objectWrites {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if c := w.counts[client.ObjectKeyFromObject(obj)]; c != nil {
+		return *c
+	}
+	return objectWrites{}
+}
+
+// newCountingClient is the manager's client (client.New, reading from the cache) with every
+// write of ours counted.
+func newCountingClient(config *rest.Config, options client.Options) (client.Client, error) {
+	c, err := client.New(config, options)
+	return countingClient{Client: c}, err
+}
+
+type countingClient struct{ client.Client }
+
+func (c countingClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+	managerWrites.note(obj, false)
+	return c.Client.Patch(ctx, obj, patch, opts...)
+}
+
+func (c countingClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
+	managerWrites.note(obj, false)
+	return c.Client.Update(ctx, obj, opts...)
+}
+
+func (c countingClient) Status() client.SubResourceWriter {
+	return countingStatus{SubResourceWriter: c.Client.Status()}
+}
+
+type countingStatus struct{ client.SubResourceWriter }
+
+func (s countingStatus) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+	managerWrites.note(obj, true)
+	return s.SubResourceWriter.Patch(ctx, obj, patch, opts...)
+}
+
+func (s countingStatus) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+	managerWrites.note(obj, true)
+	return s.SubResourceWriter.Update(ctx, obj, opts...)
+}
+
+// A new product costs the API server two object writes (the finalizer with the
+// create-pending mark, then the identity) and two status writes (Creating, said before the
+// platform is called, then Ready); resyncs that find nothing to do add none.
+func TestCreatingAProductWritesTheObjectTwiceAndItsStatusTwice(t *testing.T) {
+	ns := newNamespace(t)
+	p, _ := readyProduct(t, ns, "frugal")
+	want := objectWrites{object: 2, status: 2}
+	if got := managerWrites.of(p); got != want {
+		t.Errorf("writes to create the product: %+v, want %+v", got, want)
+	}
+	time.Sleep(3 * testSyncPeriod)
+	if got := managerWrites.of(p); got != want {
+		t.Errorf("writes after idle resyncs: %+v, want still %+v", got, want)
+	}
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+}

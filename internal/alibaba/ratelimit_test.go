@@ -1,0 +1,33 @@
+package alibaba
+
+import (
+	"testing"
+	"time"
+)
+
+// The platform counts calls per account and action in one-second windows. However the
+// demand comes (here: an idle account, then 500 calls at once), no second may see more
+// calls than the documented limit, or the surplus comes back throttled.
+func TestLimiterNeverExceedsTheLimitInAnySecond(t *testing.T) {
+	for action, qps := range DefaultQPS {
+		bucket := newLimiters(nil).get("account", action)
+		start := time.Unix(1_700_000_000, 0)
+		var at []time.Time
+		for range 500 {
+			r := bucket.ReserveN(start, 1)
+			at = append(at, start.Add(r.DelayFrom(start)))
+		}
+		// at is in order: the calls in the second from at[i] are those up to the first one
+		// a second or more later.
+		most, j := 0, 0
+		for i := range at {
+			for j < len(at) && at[j].Sub(at[i]) < time.Second {
+				j++
+			}
+			most = max(most, j-i)
+		}
+		if most > int(qps) {
+			t.Errorf("%s: %d calls within one second, limit %v", action, most, qps)
+		}
+	}
+}
