@@ -68,7 +68,7 @@ BENCH_REPORT  ?= $(LOCALBIN)/bench/report.md
 BENCH_TIMEOUT ?= 3h
 
 .PHONY: bench
-bench: envtest ## Run the Go micro-benchmarks, the fault suite at the issue's sizes, then the scale benchmark (report in bin/bench/report.md; about an hour on 2 cores).
+bench: envtest ## Run the Go micro-benchmarks, the fault suite at the issue's sizes, then the scale benchmark (report in bin/bench/report.md; about 25 minutes on 2 idle cores).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(BENCH_FLAGS) ./...
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" FAULT_SUITE_SCALE=full go test -timeout 60m -count=1 -v -run '^TestFaults$$' ./test/faults
 	PRODLIFE_BENCH=1 BENCH_REPORT="$(BENCH_REPORT)" KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" \
