@@ -3,8 +3,10 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -50,10 +52,8 @@ func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		return ctrl.Result{}, err
 	}
 	switch {
-	case inUse && !held && secret.DeletionTimestamp == nil:
-		err = patchMetadata(ctx, r.Client, secret, func(s *corev1.Secret) {
-			controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
-		})
+	case inUse && !held:
+		err = r.hold(ctx, secret)
 	case !inUse && held:
 		if inUse, err = r.inUse(ctx, secret, true); err != nil || inUse {
 			return ctrl.Result{}, err
@@ -61,8 +61,33 @@ func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		err = patchMetadata(ctx, r.Client, secret, func(s *corev1.Secret) {
 			controllerutil.RemoveFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
 		})
+		if err == nil {
+			// A new user may have taken its finalizer between the read and the removal,
+			// and found the Secret still held: look once more.
+			if inUse, err = r.inUse(ctx, secret, true); err == nil && inUse {
+				err = r.hold(ctx, secret)
+			}
+		}
+	}
+	if apierrors.IsConflict(err) {
+		// The Secret changed meanwhile (the engine protecting it, most often): decide
+		// again on what it is now, without reporting an error.
+		return ctrl.Result{RequeueAfter: conflictRetry}, nil
 	}
 	return ctrl.Result{}, client.IgnoreNotFound(err)
+}
+
+// conflictRetry is how soon a Secret whose write conflicted is looked at again.
+const conflictRetry = 100 * time.Millisecond
+
+// hold puts the finalizer on a Secret not being deleted (one being deleted cannot take it).
+func (r *CredentialsReconciler) hold(ctx context.Context, secret *corev1.Secret) error {
+	if secret.DeletionTimestamp != nil {
+		return nil
+	}
+	return patchMetadata(ctx, r.Client, secret, func(s *corev1.Secret) {
+		controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
+	})
 }
 
 // inUse reports whether a resource in the Secret's namespace names it and still holds the
@@ -78,7 +103,12 @@ func (r *CredentialsReconciler) inUse(ctx context.Context, secret *corev1.Secret
 	}
 	lists := []client.ObjectList{&v1alpha1.IoTProductList{}, &v1alpha1.FlipsnackFeedList{}}
 	for _, list := range lists {
-		if err := reader.List(ctx, list, opts...); err != nil {
+		err := reader.List(ctx, list, opts...)
+		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+			// The kind's CRD is gone (an uninstall): it has no users left.
+			continue
+		}
+		if err != nil {
 			return false, fmt.Errorf("listing users of Secret %s: %w", secret.Name, err)
 		}
 		used := false

@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -198,8 +199,8 @@ func (e *Engine[T]) adoptInterrupted(ctx context.Context, obj T, found string) e
 // right after it, before the platform is called.
 func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string, ctrl.Result, error) {
 	_, retrying := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]
+	unprotected := !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer)
 	if !retrying {
-		protected := controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer)
 		err := patchMetadata(ctx, e.Client, obj, func(o T) {
 			controllerutil.AddFinalizer(o, v1alpha1.Finalizer)
 			setAnnotation(o, v1alpha1.CreatePendingAnnotation, time.Now().UTC().Format(time.RFC3339))
@@ -207,21 +208,14 @@ func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string,
 		if err != nil {
 			return "", ctrl.Result{}, fmt.Errorf("adding finalizer and marking create-pending: %w", err)
 		}
-		if !protected {
-			if err := e.protectSecretOf(ctx, obj); err != nil {
-				return "", ctrl.Result{}, err
-			}
-		}
 	}
-	firstWord := meta.FindStatusCondition(obj.GetCommonStatus().Conditions, v1alpha1.ConditionReady) == nil
-	prev := obj.DeepCopyObject().(T)
-	setState(obj, state{reason: ReasonCreating, reconciling: true, message: fmt.Sprintf("creating the %s", e.Noun)})
-	if firstWord {
-		// Said before the first platform call, which may take a while: an object without
-		// status reads as "Current" to kstatus (Flux), which would end a `wait` too early.
-		if err := patchStatus(ctx, e.Client, prev, obj); err != nil {
-			return "", ctrl.Result{}, err
+	if err := e.beforeCreateCall(ctx, obj, unprotected); err != nil {
+		if !retrying {
+			// Nothing reached the platform under the mark just set: take it back, so that no
+			// later lookup under it can take over a product of this name made by another.
+			err = errors.Join(err, e.clearPending(ctx, obj))
 		}
+		return "", ctrl.Result{}, err
 	}
 
 	result, err := ext.Create(ctx, obj)
@@ -262,6 +256,25 @@ func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string,
 		e.event(obj, corev1.EventTypeNormal, "Created", "Create", "created %s %s%s", e.Noun, result.ExternalID, requestIDSuffix(result.RequestID))
 	}
 	return result.ExternalID, ctrl.Result{}, nil
+}
+
+// beforeCreateCall does what must be done before the platform is asked to create: protect
+// the credentials Secret of an object that has just taken its finalizer, and say "Creating".
+func (e *Engine[T]) beforeCreateCall(ctx context.Context, obj T, protectSecret bool) error {
+	if protectSecret {
+		if err := e.protectSecretOf(ctx, obj); err != nil {
+			return err
+		}
+	}
+	firstWord := meta.FindStatusCondition(obj.GetCommonStatus().Conditions, v1alpha1.ConditionReady) == nil
+	prev := obj.DeepCopyObject().(T)
+	setState(obj, state{reason: ReasonCreating, reconciling: true, message: fmt.Sprintf("creating the %s", e.Noun)})
+	if firstWord {
+		// Said before the first platform call, which may take a while: an object without
+		// status reads as "Current" to kstatus (Flux), which would end a `wait` too early.
+		return patchStatus(ctx, e.Client, prev, obj)
+	}
+	return nil
 }
 
 func (e *Engine[T]) observeAndUpdate(ctx context.Context, obj T, ext External[T], id string) (ctrl.Result, error) {
@@ -430,11 +443,11 @@ func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing strin
 // ThrottleWait without counting as an error.
 func (e *Engine[T]) waitOutThrottling(obj T, failReason, doing string, err error) (ctrl.Result, error) {
 	retry := ctrl.Result{RequeueAfter: jitter(e.ThrottleWait)}
-	if failReason == ReasonObserveFailed && statusIsCurrent(obj) {
-		// A throttled read learnt nothing: what the status says of this generation still
-		// holds. Rewriting it would turn Ready False and back for a moment and make every
-		// throttled resync two status writes (at rest, with many objects, a few percent of
-		// resyncs meet the platform's per-second limit).
+	if failReason == ReasonObserveFailed && readyAtThisGeneration(obj) {
+		// A throttled read learnt nothing: the object was Ready at this generation and
+		// still is, as far as anyone knows. Rewriting the status would turn Ready False and
+		// back for a moment and make every throttled resync two status writes. (A status
+		// that reports a problem is rewritten: the problem may be gone.)
 		return retry, nil
 	}
 	setState(obj, state{reason: inProgressReason(failReason), reconciling: true, message: fmt.Sprintf(
@@ -442,11 +455,12 @@ func (e *Engine[T]) waitOutThrottling(obj T, failReason, doing string, err error
 	return retry, nil
 }
 
-// statusIsCurrent reports that obj's status already describes its current generation.
-func statusIsCurrent(obj Managed) bool {
+// readyAtThisGeneration reports that obj's status says Ready=True of its current generation.
+func readyAtThisGeneration(obj Managed) bool {
 	st := obj.GetCommonStatus()
 	ready := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionReady)
-	return ready != nil && st.ObservedGeneration == obj.GetGeneration() && ready.ObservedGeneration == obj.GetGeneration()
+	return ready != nil && ready.Status == metav1.ConditionTrue &&
+		st.ObservedGeneration == obj.GetGeneration() && ready.ObservedGeneration == obj.GetGeneration()
 }
 
 // inProgressReason is the Ready reason of the work a failure reason belongs to.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -315,4 +316,32 @@ func TestIoTProductThrottledResyncWritesNothing(t *testing.T) {
 		t.Fatalf("resourceVersion went from %s to %s over throttled resyncs (Ready now %s %s, last transition %s): a read that learnt nothing wrote",
 			version, p.ResourceVersion, ready.Status, ready.Reason, ready.LastTransitionTime)
 	}
+}
+
+// A throttled read leaves alone only a status that says Ready: one that reports a problem is
+// rewritten, since the problem may be gone. Here the credentials are fixed while every
+// QueryProduct is throttled: Stalled must not stay True on the word of a stale status.
+func TestIoTProductThrottledReadAfterAFixClearsStalled(t *testing.T) {
+	ns := newNamespace(t)
+	ctx := context.Background()
+	p := newProduct(ns, "fixed-while-throttled")
+	must(t, k8s.Create(ctx, p))
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+
+	secret := &corev1.Secret{}
+	must(t, k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "alibaba-credentials"}, secret))
+	secret.Data = map[string][]byte{"accessKeyId": []byte(alibabaKeyID)}
+	must(t, k8s.Update(ctx, secret))
+	waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "CredentialsError")
+
+	t.Cleanup(iotSim.ClearFaults)
+	must(t, iotSim.SetFaults(alibabaiot.Faults{"QueryProduct": {ErrorRate: 1, Code: "Throttling.User"}}))
+	secret.Data["accessKeySecret"] = []byte(alibabaSecret)
+	must(t, k8s.Update(ctx, secret))
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionFalse, "ObserveFailed")
+	if c := condition(p, v1alpha1.ConditionStalled); c.Status != metav1.ConditionFalse {
+		t.Errorf("Stalled = %s %s %q while the fixed credentials wait out throttling, want False", c.Status, c.Reason, c.Message)
+	}
+	iotSim.ClearFaults()
+	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
 }

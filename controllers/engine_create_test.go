@@ -1,0 +1,85 @@
+package controllers_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers"
+)
+
+// A new object takes its finalizer and the create-pending mark in one write, then says
+// "Creating" before the platform is called. When that cannot be said (the API server refused
+// the status write), nothing was sent to the platform under the mark: the mark goes again,
+// the finalizer stays. A mark left behind would make the next reconcile look the product up
+// by name, and take over one that another resource made meanwhile.
+func TestCreateTakesBackItsMarkWhenItStopsBeforeThePlatformCall(t *testing.T) {
+	ctx := context.Background()
+	p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "sensor"}}
+	p.Spec.ProductName = "sensor"
+	p.Spec.CredentialsSecretRef = nil
+	c := interceptor.NewClient(fakeClient(t, p).(client.WithWatch), interceptor.Funcs{
+		SubResourcePatch: func(context.Context, client.Client, string, client.Object, client.Patch, ...client.SubResourcePatchOption) error {
+			return errors.New("the API server is unavailable")
+		},
+	})
+	platform := &recordingExternal{}
+	engine := &controllers.Engine[*v1alpha1.IoTProduct]{
+		Client: c, APIReader: c, Noun: "product",
+		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
+		Connector: platform,
+	}
+
+	if _, err := engine.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err == nil {
+		t.Fatal("the reconcile reported no error although the status could not be written")
+	}
+	if len(platform.calls) > 0 {
+		t.Errorf("platform calls %v, want none", platform.calls)
+	}
+	got := &v1alpha1.IoTProduct{}
+	must(t, c.Get(ctx, client.ObjectKeyFromObject(p), got))
+	if _, marked := got.Annotations[v1alpha1.CreatePendingAnnotation]; marked {
+		t.Errorf("annotations %v: the create-pending mark stayed with no create behind it", got.Annotations)
+	}
+	if !contains(got.Finalizers, v1alpha1.Finalizer) {
+		t.Errorf("finalizers %v, want %s", got.Finalizers, v1alpha1.Finalizer)
+	}
+}
+
+// recordingExternal is a platform that records what it is asked and makes nothing.
+type recordingExternal struct{ calls []string }
+
+func (r *recordingExternal) Connect(context.Context, *v1alpha1.IoTProduct, map[string][]byte) (controllers.External[*v1alpha1.IoTProduct], error) {
+	return r, nil
+}
+
+func (r *recordingExternal) Observe(context.Context, *v1alpha1.IoTProduct, string) (controllers.Observation, error) {
+	r.calls = append(r.calls, "Observe")
+	return controllers.Observation{}, nil
+}
+
+func (r *recordingExternal) Lookup(context.Context, *v1alpha1.IoTProduct) (string, bool, error) {
+	r.calls = append(r.calls, "Lookup")
+	return "", false, nil
+}
+
+func (r *recordingExternal) Create(context.Context, *v1alpha1.IoTProduct) (controllers.Result, error) {
+	r.calls = append(r.calls, "Create")
+	return controllers.Result{ExternalID: "made"}, nil
+}
+
+func (r *recordingExternal) Update(context.Context, *v1alpha1.IoTProduct, string, controllers.Observation) (controllers.Result, error) {
+	r.calls = append(r.calls, "Update")
+	return controllers.Result{}, nil
+}
+
+func (r *recordingExternal) Delete(context.Context, *v1alpha1.IoTProduct, string) (controllers.Result, error) {
+	r.calls = append(r.calls, "Delete")
+	return controllers.Result{}, nil
+}
