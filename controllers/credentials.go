@@ -33,7 +33,7 @@ func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext Extern
 		// The Secret is held for objects that hold the lifecycle finalizer (the credentials
 		// controller's rule); a new object's Secret is protected when it takes its own.
 		if controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
-			if err := e.protectSecret(ctx, secret); err != nil {
+			if err := holdSecret(ctx, e.Client, e.APIReader, secret); err != nil {
 				return nil, ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err)
 			}
 		}
@@ -60,27 +60,27 @@ func (e *Engine[T]) protectSecretOf(ctx context.Context, obj T) error {
 	if err := e.Client.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: name}, secret); err != nil {
 		return fmt.Errorf("reading credentials Secret %s: %w", name, err)
 	}
-	if err := e.protectSecret(ctx, secret); err != nil {
+	if err := holdSecret(ctx, e.Client, e.APIReader, secret); err != nil {
 		return fmt.Errorf("protecting credentials Secret %s: %w", name, err)
 	}
 	return nil
 }
 
-// protectSecret puts the credentials-in-use finalizer on the Secret unless it is there. A
-// Secret already being deleted cannot take a new finalizer; its data is still readable
-// until it goes, which is all this reconcile needs. Many resources share one Secret, so a
-// burst of them (and the credentials controller) race to protect it: a conflict is
-// answered by reading the Secret again, not by failing the reconcile.
-func (e *Engine[T]) protectSecret(ctx context.Context, secret *corev1.Secret) error {
+// holdSecret puts the credentials-in-use finalizer on secret unless it is there. A Secret
+// already being deleted cannot take a new finalizer; its data is still readable until it
+// goes, which is all a reconcile needs. Many resources share one Secret, so a burst of them
+// (and the credentials controller) race to hold it: a conflict is answered by reading the
+// Secret again through live, not by failing.
+func holdSecret(ctx context.Context, c client.Client, live client.Reader, secret *corev1.Secret) error {
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		if secret.DeletionTimestamp != nil || controllerutil.ContainsFinalizer(secret, v1alpha1.CredentialsInUseFinalizer) {
 			return nil
 		}
-		err := patchMetadata(ctx, e.Client, secret, func(s *corev1.Secret) {
+		err := patchMetadata(ctx, c, secret, func(s *corev1.Secret) {
 			controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
 		})
 		if apierrors.IsConflict(err) {
-			if rerr := e.APIReader.Get(ctx, client.ObjectKeyFromObject(secret), secret); rerr != nil {
+			if rerr := live.Get(ctx, client.ObjectKeyFromObject(secret), secret); rerr != nil {
 				return rerr
 			}
 		}

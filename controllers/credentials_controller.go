@@ -53,7 +53,7 @@ func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	}
 	switch {
 	case inUse && !held:
-		err = r.hold(ctx, secret)
+		err = holdSecret(ctx, r.Client, r.APIReader, secret)
 	case !inUse && held:
 		if inUse, err = r.inUse(ctx, secret, true); err != nil || inUse {
 			return ctrl.Result{}, err
@@ -65,7 +65,7 @@ func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 			// A new user may have taken its finalizer between the read and the removal,
 			// and found the Secret still held: look once more.
 			if inUse, err = r.inUse(ctx, secret, true); err == nil && inUse {
-				err = r.hold(ctx, secret)
+				err = holdSecret(ctx, r.Client, r.APIReader, secret)
 			}
 		}
 	}
@@ -79,16 +79,6 @@ func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 
 // conflictRetry is how soon a Secret whose write conflicted is looked at again.
 const conflictRetry = 100 * time.Millisecond
-
-// hold puts the finalizer on a Secret not being deleted (one being deleted cannot take it).
-func (r *CredentialsReconciler) hold(ctx context.Context, secret *corev1.Secret) error {
-	if secret.DeletionTimestamp != nil {
-		return nil
-	}
-	return patchMetadata(ctx, r.Client, secret, func(s *corev1.Secret) {
-		controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
-	})
-}
 
 // inUse reports whether a resource in the Secret's namespace names it and still holds the
 // lifecycle finalizer, i.e. may still need it to delete its external product. The cache
