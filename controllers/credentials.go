@@ -22,8 +22,7 @@ import (
 func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext External[T], res ctrl.Result, err error) {
 	var data map[string][]byte
 	if name := obj.GetCredentialsSecretName(); name != "" {
-		secret := &corev1.Secret{}
-		err := e.Client.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: name}, secret)
+		secret, err := e.credentialsSecret(ctx, obj)
 		if apierrors.IsNotFound(err) {
 			return nil, e.credentialsFailed(obj, hint, fmt.Sprintf("the credentials Secret %q does not exist in namespace %q", name, obj.GetNamespace())), nil
 		}
@@ -50,14 +49,27 @@ func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext Extern
 	return ext, ctrl.Result{}, nil
 }
 
+// credentialsSecret reads the Secret obj names. The cache may not have seen yet a Secret
+// created just before the object (one `kubectl apply` of both): the API server is asked
+// before the Secret is called missing, which would be a false CredentialsError.
+func (e *Engine[T]) credentialsSecret(ctx context.Context, obj T) (*corev1.Secret, error) {
+	key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetCredentialsSecretName()}
+	secret := &corev1.Secret{}
+	err := e.Client.Get(ctx, key, secret)
+	if apierrors.IsNotFound(err) {
+		err = e.APIReader.Get(ctx, key, secret)
+	}
+	return secret, err
+}
+
 // protectSecretOf protects the credentials Secret obj names, if it names one.
 func (e *Engine[T]) protectSecretOf(ctx context.Context, obj T) error {
 	name := obj.GetCredentialsSecretName()
 	if name == "" {
 		return nil
 	}
-	secret := &corev1.Secret{}
-	if err := e.Client.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: name}, secret); err != nil {
+	secret, err := e.credentialsSecret(ctx, obj)
+	if err != nil {
 		return fmt.Errorf("reading credentials Secret %s: %w", name, err)
 	}
 	if err := holdSecret(ctx, e.Client, e.APIReader, secret); err != nil {
@@ -91,8 +103,5 @@ func holdSecret(ctx context.Context, c client.Client, live client.Reader, secret
 // credentialsFailed reports credentials that cannot be used. Only a person can fix them, so
 // it is Stalled; the Secret watch brings the object back as soon as the Secret changes.
 func (e *Engine[T]) credentialsFailed(obj T, hint, reason string) ctrl.Result {
-	msg := reason + hint
-	setState(obj, state{reason: ReasonCredentialsError, stalled: true, message: msg})
-	e.event(obj, corev1.EventTypeWarning, ReasonCredentialsError, "Connect", "%s", msg)
-	return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}
+	return e.stall(obj, ReasonCredentialsError, "Connect", reason+hint)
 }

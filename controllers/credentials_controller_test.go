@@ -66,7 +66,8 @@ func TestCredentialsFinalizerComesOffOnlyWhenALiveReadFindsNoUser(t *testing.T) 
 	}
 }
 
-// fakeClient holds objs with the field index the credentials controller lists by.
+// fakeClient holds objs, with the status subresource of both kinds and the field index the
+// credentials controller lists by.
 func fakeClient(t *testing.T, objs ...client.Object) client.Client {
 	t.Helper()
 	scheme := runtime.NewScheme()
@@ -74,6 +75,7 @@ func fakeClient(t *testing.T, objs ...client.Object) client.Client {
 	must(t, v1alpha1.AddToScheme(scheme))
 	bySecret := func(o client.Object) []string { return []string{o.(controllers.Managed).GetCredentialsSecretName()} }
 	return fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).
+		WithStatusSubresource(&v1alpha1.IoTProduct{}, &v1alpha1.FlipsnackFeed{}).
 		WithIndex(&v1alpha1.FlipsnackFeed{}, ".spec.credentialsSecretRef.name", bySecret).
 		WithIndex(&v1alpha1.IoTProduct{}, ".spec.credentialsSecretRef.name", bySecret).
 		Build()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -340,8 +341,15 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 	// Only now, when the product would be deleted, is it worth asking the API server.
 	uninstall, err := e.crdBeingDeleted(ctx)
 	if err != nil {
-		res, err := e.fail(ctx, obj, ReasonDeleteFailed, "Delete", fmt.Sprintf(
-			"checking whether CustomResourceDefinition %s is being deleted (an uninstall leaves the %s on the platform)", e.CRDName, e.Noun), err, orphanHint)
+		doing := fmt.Sprintf("checking whether CustomResourceDefinition %s is being deleted (an uninstall leaves the %s on the platform)", e.CRDName, e.Noun)
+		if apierrors.IsForbidden(err) {
+			// Only a person can grant the permission: retrying sooner would not help.
+			metrics.RecordDeletion(metrics.KindOf(obj), metrics.DeletionFailed)
+			return e.stall(obj, ReasonDeleteFailed, "Delete", fmt.Sprintf(
+				"%s: %v; the operator's RBAC must allow get on customresourcedefinitions named %s (config/rbac, the Helm chart)%s",
+				doing, err, e.CRDName, orphanHint)), false, nil
+		}
+		res, err := e.fail(ctx, obj, ReasonDeleteFailed, "Delete", doing, err, orphanHint)
 		return res, false, err
 	}
 	if uninstall {
@@ -427,14 +435,19 @@ func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing strin
 	}
 	msg := fmt.Sprintf("%s: %v", doing, err)
 	if class.Terminal() {
-		msg += terminalAdvice(class) + hint
-		setState(obj, state{reason: reason, stalled: true, message: msg})
-		e.event(obj, corev1.EventTypeWarning, reason, action, "%s", msg)
-		return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, nil
+		return e.stall(obj, reason, action, msg+terminalAdvice(class)+hint), nil
 	}
 	setState(obj, state{reason: reason, reconciling: true, message: msg + "; retrying with backoff"})
 	e.event(obj, corev1.EventTypeWarning, reason, action, "%s", msg)
 	return ctrl.Result{}, fmt.Errorf("%s %s/%s: %w", action, obj.GetNamespace(), obj.GetName(), err)
+}
+
+// stall reports a failure that only a person can fix (Stalled, with a warning event) and
+// comes back after SlowRetry; the change that fixes it usually triggers a reconcile sooner.
+func (e *Engine[T]) stall(obj T, reason, action, msg string) ctrl.Result {
+	setState(obj, state{reason: reason, stalled: true, message: msg})
+	e.event(obj, corev1.EventTypeWarning, reason, action, "%s", msg)
+	return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}
 }
 
 // waitOutThrottling keeps the work in progress after the platform's rate limit answered

@@ -1,0 +1,180 @@
+package controllers_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers"
+)
+
+// A new object takes its finalizer and the create-pending mark in one write, then says
+// "Creating" before the platform is called. When that cannot be said (the API server refused
+// the status write), nothing was sent to the platform under the mark: the mark goes again,
+// the finalizer stays. A mark left behind would make the next reconcile look the product up
+// by name, and take over one that another resource made meanwhile.
+func TestCreateTakesBackItsMarkWhenItStopsBeforeThePlatformCall(t *testing.T) {
+	ctx := context.Background()
+	p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "sensor"}}
+	p.Spec.ProductName = "sensor"
+	p.Spec.CredentialsSecretRef = nil
+	c := interceptor.NewClient(fakeClient(t, p).(client.WithWatch), interceptor.Funcs{
+		SubResourcePatch: func(context.Context, client.Client, string, client.Object, client.Patch, ...client.SubResourcePatchOption) error {
+			return errors.New("the API server is unavailable")
+		},
+	})
+	platform := &recordingExternal{}
+	engine := &controllers.Engine[*v1alpha1.IoTProduct]{
+		Client: c, APIReader: c, Noun: "product",
+		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
+		Connector: platform,
+	}
+
+	if _, err := engine.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err == nil {
+		t.Fatal("the reconcile reported no error although the status could not be written")
+	}
+	if len(platform.calls) > 0 {
+		t.Errorf("platform calls %v, want none", platform.calls)
+	}
+	got := &v1alpha1.IoTProduct{}
+	must(t, c.Get(ctx, client.ObjectKeyFromObject(p), got))
+	if _, marked := got.Annotations[v1alpha1.CreatePendingAnnotation]; marked {
+		t.Errorf("annotations %v: the create-pending mark stayed with no create behind it", got.Annotations)
+	}
+	if !contains(got.Finalizers, v1alpha1.Finalizer) {
+		t.Errorf("finalizers %v, want %s", got.Finalizers, v1alpha1.Finalizer)
+	}
+}
+
+// A deletion asks the API server whether the kind's CRD is being deleted (an uninstall keeps
+// the products). When the operator may not read it, only a person can help: the object says
+// so, Stalled, with the permission to grant and the way out, and no product is deleted.
+func TestDeletionThatMayNotReadTheCRDIsStalledWithTheWayOut(t *testing.T) {
+	ctx := context.Background()
+	now := metav1.Now()
+	p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{
+		Namespace: "shop", Name: "sensor", DeletionTimestamp: &now, Finalizers: []string{v1alpha1.Finalizer},
+		Annotations: map[string]string{v1alpha1.ExternalIDAnnotation: "a1Key"},
+	}}
+	p.Spec.ProductName = "sensor"
+	p.Spec.CredentialsSecretRef = nil
+	c := fakeClient(t, p)
+	noCRDs := interceptor.NewClient(c.(client.WithWatch), interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			if obj.GetObjectKind().GroupVersionKind().Kind == "CustomResourceDefinition" {
+				return apierrors.NewForbidden(schema.GroupResource{Group: "apiextensions.k8s.io", Resource: "customresourcedefinitions"}, key.Name, errors.New("RBAC: not allowed"))
+			}
+			return c.Get(ctx, key, obj, opts...)
+		},
+	})
+	platform := &recordingExternal{}
+	engine := &controllers.Engine[*v1alpha1.IoTProduct]{
+		Client: c, APIReader: noCRDs, CRDName: "iotproducts.prodlife.dev", Noun: "product",
+		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
+		Connector: platform, SlowRetry: time.Minute,
+	}
+
+	res, err := engine.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)})
+	if err != nil || res.RequeueAfter <= 0 {
+		t.Errorf("Reconcile = %+v, %v; want a slow retry and no error (retrying sooner cannot help)", res, err)
+	}
+	if len(platform.calls) > 0 {
+		t.Errorf("platform calls %v, want none", platform.calls)
+	}
+	got := &v1alpha1.IoTProduct{}
+	must(t, c.Get(ctx, client.ObjectKeyFromObject(p), got))
+	if s := condition(got, v1alpha1.ConditionStalled); s == nil || s.Status != metav1.ConditionTrue {
+		t.Errorf("Stalled = %+v, want True", s)
+	}
+	ready := condition(got, v1alpha1.ConditionReady)
+	for _, part := range []string{"get on customresourcedefinitions named iotproducts.prodlife.dev", "deletionPolicy to Orphan"} {
+		if ready == nil || !strings.Contains(ready.Message, part) {
+			t.Errorf("Ready = %+v, want a message with %q", ready, part)
+		}
+	}
+}
+
+// A Secret applied together with its resource may not be in the manager's cache yet when the
+// resource is first reconciled: that is not a missing Secret, and no CredentialsError (a
+// warning event, Stalled) may be reported for it.
+func TestSecretNotYetCachedIsReadFromTheAPIServer(t *testing.T) {
+	ctx := context.Background()
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "alibaba-credentials"}}
+	p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "sensor"}}
+	p.Spec.ProductName = "sensor"
+	p.Spec.CredentialsSecretRef = &v1alpha1.SecretReference{Name: secret.Name}
+	apiServer := fakeClient(t, p, secret)
+	laggingCache := interceptor.NewClient(apiServer.(client.WithWatch), interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			if _, ok := obj.(*corev1.Secret); ok {
+				return apierrors.NewNotFound(corev1.Resource("secrets"), key.Name)
+			}
+			return c.Get(ctx, key, obj, opts...)
+		},
+	})
+	platform := &recordingExternal{}
+	engine := &controllers.Engine[*v1alpha1.IoTProduct]{
+		Client: laggingCache, APIReader: apiServer, Noun: "product",
+		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
+		Connector: platform,
+	}
+
+	if _, err := engine.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err != nil {
+		t.Fatal(err)
+	}
+	got := &v1alpha1.IoTProduct{}
+	must(t, apiServer.Get(ctx, client.ObjectKeyFromObject(p), got))
+	if ready := condition(got, v1alpha1.ConditionReady); ready == nil || ready.Reason == "CredentialsError" {
+		t.Errorf("Ready = %+v, want the product created, not a CredentialsError", ready)
+	}
+	if !contains(platform.calls, "Create") {
+		t.Errorf("platform calls %v, want a Create", platform.calls)
+	}
+	must(t, apiServer.Get(ctx, client.ObjectKeyFromObject(secret), secret))
+	if !contains(secret.Finalizers, v1alpha1.CredentialsInUseFinalizer) {
+		t.Errorf("Secret finalizers %v, want %s before the create", secret.Finalizers, v1alpha1.CredentialsInUseFinalizer)
+	}
+}
+
+// recordingExternal is a platform that records what it is asked and makes nothing.
+type recordingExternal struct{ calls []string }
+
+func (r *recordingExternal) Connect(context.Context, *v1alpha1.IoTProduct, map[string][]byte) (controllers.External[*v1alpha1.IoTProduct], error) {
+	return r, nil
+}
+
+func (r *recordingExternal) Observe(context.Context, *v1alpha1.IoTProduct, string) (controllers.Observation, error) {
+	r.calls = append(r.calls, "Observe")
+	return controllers.Observation{}, nil
+}
+
+func (r *recordingExternal) Lookup(context.Context, *v1alpha1.IoTProduct) (string, bool, error) {
+	r.calls = append(r.calls, "Lookup")
+	return "", false, nil
+}
+
+func (r *recordingExternal) Create(context.Context, *v1alpha1.IoTProduct) (controllers.Result, error) {
+	r.calls = append(r.calls, "Create")
+	return controllers.Result{ExternalID: "made"}, nil
+}
+
+func (r *recordingExternal) Update(context.Context, *v1alpha1.IoTProduct, string, controllers.Observation) (controllers.Result, error) {
+	r.calls = append(r.calls, "Update")
+	return controllers.Result{}, nil
+}
+
+func (r *recordingExternal) Delete(context.Context, *v1alpha1.IoTProduct, string) (controllers.Result, error) {
+	r.calls = append(r.calls, "Delete")
+	return controllers.Result{}, nil
+}
