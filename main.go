@@ -106,10 +106,10 @@ func bindFlags(fs *flag.FlagSet) *operatorFlags {
 	fs.IntVar(&f.controllers.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Workers per kind.")
 	fs.DurationVar(&f.controllers.RetryBaseDelay, "retry-base-delay", time.Second, "First delay of the exponential backoff after a retryable platform failure.")
 	fs.DurationVar(&f.controllers.RetryMaxDelay, "retry-max-delay", 5*time.Minute, "Longest delay of the exponential backoff after a retryable platform failure.")
-	fs.StringVar(&f.alibaba.Endpoint, "alibaba-endpoint", "", "URL of the Alibaba Cloud IoT API (default: the resource's region's https://iot.<region>.aliyuncs.com).")
+	fs.StringVar(&f.alibaba.Endpoint, "alibaba-endpoint", "", "URL of the Alibaba Cloud IoT API (default: the resource's region's https://iot.<region>.aliyuncs.com); https, or http to a loopback address only.")
 	fs.StringVar(&f.alibaba.DefaultRegion, "alibaba-default-region", "cn-shanghai", "Region used when a call names none.")
 	fs.DurationVar(&f.alibaba.Timeout, "alibaba-timeout", 10*time.Second, "Timeout of one Alibaba API call.")
-	fs.StringVar(&f.flipsnack.Endpoint, "flipsnack-endpoint", flipsnack.DefaultEndpoint, "URL of the Flipsnack API.")
+	fs.StringVar(&f.flipsnack.Endpoint, "flipsnack-endpoint", flipsnack.DefaultEndpoint, "URL of the Flipsnack API; https, or http to a loopback address only.")
 	fs.IntVar(&f.flipsnack.PerSecond, "flipsnack-rate-per-second", 5, "Client-side Flipsnack requests per second, per apiKey (the documented limit).")
 	fs.IntVar(&f.flipsnack.PerMinute, "flipsnack-rate-per-minute", 60, "Client-side Flipsnack requests per minute, per apiKey (the documented limit).")
 	fs.Var(qpsFlag(f.alibaba.QPS), "alibaba-qps", "Client-side QPS per Alibaba account and action, as Action=N pairs separated by commas (default: the documented limits, CreateProduct=50,QueryProduct=50,UpdateProduct=10,DeleteProduct=500,QueryProductList=50).")
@@ -163,12 +163,17 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 }
 
 func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts alibaba.Options, flipsnackOpts flipsnack.Options) error {
-	if err := controllers.IndexCredentialsSecret(context.Background(), mgr); err != nil {
-		return fmt.Errorf("indexing credentials Secrets: %w", err)
-	}
+	// The client sets first: an endpoint they refuse (plain http off loopback) stops the
+	// start-up before anything reaches the cluster.
 	alibabaClients, err := alibaba.NewClientSet(alibabaOpts)
 	if err != nil {
-		return fmt.Errorf("alibaba client: %w", err)
+		return fmt.Errorf("--alibaba-endpoint: %w", err)
+	}
+	if err := flipsnackOpts.Validate(); err != nil {
+		return fmt.Errorf("--flipsnack-endpoint: %w", err)
+	}
+	if err := controllers.IndexCredentialsSecret(context.Background(), mgr); err != nil {
+		return fmt.Errorf("indexing credentials Secrets: %w", err)
 	}
 	if err := controllers.SetupIoTProductController(mgr, alibabaClients, opts); err != nil {
 		return fmt.Errorf("IoTProduct controller: %w", err)

@@ -16,12 +16,14 @@ import (
 	credential "github.com/aliyun/credentials-go/credentials"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/egress"
 )
 
 // Options configures a ClientSet.
 type Options struct {
 	// Endpoint is the API's URL, e.g. http://127.0.0.1:18080 for the simulator. Empty means
-	// the region's https://iot.<region>.aliyuncs.com.
+	// the region's https://iot.<region>.aliyuncs.com. Plain http is refused but to a loopback
+	// host (see egress.CheckEndpoint).
 	Endpoint string
 	// DefaultRegion is the region of a For call that names none. Empty means cn-shanghai.
 	DefaultRegion string
@@ -66,7 +68,8 @@ type endpoint struct {
 	protocol string // HTTP or HTTPS
 }
 
-// NewClientSet returns a ClientSet for opts. It fails only on an Endpoint it cannot use.
+// NewClientSet returns a ClientSet for opts. It fails only on an Endpoint it cannot use or
+// must not: plain http to a host that is not loopback.
 func NewClientSet(opts Options) (*ClientSet, error) {
 	if opts.DefaultRegion == "" {
 		opts.DefaultRegion = "cn-shanghai"
@@ -95,7 +98,9 @@ func NewClientSet(opts Options) (*ClientSet, error) {
 	transport.MaxIdleConns = 256
 	transport.MaxIdleConnsPerHost = 128
 	transport.DialContext = (&net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}).DialContext
-	s.http = &http.Client{Transport: transport, Timeout: opts.Timeout}
+	// The SDK sends through this client (see sdkHTTPClient), so refusing redirects here stops
+	// them for every call: Go would otherwise follow a 302 with the signed request's headers.
+	s.http = &http.Client{Transport: transport, Timeout: opts.Timeout, CheckRedirect: egress.RefuseRedirects}
 	return s, nil
 }
 
@@ -120,6 +125,9 @@ func parseEndpoint(raw string) (endpoint, error) {
 	}
 	if u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return endpoint{}, fmt.Errorf("alibaba endpoint %q: want scheme://host[:port] only", raw)
+	}
+	if err := egress.CheckEndpoint(u); err != nil {
+		return endpoint{}, fmt.Errorf("alibaba endpoint %q: %w", raw, err)
 	}
 	return endpoint{host: u.Host, protocol: protocol}, nil
 }

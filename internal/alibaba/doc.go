@@ -13,5 +13,7 @@
 //   - the SDK never retries on its own (the engine decides), and every call has a timeout;
 //   - every call is counted and timed in the operator's metrics (internal/metrics) and logged
 //     as one line through the context's logger, with the RequestId;
-//   - no secret ever appears in an error or a log line.
+//   - no secret ever appears in an error or a log line;
+//   - redirects are refused, never followed, and the endpoint is https unless it is a
+//     loopback address (internal/egress).
 package alibaba

@@ -12,6 +12,7 @@ import (
 	"github.com/alibabacloud-go/tea/tea"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/egress"
 )
 
 // Platform is the apierr.Error Platform of this client.
@@ -153,6 +154,7 @@ func (c *Client) businessError(action string, httpStatus int, code, message, req
 func (c *Client) sdkError(action string, err error) *apierr.Error {
 	e := &apierr.Error{Platform: Platform, Action: action, Class: apierr.Retryable}
 	var sdkErr *tea.SDKError
+	var redirect *egress.RedirectError
 	switch {
 	case errors.As(err, &sdkErr):
 		// A gateway error (HTTP 4xx/5xx) or one the SDK raised itself. Data holds the answer's
@@ -170,6 +172,12 @@ func (c *Client) sdkError(action string, err error) *apierr.Error {
 			}
 		}
 		e.Class = Classify(e.Code, e.HTTPStatus)
+	case errors.As(err, &redirect):
+		// Refused by our HTTP client before anything was sent again. It may be a proxy's
+		// passing fault, so it stays Retryable; the message says to check the endpoint.
+		e.HTTPStatus = redirect.Status
+		e.Message = redirect.Error()
+		e.Err = withoutQuery(err)
 	case !isTransportError(err) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
 		e.Message = "call abandoned: " + err.Error()
 		e.Err = err

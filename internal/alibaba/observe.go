@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/egress"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
@@ -32,6 +33,7 @@ func (c *Client) report(ctx context.Context, action string, took time.Duration, 
 func resultCode(failure *apierr.Error) string {
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
+	var redirect *egress.RedirectError
 	switch {
 	case failure == nil:
 		return metrics.CodeOK
@@ -39,6 +41,9 @@ func resultCode(failure *apierr.Error) string {
 		return failure.Code
 	case errors.As(failure.Err, &syntaxErr), errors.As(failure.Err, &typeErr):
 		return metrics.CodeInvalidResponse
+	case errors.As(failure.Err, &redirect):
+		// An answer did arrive: the refused redirect's status.
+		return metrics.HTTPStatusCode(redirect.Status)
 	case failure.Err != nil:
 		return metrics.TransportCode(failure.Err)
 	case failure.HTTPStatus >= 300:

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/egress"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
@@ -125,6 +126,14 @@ func (c *Client) attempt(ctx context.Context, action string, params map[string]s
 	if err != nil {
 		if ctx.Err() != nil {
 			return r, 0, 0, ctxError(action, ctx.Err())
+		}
+		var redirect *egress.RedirectError
+		if errors.As(err, &redirect) {
+			// Refused before anything was sent again; it may be a proxy's passing fault, so
+			// it stays Retryable, and the message says to check the endpoint. Without Err,
+			// the metrics count the answer's status (http_302), not a network error.
+			return r, redirect.Status, 0, &apierr.Error{Platform: Platform, Action: action, Class: apierr.Retryable,
+				Message: c.redact(redirect.Error()), HTTPStatus: redirect.Status}
 		}
 		return r, 0, 0, &apierr.Error{Platform: Platform, Action: action, Class: apierr.Retryable, Err: err}
 	}

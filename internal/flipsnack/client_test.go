@@ -5,12 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
 // The request is a signed form whose signature covers exactly the values on the wire.
@@ -143,5 +147,43 @@ func TestClientSetSharesBudgetPerAPIKey(t *testing.T) {
 	}
 	if n := len(NewClientSet(Options{PerSecond: Unlimited, PerMinute: Unlimited}).For("k", "s").budget.windows); n != 0 {
 		t.Fatalf("unlimited budget has %d windows", n)
+	}
+}
+
+// An endpoint that answers with a redirect gets an error saying the redirect was refused, and
+// the address it points to receives nothing: not the apiKey, not the signed form. The
+// refusal is counted under the redirect's status.
+func TestARedirectIsRefusedAndNeverFollowed(t *testing.T) {
+	var reached atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		_, _ = w.Write([]byte(`{"code": 20, "status": "OK"}`))
+	}))
+	t.Cleanup(elsewhere.Close)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for _, custom := range []bool{false, true} {
+			c := stubClient(t, func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, elsewhere.URL+"/v1/", status)
+			}, func(o *Options) {
+				if custom {
+					o.HTTPClient = &http.Client{} // follows redirects, left alone
+				}
+			})
+			code := metrics.HTTPStatusCode(status)
+			before := testutil.ToFloat64(metrics.ExternalRequests.WithLabelValues(Platform, ActionDelete, code))
+
+			err := runOne(c, ActionDelete)
+
+			var e *apierr.Error
+			if !errors.As(err, &e) || e.HTTPStatus != status || !strings.Contains(err.Error(), "redirect refused") {
+				t.Errorf("HTTP %d (own http.Client %v): got %v, want a refused redirect with that status", status, custom, err)
+			}
+			if got := testutil.ToFloat64(metrics.ExternalRequests.WithLabelValues(Platform, ActionDelete, code)) - before; got != 1 {
+				t.Errorf("HTTP %d: %s counted %v times, want 1", status, code, got)
+			}
+		}
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("the redirect's target received %d requests, want none", n)
 	}
 }

@@ -3,9 +3,13 @@ package flipsnack
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
+
+	"github.com/prodlife/product-lifecycle-operator/internal/egress"
 )
 
 // Defaults, from the platform's documentation (developers.flipsnack.com/api-limitations and the
@@ -30,14 +34,15 @@ const Unlimited = -1
 // Options configures a ClientSet. Zero values take the defaults above.
 type Options struct {
 	// Endpoint is the API URL the form is posted to, e.g. http://127.0.0.1:18081/v1/ for the
-	// simulator.
+	// simulator. Validate refuses plain http but to a loopback host.
 	Endpoint string
 	// PerSecond and PerMinute are the call budget of one apiKey; 0 means the documented 5 and 60,
 	// Unlimited (any negative) means no limit.
 	PerSecond, PerMinute int
 	// MaxBatch is the most products or SKUs sent in one request (the platform allows 500).
 	MaxBatch int
-	// HTTPClient sends the requests; nil means a client of its own.
+	// HTTPClient sends the requests; nil means a client of its own. Either way the ClientSet
+	// uses a copy that refuses redirects.
 	HTTPClient *http.Client
 	// Timeout bounds one HTTP request (not the waits between attempts).
 	Timeout time.Duration
@@ -64,6 +69,26 @@ type ClientSet struct {
 	budgets map[string]*budget // keyed by accountID(apiKey): the key itself is never kept as a map key
 }
 
+// Validate refuses an Endpoint the clients must not post to: one that is not a URL, or plain
+// http to a host that is not loopback, which would show the apiKey and the signatures to the
+// network. NewClientSet does not check; the manager calls Validate first, at start-up.
+func (o Options) Validate() error {
+	if o.Endpoint == "" {
+		return nil // DefaultEndpoint
+	}
+	u, err := url.Parse(o.Endpoint)
+	if err != nil {
+		return fmt.Errorf("flipsnack endpoint %q: %w", o.Endpoint, err)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("flipsnack endpoint %q: want scheme://host[:port]/path", o.Endpoint)
+	}
+	if err := egress.CheckEndpoint(u); err != nil {
+		return fmt.Errorf("flipsnack endpoint %q: %w", o.Endpoint, err)
+	}
+	return nil
+}
+
 // NewClientSet applies the defaults to opts.
 func NewClientSet(opts Options) *ClientSet {
 	s := &ClientSet{
@@ -81,9 +106,15 @@ func NewClientSet(opts Options) *ClientSet {
 	if s.endpoint == "" {
 		s.endpoint = DefaultEndpoint
 	}
+	// The form carries the apiKey and a signature a listener could replay: a redirect must
+	// not send them again, elsewhere. A caller's client is copied, not changed.
 	if s.http == nil {
 		s.http = &http.Client{}
+	} else {
+		c := *s.http
+		s.http = &c
 	}
+	s.http.CheckRedirect = egress.RefuseRedirects
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
 	}
