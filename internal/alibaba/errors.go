@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/alibabacloud-go/tea/tea"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
 	"github.com/prodlife/product-lifecycle-operator/internal/egress"
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
 // Platform is the apierr.Error Platform of this client.
@@ -78,6 +81,11 @@ var codeClasses = map[string]apierr.Class{
 	// A reused nonce only happens to a replayed request; a new attempt gets a new nonce.
 	"SignatureNonceUsed": apierr.Retryable,
 }
+
+// The documented codes are the ones the metrics' code label shows as they are; any other
+// code an answer carries is counted as "other", so a platform (or a proxy) inventing codes
+// cannot grow the metrics without bound.
+func init() { metrics.RegisterCodes(Platform, slices.Collect(maps.Keys(codeClasses))...) }
 
 // prefixClasses cover the families of codes the gateway has more members of than any list.
 var prefixClasses = []struct {

@@ -30,6 +30,14 @@ const (
 	ActionDelete = "products.delete"
 )
 
+// The platform's documented codes are the ones the metrics' code label shows as they are;
+// any other code an answer carries is counted as "other", so answers cannot grow the metrics
+// without bound.
+func init() {
+	metrics.RegisterCodes(Platform, CodeOK, CodeMaintenance, CodeMissingParam, CodePerSecondLimit, CodePerMinuteLimit,
+		CodeInvalidData, CodeBadCredentials, CodeInvalidAction, CodeForbidden, CodeBadSignature, CodeTooManyProducts)
+}
+
 // maxBody bounds how much of an answer we read; real answers are a few hundred bytes, plus one
 // error line per rejected product.
 const maxBody = 4 << 20

@@ -187,3 +187,20 @@ func TestARedirectIsRefusedAndNeverFollowed(t *testing.T) {
 		t.Errorf("the redirect's target received %d requests, want none", n)
 	}
 }
+
+// A documented code is counted as itself; a code the documentation does not list is counted
+// as "other", so an endpoint cannot grow the metrics by making codes up.
+func TestUndocumentedCodesAreCountedAsOther(t *testing.T) {
+	for code, want := range map[string]string{
+		CodeBadSignature: CodeBadSignature,
+		"77":             metrics.CodeOther,
+		"invented":       metrics.CodeOther,
+	} {
+		c := stubClient(t, answerWith(200, `{"code": "`+code+`", "status": "no"}`))
+		before := testutil.ToFloat64(metrics.ExternalRequests.WithLabelValues(Platform, ActionDelete, want))
+		_ = runOne(c, ActionDelete)
+		if got := testutil.ToFloat64(metrics.ExternalRequests.WithLabelValues(Platform, ActionDelete, want)) - before; got != 1 {
+			t.Errorf("code %s: %q counted %v times, want 1", code, want, got)
+		}
+	}
+}

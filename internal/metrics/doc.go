@@ -3,7 +3,8 @@
 // controller-runtime's reconcile, workqueue and client metrics:
 //
 //   - prodlife_external_requests_total{platform,action,code}: every request to a platform,
-//     by its answer code (OK on success, the platform's error code, or a transport class);
+//     by its answer code (OK on success, the platform's documented error code, a transport
+//     class, http_<status>, or "other" for anything else, so the label stays bounded);
 //   - prodlife_external_request_duration_seconds{platform,action}: how long those took;
 //   - prodlife_rate_limiter_wait_seconds{platform,action}: how long calls waited for the
 //     client-side rate limit before being sent;

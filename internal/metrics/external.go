@@ -12,7 +12,7 @@ import (
 // answers) counts every attempt, as the platform does.
 var ExternalRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "prodlife_external_requests_total",
-	Help: "Requests to an external platform's API, by platform, action and answer code: OK, the platform's error code (e.g. Throttling.User, iot.prod.NotExistedProduct, 31, 44), or what kept an answer from arriving or being read (timeout, canceled, network_error, invalid_response, http_<status>).",
+	Help: "Requests to an external platform's API, by platform, action and answer code: OK, the platform's error code (e.g. Throttling.User, iot.prod.NotExistedProduct, 31, 44), or what kept an answer from arriving or being read (timeout, canceled, network_error, invalid_response, http_<status>); other for a code the platform does not document.",
 }, []string{"platform", "action", "code"})
 
 // ExternalRequestDuration is how long a request took from sending to its answer (or its
@@ -39,8 +39,9 @@ func init() {
 }
 
 // ObserveRequest records one request sent to a platform: its answer code and how long it took.
+// A code the platform does not document is counted as CodeOther (see there).
 func ObserveRequest(platform, action, code string, took time.Duration) {
-	ExternalRequests.WithLabelValues(platform, action, code).Inc()
+	ExternalRequests.WithLabelValues(platform, action, boundedCode(platform, code)).Inc()
 	ExternalRequestDuration.WithLabelValues(platform, action).Observe(took.Seconds())
 }
 
