@@ -22,13 +22,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	prodlifev1alpha1 "github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics/serving"
 )
 
 var scheme = runtime.NewScheme()
@@ -60,7 +60,7 @@ func main() {
 
 // operatorFlags is everything the command line sets.
 type operatorFlags struct {
-	metricsAddr string
+	metrics     serving.Flags
 	probeAddr   string
 	leaderElect bool
 	namespaces  namespacesFlag
@@ -88,7 +88,7 @@ func bindFlags(fs *flag.FlagSet) *operatorFlags {
 		// JSON lines for log collectors; --zap-devel switches to the console format.
 		log: zap.Options{Development: false},
 	}
-	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 disables it.")
+	f.metrics.Bind(fs)
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "Elect a leader so that only one of several replicas reconciles at a time.")
 	fs.StringVar(&f.leaderElection.namespace, "leader-election-namespace", "", "Namespace of the leader election Lease; empty means the operator's own namespace, which only a manager running in a cluster knows.")
@@ -132,7 +132,7 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 		// read through the cached client) lists and watches only those namespaces, which is
 		// what lets the operator run with namespaced Roles.
 		Cache:                   cache.Options{DefaultNamespaces: f.namespaces.cacheConfig()},
-		Metrics:                 metricsserver.Options{BindAddress: f.metricsAddr},
+		Metrics:                 f.metrics.ServerOptions(),
 		HealthProbeBindAddress:  f.probeAddr,
 		LeaderElection:          f.leaderElect,
 		LeaderElectionID:        "product-lifecycle-operator.prodlife.dev",

@@ -83,6 +83,7 @@ func TestNamespacesFlagConfinesTheOperatorToThoseNamespaces(t *testing.T) {
 		"--namespaces=watched",
 		"--alibaba-endpoint=" + api.URL,
 		"--metrics-bind-address=" + metricsAddr,
+		"--metrics-secure=false", // read below over plain HTTP without a token
 		"--health-probe-bind-address=0",
 	}))
 	flags.log.DestWriter = testLogs()

@@ -3,11 +3,13 @@ package verify
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -32,6 +34,7 @@ func TestHelmChartDefaultInstallIsHardened(t *testing.T) {
 
 	c := checkHardenedManager(t, ms, installNamespace)
 	checkClusterWideRBAC(t, ms, installNamespace)
+	checkSecureMetrics(t, ms, installNamespace)
 	checkDeletionProtection(t, ms)
 	if ns := flagValue(c.Args, "--namespaces"); ns != "" {
 		t.Errorf("default values restrict the manager to namespaces %q; want every namespace", ns)
@@ -52,6 +55,7 @@ func TestHelmChartWatchNamespacesGrantsOnlyThoseNamespaces(t *testing.T) {
 		t.Errorf("--namespaces=%q, want team-a,team-b", got)
 	}
 	checkNamespacedRBAC(t, ms, installNamespace, watched)
+	checkSecureMetrics(t, ms, installNamespace)
 }
 
 // TestHelmChartValuesReachTheManager sets every documented value and checks the Deployment
@@ -168,4 +172,25 @@ func checkCredentialsFrom(t *testing.T, c *corev1.Container, secret string) {
 	for name := range want {
 		t.Errorf("the manager has no %s from Secret %s", name, secret)
 	}
+}
+
+// TestHelmChartPlainHTTPMetricsOnlyWhenAsked: metrics.secure=false is the one way to plain
+// HTTP; it passes --metrics-secure=false and drops the review permissions it no longer needs.
+func TestHelmChartPlainHTTPMetricsOnlyWhenAsked(t *testing.T) {
+	ms := helmTemplate(t, "--set", "metrics.secure=false")
+	c := managerContainer(t, ms.onlyDeployment(t))
+	if got := flagValue(c.Args, "--metrics-secure"); got != "false" {
+		t.Errorf("--metrics-secure=%q, want false", got)
+	}
+	for _, m := range ms.ofKind("ClusterRole") {
+		if reflect.DeepEqual(decode[rbacv1.ClusterRole](t, m).Rules, metricsAuthRules) {
+			t.Errorf("plain HTTP metrics still grant %s", m)
+		}
+	}
+	for _, m := range ms.ofKind("Service") {
+		if svc := decode[corev1.Service](t, m); len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Name != "http" {
+			t.Errorf("Service %s ports %+v, want one named http", svc.Name, svc.Spec.Ports)
+		}
+	}
+	checkLeastPrivilege(t, ms)
 }

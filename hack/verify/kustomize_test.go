@@ -21,6 +21,10 @@ func TestDefaultInstallRenders(t *testing.T) {
 		"ServiceAccount/" + installNamespace + "/prodlife-controller-manager",
 		"Role/" + installNamespace + "/prodlife-leader-election-role",
 		"RoleBinding/" + installNamespace + "/prodlife-leader-election-rolebinding",
+		"ClusterRole/prodlife-metrics-auth-role",
+		"ClusterRoleBinding/prodlife-metrics-auth-rolebinding",
+		"ClusterRole/prodlife-metrics-reader",
+		"Service/" + installNamespace + "/prodlife-controller-manager-metrics",
 		"Deployment/" + installNamespace + "/prodlife-controller-manager",
 	} {
 		if !slices.Contains(ms.names(), want) {
@@ -51,6 +55,7 @@ func TestDefaultInstallIsHardened(t *testing.T) {
 
 	checkHardenedManager(t, ms, installNamespace)
 	checkClusterWideRBAC(t, ms, installNamespace)
+	checkSecureMetrics(t, ms, installNamespace)
 	checkDeletionProtection(t, ms)
 }
 
@@ -65,5 +70,45 @@ func TestDefaultInstallTakesTheOperatorsCredentialsFromAnOptionalSecret(t *testi
 		if ref := e.ValueFrom; ref != nil && ref.SecretKeyRef != nil && (ref.SecretKeyRef.Optional == nil || !*ref.SecretKeyRef.Optional) {
 			t.Errorf("%s needs the Secret %s: without it the manager would not start", e.Name, ref.SecretKeyRef.Name)
 		}
+	}
+}
+
+// TestPrometheusMonitorScrapesOverHTTPSWithAToken: the ServiceMonitor of config/prometheus
+// scrapes the metrics Service's https port with its ServiceAccount's token, as the manager's
+// secure endpoint requires.
+func TestPrometheusMonitorScrapesOverHTTPSWithAToken(t *testing.T) {
+	monitors := parseManifests(t, kustomize(t, "config/prometheus")).ofKind("ServiceMonitor")
+	if len(monitors) != 1 || monitors[0].Namespace != installNamespace {
+		t.Fatalf("want one ServiceMonitor in %s, rendered %v", installNamespace, monitors.names())
+	}
+	monitor := decode[struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+		Metadata   any    `json:"metadata"`
+		Spec       struct {
+			Selector  any `json:"selector"`
+			Endpoints []struct {
+				Port            string `json:"port"`
+				Path            string `json:"path"`
+				Scheme          string `json:"scheme"`
+				BearerTokenFile string `json:"bearerTokenFile"`
+				TLSConfig       struct {
+					InsecureSkipVerify bool `json:"insecureSkipVerify"`
+				} `json:"tlsConfig"`
+			} `json:"endpoints"`
+		} `json:"spec"`
+	}](t, monitors[0])
+	if len(monitor.Spec.Endpoints) != 1 {
+		t.Fatalf("endpoints %+v, want one", monitor.Spec.Endpoints)
+	}
+	ep := monitor.Spec.Endpoints[0]
+	if ep.Port != "https" || ep.Scheme != "https" || ep.Path != "/metrics" {
+		t.Errorf("scrapes port %q scheme %q path %q, want the Service's https port over https at /metrics", ep.Port, ep.Scheme, ep.Path)
+	}
+	if ep.BearerTokenFile != "/var/run/secrets/kubernetes.io/serviceaccount/token" {
+		t.Errorf("bearerTokenFile %q: without Prometheus' token every scrape is refused", ep.BearerTokenFile)
+	}
+	if !ep.TLSConfig.InsecureSkipVerify {
+		t.Errorf("tlsConfig verifies the manager's self-signed certificate, so every scrape fails; see the comment in monitor.yaml for cert-manager")
 	}
 }

@@ -32,6 +32,9 @@ func (e *Env) runManager(ctx context.Context, logPath, metricsAddr, probeAddr st
 		"--alibaba-endpoint=" + e.AlibabaEndpoint,
 		"--flipsnack-endpoint=" + e.FlipsnackEndpoint,
 		"--metrics-bind-address=" + metricsAddr,
+		// Plain HTTP on 127.0.0.1, so that `make dev` users and the tests read the metrics
+		// without a token: the manager serves HTTPS with authentication by default.
+		"--metrics-secure=false",
 		"--health-probe-bind-address=" + probeAddr,
 		"--leader-elect=false",
 	}
