@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -193,4 +194,36 @@ func TestHelmChartPlainHTTPMetricsOnlyWhenAsked(t *testing.T) {
 		}
 	}
 	checkLeastPrivilege(t, ms)
+}
+
+// TestHelmChartRefusesReplicasWithoutLeaderElection: several replicas without leader
+// election would all reconcile, and delete on the platforms, at once; the chart refuses to
+// render that, saying what to set. One replica without it, or several with it, render.
+func TestHelmChartRefusesReplicasWithoutLeaderElection(t *testing.T) {
+	_, err := helmOutput(t, "template", "prodlife", chartDir(), "--set", "replicas=2", "--set", "leaderElection.enabled=false")
+	if err == nil {
+		t.Fatal("replicas=2 without leader election renders; want an error")
+	}
+	for _, want := range []string{"replicas is 2 but leaderElection.enabled is false", "Set leaderElection.enabled=true, or replicas=1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q:\n%v", want, err)
+		}
+	}
+	helmTemplate(t, "--set", "replicas=1", "--set", "leaderElection.enabled=false")
+	helmTemplate(t, "--set", "replicas=3", "--set", "leaderElection.enabled=true")
+}
+
+// TestHelmChartNeedsKubernetes130: the deletion protection is a ValidatingAdmissionPolicy,
+// GA (admissionregistration.k8s.io/v1) from Kubernetes 1.30; the chart refuses older clusters
+// rather than install without it.
+func TestHelmChartNeedsKubernetes130(t *testing.T) {
+	_, err := helmOutput(t, "template", "prodlife", chartDir(), "--kube-version", "1.29.9")
+	if err == nil || !strings.Contains(err.Error(), ">=1.30.0-0") {
+		t.Errorf("Kubernetes 1.29: %v; want the chart's kubeVersion >=1.30.0-0 refusing it", err)
+	}
+	for _, v := range []string{"1.30.0", "1.30.2-eks-1234", "1.37.2"} {
+		if _, err := helmOutput(t, "template", "prodlife", chartDir(), "--kube-version", v); err != nil {
+			t.Errorf("Kubernetes %s: %v", v, err)
+		}
+	}
 }
