@@ -51,7 +51,8 @@ func main() {
 		setupLog.Error(err, "unable to set up the manager")
 		os.Exit(1)
 	}
-	setupLog.Info("starting the manager", "namespaces", flags.namespaces.String())
+	setupLog.Info("starting the manager", "namespaces", flags.namespaces.String(),
+		"defaultCredentialsNamespaces", strings.Join(flags.controllers.DefaultCredentialsNamespaces, ","))
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		setupLog.Error(err, "the manager stopped with an error")
 		os.Exit(1)
@@ -98,6 +99,10 @@ func bindFlags(fs *flag.FlagSet) *operatorFlags {
 	fs.Var(&f.namespaces, "namespaces", "Comma-separated namespaces to watch and reconcile; empty (the default) means all namespaces. "+
 		"The operator then reads IoTProducts, FlipsnackFeeds, Secrets and ConfigMaps only there, so its RBAC must match: "+
 		"a Role and RoleBinding in each of these namespaces instead of a ClusterRole (and, with --leader-elect, the lease Role in the operator's own namespace).")
+	fs.Var((*ownCredentialsNamespacesFlag)(&f.controllers.DefaultCredentialsNamespaces), "default-credentials-namespaces",
+		"Comma-separated namespaces whose resources may use the operator's own credentials (an IoTProduct without credentialsSecretRef); "+
+			"empty (the default) allows none, \"*\" allows every namespace. The operator's identity is the account of the whole cluster: "+
+			"a namespace allowed here can adopt, and by deleting its resource delete, any product of that account.")
 	fs.Float64Var(&f.kubeAPI.qps, "kube-api-qps", -1, "Client-side limit of the manager's requests per second to the Kubernetes API server; "+
 		"0 or negative (the default, as in controller-runtime) means none, leaving it to the API server's priority and fairness.")
 	fs.IntVar(&f.kubeAPI.burst, "kube-api-burst", 0, "Burst allowed above --kube-api-qps; 0 means twice --kube-api-qps.")
@@ -172,8 +177,8 @@ func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts al
 	if err := flipsnackOpts.Validate(); err != nil {
 		return fmt.Errorf("--flipsnack-endpoint: %w", err)
 	}
-	if err := controllers.IndexCredentialsSecret(context.Background(), mgr); err != nil {
-		return fmt.Errorf("indexing credentials Secrets: %w", err)
+	if err := controllers.RegisterIndexes(context.Background(), mgr); err != nil {
+		return fmt.Errorf("indexing resources: %w", err)
 	}
 	if err := controllers.SetupIoTProductController(mgr, alibabaClients, opts); err != nil {
 		return fmt.Errorf("IoTProduct controller: %w", err)
@@ -239,6 +244,20 @@ func (n namespacesFlag) cacheConfig() map[string]cache.Config {
 		out[name] = cache.Config{}
 	}
 	return out
+}
+
+// ownCredentialsNamespacesFlag reads the namespaces allowed to use the operator's own
+// credentials: namespace names, or "*" for every namespace.
+type ownCredentialsNamespacesFlag []string
+
+func (n *ownCredentialsNamespacesFlag) String() string { return strings.Join(*n, ",") }
+
+func (n *ownCredentialsNamespacesFlag) Set(value string) error {
+	if strings.TrimSpace(value) == controllers.AllNamespaces {
+		*n = []string{controllers.AllNamespaces}
+		return nil
+	}
+	return (*namespacesFlag)(n).Set(value)
 }
 
 // qpsFlag reads Action=N pairs into a map of per-action rate limits.

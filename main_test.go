@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics/metricstest"
 	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
@@ -40,7 +42,7 @@ const (
 	simKeyID  = "LTAI5tMainTestKey01"
 	simSecret = "main-test-secret-do-not-leak"
 	// operatorUser is who the manager runs as: a user with no cluster-wide rights at all.
-	operatorUser = "prodlife-operator"
+	operatorUser = testenv.ManagerUser
 )
 
 // With --namespaces, the manager reconciles only there, and it needs nothing more than the
@@ -283,6 +285,32 @@ func TestNamespacesFlagRefusesWhatCannotBeANamespace(t *testing.T) {
 	}
 	if (namespacesFlag{}).cacheConfig() != nil {
 		t.Error("no namespaces must leave the cache cluster-wide")
+	}
+}
+
+func TestDefaultCredentialsNamespacesAreNoneUnlessAnAdministratorSaysSo(t *testing.T) {
+	for args, want := range map[string][]string{
+		"": nil,
+		"--default-credentials-namespaces=a, b,a": {"a", "b"},
+		"--default-credentials-namespaces=*":      {controllers.AllNamespaces},
+	} {
+		fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+		f := bindFlags(fs)
+		var argv []string
+		if args != "" {
+			argv = []string{args}
+		}
+		if err := fs.Parse(argv); err != nil || !slices.Equal(f.controllers.DefaultCredentialsNamespaces, want) {
+			t.Errorf("%q: got %q, %v; want %q", args, f.controllers.DefaultCredentialsNamespaces, err, want)
+		}
+	}
+	for _, bad := range []string{"*,a", "Team-A"} {
+		fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		bindFlags(fs)
+		if err := fs.Parse([]string{"--default-credentials-namespaces=" + bad}); err == nil {
+			t.Errorf("--default-credentials-namespaces=%q was accepted", bad)
+		}
 	}
 }
 

@@ -21,6 +21,7 @@ const (
 	ReasonNotFound         = "NotFound"
 	ReasonNameConflict     = "NameConflict"
 	ReasonIdentityConflict = "IdentityConflict"
+	ReasonIdentityLost     = "IdentityLost"
 	ReasonCredentialsError = "CredentialsError"
 	ReasonDeletionGuarded  = "DeletionGuarded"
 )

@@ -21,7 +21,15 @@ import (
 // Connector for a platform client. ext is nil when the reconcile must stop with res, err.
 func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext External[T], res ctrl.Result, err error) {
 	var data map[string][]byte
-	if name := obj.GetCredentialsSecretName(); name != "" {
+	name := obj.GetCredentialsSecretName()
+	if name == "" && (e.MayUseOwnCredentials == nil || !e.MayUseOwnCredentials(obj.GetNamespace())) {
+		// The operator's own identity is the account of the whole cluster: a namespace
+		// that may not use it must not reach the platform with it, not even to delete.
+		return nil, e.credentialsFailed(obj, hint, fmt.Sprintf(
+			"spec.credentialsSecretRef is not set, and the operator's own credentials serve only the namespaces an administrator allows (flag --default-credentials-namespaces, Helm value defaultCredentialsNamespaces), which do not include %q: "+
+				"create a credentials Secret in this namespace and name it in spec.credentialsSecretRef, or ask an administrator to allow this namespace", obj.GetNamespace())), nil
+	}
+	if name != "" {
 		secret, err := e.credentialsSecret(ctx, obj)
 		if apierrors.IsNotFound(err) {
 			return nil, e.credentialsFailed(obj, hint, fmt.Sprintf("the credentials Secret %q does not exist in namespace %q", name, obj.GetNamespace())), nil

@@ -144,23 +144,6 @@ func secretOf(_ context.Context, o client.Object) []reconcile.Request {
 	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: m.GetCredentialsSecretName()}}}
 }
 
-// IndexCredentialsSecret registers the field index both the credentials controller and the
-// kind controllers use to find a Secret's users.
-func IndexCredentialsSecret(ctx context.Context, mgr ctrl.Manager) error {
-	for _, obj := range []client.Object{&v1alpha1.IoTProduct{}, &v1alpha1.FlipsnackFeed{}} {
-		err := mgr.GetFieldIndexer().IndexField(ctx, obj, credentialsSecretField, func(o client.Object) []string {
-			if name := o.(Managed).GetCredentialsSecretName(); name != "" {
-				return []string{name}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // usersOfSecret maps a Secret to the resources of one kind that read credentials from it,
 // so fixing or creating a Secret unblocks them at once.
 func usersOfSecret(c client.Client, list client.ObjectList) handler.MapFunc {

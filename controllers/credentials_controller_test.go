@@ -78,6 +78,8 @@ func fakeClient(t *testing.T, objs ...client.Object) client.Client {
 		WithStatusSubresource(&v1alpha1.IoTProduct{}, &v1alpha1.FlipsnackFeed{}).
 		WithIndex(&v1alpha1.FlipsnackFeed{}, ".spec.credentialsSecretRef.name", bySecret).
 		WithIndex(&v1alpha1.IoTProduct{}, ".spec.credentialsSecretRef.name", bySecret).
+		WithIndex(&v1alpha1.FlipsnackFeed{}, controllers.ExternalIDField, controllers.IndexExternalID).
+		WithIndex(&v1alpha1.IoTProduct{}, controllers.ExternalIDField, controllers.IndexExternalID).
 		Build()
 }
 

@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestIoTProductMissingSecretOrKeyIsACredentialsErrorUntilFixed(t *testing.T)
 }
 
 func TestIoTProductWithoutSecretUsesTheOperatorsCredentialChain(t *testing.T) {
-	ns := newNamespace(t)
+	ns := ownCredentialsNamespace
 	p := newProduct(ns, "chain", func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef = nil })
 	must(t, k8s.Create(context.Background(), p))
 	waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
@@ -48,6 +49,45 @@ func TestIoTProductWithoutSecretUsesTheOperatorsCredentialChain(t *testing.T) {
 		t.Fatalf("product made by %q, want the operator's own key %q", got.Owner, chainKeyID)
 	}
 	deleteAndWaitGone(t, p)
+}
+
+// The operator's own credentials are the whole cluster's account: outside the namespaces an
+// administrator allows, a resource without a Secret never reaches the platform with them,
+// neither to create or adopt a product nor, when deleted, to delete it.
+func TestOnlyAllowedNamespacesUseTheOperatorsCredentials(t *testing.T) {
+	ctx := context.Background()
+	owner := newProduct(ownCredentialsNamespace, "victim", func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef = nil })
+	must(t, k8s.Create(ctx, owner))
+	waitCondition(t, owner, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	victimKey := owner.Status.ProductKey
+
+	ns := newNamespace(t)
+	for name, mutate := range map[string]func(*v1alpha1.IoTProduct){
+		"adopt":  func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef, p.Spec.ProductKey = nil, victimKey },
+		"create": func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef = nil },
+	} {
+		p := newProduct(ns, name, mutate)
+		must(t, k8s.Create(ctx, p))
+		ready := waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "CredentialsError")
+		for _, part := range []string{"--default-credentials-namespaces", fmt.Sprintf("%q", ns), "spec.credentialsSecretRef"} {
+			if !strings.Contains(ready.Message, part) {
+				t.Errorf("%s: message %q should say %s", name, ready.Message, part)
+			}
+		}
+		// Deleting it leaves the other namespace's product alone: the adopting one was never
+		// allowed to manage it, the other never created anything.
+		deleteAndWaitGone(t, p)
+	}
+	if _, ok := productByKey(victimKey); !ok {
+		t.Fatalf("product %s of another namespace is gone", victimKey)
+	}
+	if calls := callsFor("DeleteProduct", victimKey); len(calls) != 0 {
+		t.Errorf("DeleteProduct of %s was called: %+v", victimKey, calls)
+	}
+	if products := productsNamed(newProduct(ns, "create").Spec.ProductName); len(products) != 0 {
+		t.Errorf("a product was created with the operator's credentials for a namespace not allowed: %+v", products)
+	}
+	deleteAndWaitGone(t, owner)
 }
 
 // The Secret is held while a resource needs it, so deleting the whole namespace (Secret

@@ -36,6 +36,7 @@ type Engine[T Managed] struct {
 	CRDName   string
 	Recorder  events.EventRecorder
 	NewObject func() T
+	NewList   func() client.ObjectList
 	Connector Connector[T]
 	// Noun names the external thing in messages: "product", "feed".
 	Noun string
@@ -52,6 +53,14 @@ type Engine[T Managed] struct {
 	// for it yet (a feed whose record of pushed products is empty), so its deletion needs
 	// neither credentials nor an API call.
 	NothingCreated func(obj T) bool
+	// MayUseOwnCredentials says whether a resource of the namespace that names no credentials
+	// Secret may use the operator's own credentials (Options.DefaultCredentialsNamespaces);
+	// nil allows none.
+	MayUseOwnCredentials func(namespace string) bool
+	// SameAccount, when set, says whether two resources reach the same platform account; it
+	// is set for kinds whose identities are unique only within one account (a feed's
+	// sourceHash). nil means identities are unique on the whole platform (a ProductKey).
+	SameAccount func(ctx context.Context, a T, b Managed) (bool, error)
 }
 
 // Reconcile tells the story of one object: load it, delete or create-observe-update its
@@ -86,6 +95,9 @@ func (e *Engine[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resul
 
 func (e *Engine[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
 	policies := obj.GetLifecyclePolicies()
+	if id := lostIdentity(obj); id != "" {
+		return e.stall(obj, ReasonIdentityLost, "Create", e.identityLost(obj, id)), nil
+	}
 
 	// The finalizer is persisted before any external call, so no product can exist that a
 	// deletion would not see. An object about to be created takes it in the same write as
@@ -147,6 +159,39 @@ func (e *Engine[T]) aboutToCreate(obj T) bool {
 // adopt, the one recorded after our create, or the one an interrupted create left behind;
 // "" when there is none yet. stop says the reconcile ends here with res and err.
 func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (id string, stop bool, res ctrl.Result, err error) {
+	id, stop, res, err = e.findIdentity(ctx, obj, ext)
+	if stop || id == "" {
+		return id, stop, res, err
+	}
+	if conflict, err := e.conflicting(ctx, obj, id); conflict || err != nil {
+		return "", true, ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, err
+	}
+	switch {
+	case obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation] == id:
+	case obj.GetSpecExternalID() == id:
+		err = e.recordIdentity(ctx, obj, id)
+	default:
+		err = e.adoptInterrupted(ctx, obj, id)
+	}
+	if err != nil {
+		return "", true, ctrl.Result{}, err
+	}
+	return id, false, ctrl.Result{}, nil
+}
+
+// conflicting stalls obj when another resource has the better claim to id.
+func (e *Engine[T]) conflicting(ctx context.Context, obj T, id string) (bool, error) {
+	holder, err := e.identityHolder(ctx, obj, id)
+	if err != nil || holder == nil {
+		return false, err
+	}
+	setState(obj, state{reason: ReasonIdentityConflict, stalled: true, message: e.identityConflict(holder, id)})
+	return true, nil
+}
+
+// findIdentity is identify without the ownership check or the recording: the identity the
+// spec names, the recorded one, or the one Lookup finds under our create-pending mark.
+func (e *Engine[T]) findIdentity(ctx context.Context, obj T, ext External[T]) (id string, stop bool, res ctrl.Result, err error) {
 	recorded := obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation]
 	if specID := obj.GetSpecExternalID(); specID != "" {
 		if recorded != "" && recorded != specID {
@@ -154,11 +199,6 @@ func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (id st
 				"the spec names %s %s but this resource already manages %s (annotation %s): it will not switch; create a new resource to adopt %s",
 				e.Noun, specID, recorded, v1alpha1.ExternalIDAnnotation, specID)})
 			return "", true, ctrl.Result{}, nil
-		}
-		if recorded == "" {
-			if err := e.recordIdentity(ctx, obj, specID); err != nil {
-				return "", true, ctrl.Result{}, err
-			}
 		}
 		return specID, false, ctrl.Result{}, nil
 	}
@@ -177,9 +217,6 @@ func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (id st
 	}
 	if !ok {
 		return "", false, ctrl.Result{}, nil
-	}
-	if err := e.adoptInterrupted(ctx, obj, found); err != nil {
-		return "", true, ctrl.Result{}, err
 	}
 	return found, false, ctrl.Result{}, nil
 }
@@ -227,6 +264,9 @@ func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string,
 			// platform applied after that attempt's answer was lost and after the lookup
 			// before this one: look again before calling it a conflict.
 			if found, ok, lerr := ext.Lookup(ctx, obj); lerr == nil && ok {
+				if conflict, err := e.conflicting(ctx, obj, found); conflict || err != nil {
+					return "", ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, err
+				}
 				return found, ctrl.Result{}, e.adoptInterrupted(ctx, obj, found)
 			}
 		}
@@ -333,10 +373,17 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 		return e.release(ctx, obj, "Orphaned", "deletionPolicy is Orphan: %s %s stays on the platform", e.Noun, orNone(id))
 	case policies.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
 		return e.release(ctx, obj, "Orphaned", "managementPolicy is ObserveOnly: %s %s stays on the platform", e.Noun, orNone(id))
+	case id == "" && !pending && obj.GetStatusExternalID() != "":
+		return e.stall(obj, ReasonIdentityLost, "Delete", e.identityLost(obj, obj.GetStatusExternalID())), false, nil
 	case id == "" && !pending:
 		return e.release(ctx, obj, "NothingToDelete", "no %s was ever created for this resource", e.Noun)
 	case e.NothingCreated != nil && e.NothingCreated(obj):
 		return e.release(ctx, obj, "NothingToDelete", "nothing was ever pushed to %s %s, so there is nothing to delete", e.Noun, orNone(id))
+	}
+	if id != "" {
+		if held, res, gone, err := e.leaveToHolder(ctx, obj, id); held {
+			return res, gone, err
+		}
 	}
 	// Only now, when the product would be deleted, is it worth asking the API server.
 	uninstall, err := e.crdBeingDeleted(ctx)
@@ -368,6 +415,9 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 		}
 		if !ok {
 			return e.release(ctx, obj, "NothingToDelete", "the interrupted create made no %s", e.Noun)
+		}
+		if held, res, gone, err := e.leaveToHolder(ctx, obj, found); held {
+			return res, gone, err
 		}
 		id = found
 	}

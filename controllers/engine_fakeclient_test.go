@@ -38,7 +38,10 @@ func TestCreateTakesBackItsMarkWhenItStopsBeforeThePlatformCall(t *testing.T) {
 	engine := &controllers.Engine[*v1alpha1.IoTProduct]{
 		Client: c, APIReader: c, Noun: "product",
 		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
-		Connector: platform,
+		NewList:   func() client.ObjectList { return &v1alpha1.IoTProductList{} },
+		// The operator's own credentials, as for a namespace an administrator allows.
+		MayUseOwnCredentials: func(string) bool { return true },
+		Connector:            platform,
 	}
 
 	if _, err := engine.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err == nil {
@@ -82,7 +85,10 @@ func TestDeletionThatMayNotReadTheCRDIsStalledWithTheWayOut(t *testing.T) {
 	engine := &controllers.Engine[*v1alpha1.IoTProduct]{
 		Client: c, APIReader: noCRDs, CRDName: "iotproducts.prodlife.dev", Noun: "product",
 		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
-		Connector: platform, SlowRetry: time.Minute,
+		NewList:   func() client.ObjectList { return &v1alpha1.IoTProductList{} },
+		// The operator's own credentials, as for a namespace an administrator allows.
+		MayUseOwnCredentials: func(string) bool { return true },
+		Connector:            platform, SlowRetry: time.Minute,
 	}
 
 	res, err := engine.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)})
@@ -127,7 +133,10 @@ func TestSecretNotYetCachedIsReadFromTheAPIServer(t *testing.T) {
 	engine := &controllers.Engine[*v1alpha1.IoTProduct]{
 		Client: laggingCache, APIReader: apiServer, Noun: "product",
 		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
-		Connector: platform,
+		NewList:   func() client.ObjectList { return &v1alpha1.IoTProductList{} },
+		// The operator's own credentials, as for a namespace an administrator allows.
+		MayUseOwnCredentials: func(string) bool { return true },
+		Connector:            platform,
 	}
 
 	if _, err := engine.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err != nil {

@@ -6,3 +6,8 @@ func AsSecondManager(opts Options) Options {
 	opts.skipNameValidation = true
 	return opts
 }
+
+// The field index of external identities, for tests on a fake client.
+const ExternalIDField = externalIDField
+
+var IndexExternalID = indexExternalID

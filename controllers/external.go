@@ -18,6 +18,9 @@ type Managed interface {
 	// GetSpecExternalID is the identity the spec names to adopt an existing product
 	// (IoT spec.productKey, feed spec.sourceHash), or "".
 	GetSpecExternalID() string
+	// GetStatusExternalID is the identity the status reports (IoT status.productKey, feed
+	// status.sourceHash), or "".
+	GetStatusExternalID() string
 }
 
 // Connector turns a resource and its credentials into a client for its external product.

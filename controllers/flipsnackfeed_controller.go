@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -41,12 +42,14 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		CRDName:        flipsnackFeedCRD,
 		Recorder:       mgr.GetEventRecorder("flipsnackfeed-controller"),
 		NewObject:      func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
+		NewList:        func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
 		Connector:      feedConnector{clients: clients, kube: mgr.GetClient()},
 		Noun:           "feed",
 		SyncPeriod:     0,
 		SlowRetry:      opts.SlowRetry,
 		ThrottleWait:   opts.throttleWait(),
 		NothingCreated: nothingPushed,
+		SameAccount:    sameFlipsnackAccount(mgr.GetAPIReader()),
 	}
 	return managedController(mgr, "flipsnackfeed", &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{}, opts).
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
@@ -77,5 +80,33 @@ func configMapDataChanged() predicate.Predicate {
 			n, okNew := e.ObjectNew.(*corev1.ConfigMap)
 			return !okOld || !okNew || !reflect.DeepEqual(o.Data, n.Data)
 		},
+	}
+}
+
+// sameFlipsnackAccount tells whether two feeds push with the same apiKey: a sourceHash is
+// unique only within one Flipsnack account. A Secret that cannot be found counts as the
+// same account, so that doubt never lets two resources manage one feed.
+func sameFlipsnackAccount(secrets client.Reader) func(context.Context, *v1alpha1.FlipsnackFeed, Managed) (bool, error) {
+	apiKey := func(ctx context.Context, m Managed) (string, bool, error) {
+		secret := &corev1.Secret{}
+		err := secrets.Get(ctx, client.ObjectKey{Namespace: m.GetNamespace(), Name: m.GetCredentialsSecretName()}, secret)
+		if apierrors.IsNotFound(err) {
+			return "", false, nil
+		}
+		return string(secret.Data[secretKeyAPIKey]), err == nil, err
+	}
+	return func(ctx context.Context, a *v1alpha1.FlipsnackFeed, b Managed) (bool, error) {
+		if a.GetNamespace() == b.GetNamespace() && a.GetCredentialsSecretName() == b.GetCredentialsSecretName() {
+			return true, nil
+		}
+		keyA, okA, err := apiKey(ctx, a)
+		if err != nil {
+			return true, err
+		}
+		keyB, okB, err := apiKey(ctx, b)
+		if err != nil {
+			return true, err
+		}
+		return !okA || !okB || keyA == keyB, nil
 	}
 }

@@ -39,7 +39,7 @@ func startOwnOperator(t *testing.T, fsOpts flipsnack.Options) (stop func()) {
 	})
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	must(t, controllers.IndexCredentialsSecret(ctx, mgr))
+	must(t, controllers.RegisterIndexes(ctx, mgr))
 	opts := controllers.AsSecondManager(controllers.Options{
 		SlowRetry: testSlowRetry, MaxConcurrentReconciles: 2,
 		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,

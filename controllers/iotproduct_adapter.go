@@ -80,10 +80,12 @@ func (x *iotExternal) Observe(ctx context.Context, p *v1alpha1.IoTProduct, produ
 }
 
 // Lookup finds the product by name: names are unique within an IoT instance, and the engine
-// only asks under this resource's own create-pending mark.
+// only asks under this resource's own create-pending mark. A product of that name made
+// before the mark (QueryProductList's GmtCreate) is someone else's: not found here, so the
+// create that follows is refused as a NameConflict instead of taking it over.
 func (x *iotExternal) Lookup(ctx context.Context, p *v1alpha1.IoTProduct) (string, bool, error) {
 	product, _, err := x.client.FindProductByName(ctx, p.Spec.ProductName)
-	if err != nil || product == nil {
+	if err != nil || product == nil || !madeUnderMark(p, product.GmtCreate) {
 		return "", false, err
 	}
 	return product.ProductKey, true, nil

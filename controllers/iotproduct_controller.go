@@ -2,6 +2,7 @@ package controllers
 
 import (
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
@@ -16,11 +17,14 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 		CRDName:      iotProductCRD,
 		Recorder:     mgr.GetEventRecorder("iotproduct-controller"),
 		NewObject:    func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
+		NewList:      func() client.ObjectList { return &v1alpha1.IoTProductList{} },
 		Connector:    iotConnector{clients: clients},
 		Noun:         "product",
 		SyncPeriod:   opts.SyncPeriod,
 		SlowRetry:    opts.SlowRetry,
 		ThrottleWait: opts.throttleWait(),
+
+		MayUseOwnCredentials: opts.mayUseOwnCredentials,
 	}
 	return managedController(mgr, "iotproduct", &v1alpha1.IoTProduct{}, &v1alpha1.IoTProductList{}, opts).
 		Complete(engine)

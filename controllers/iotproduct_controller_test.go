@@ -125,6 +125,32 @@ func TestIoTProductCrashAfterCreateIsAdoptedOnRestart(t *testing.T) {
 	}
 }
 
+// Our create-pending mark says when our create was sent: a product of that name that the
+// platform dates earlier was there before it and belongs to someone else, even though the
+// lookup under the mark finds it.
+func TestIoTProductOlderThanTheCreatePendingMarkIsNotTakenOver(t *testing.T) {
+	ns := newNamespace(t)
+	p := newProduct(ns, "older")
+	theirs, err := iotSim.AddProduct(alibabaiot.Product{ProductName: p.Spec.ProductName, Owner: alibabaKeyID,
+		GmtCreate: time.Now().Add(-2 * time.Hour).UnixMilli()})
+	must(t, err)
+	p.Annotations = map[string]string{v1alpha1.CreatePendingAnnotation: time.Now().UTC().Format(time.RFC3339)}
+	p.Finalizers = []string{v1alpha1.Finalizer}
+	must(t, k8s.Create(context.Background(), p))
+
+	waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "NameConflict")
+	if id := p.Annotations[v1alpha1.ExternalIDAnnotation]; id != "" || p.Status.ProductKey != "" {
+		t.Fatalf("took over %s: annotation %q, status %q", theirs.ProductKey, id, p.Status.ProductKey)
+	}
+	deleteAndWaitGone(t, p)
+	if calls := callsFor("DeleteProduct", theirs.ProductKey); len(calls) != 0 {
+		t.Fatalf("DeleteProduct called on %s, which was there before the mark: %+v", theirs.ProductKey, calls)
+	}
+	if _, ok := productByKey(theirs.ProductKey); !ok {
+		t.Fatalf("product %s is gone", theirs.ProductKey)
+	}
+}
+
 // A name already taken on the platform, without our create-pending mark, belongs to
 // someone else: a conflict a person must resolve, never a silent takeover.
 func TestIoTProductNameTakenByAnotherProductIsAConflict(t *testing.T) {

@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"slices"
 	"time"
 
 	"k8s.io/client-go/util/workqueue"
@@ -22,6 +23,11 @@ type Options struct {
 	// ThrottleWait is the pause after the platform's rate limit answered; 0 means five
 	// times RetryBaseDelay, at most RetryMaxDelay.
 	ThrottleWait time.Duration
+	// DefaultCredentialsNamespaces are the namespaces whose resources may use the operator's
+	// own credentials (a resource without credentialsSecretRef); "*" allows every namespace.
+	// Empty, the default, allows none: the operator's identity is the whole cluster's
+	// account, and any namespace user could otherwise adopt and delete its products.
+	DefaultCredentialsNamespaces []string
 
 	// skipNameValidation lets a test run a second manager with the same controllers in one
 	// process, as a restarted operator would (see export_test.go).
@@ -49,3 +55,13 @@ func (o Options) controllerOptions() controller.Options {
 	}
 	return opts
 }
+
+// mayUseOwnCredentials says whether resources in namespace may use the operator's own
+// credentials.
+func (o Options) mayUseOwnCredentials(namespace string) bool {
+	return slices.Contains(o.DefaultCredentialsNamespaces, namespace) || slices.Contains(o.DefaultCredentialsNamespaces, AllNamespaces)
+}
+
+// AllNamespaces in DefaultCredentialsNamespaces lets every namespace use the operator's own
+// credentials (a cluster with one tenant).
+const AllNamespaces = "*"

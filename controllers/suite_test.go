@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -44,6 +46,10 @@ const (
 	flipsnackRestartSecret = "fs-test-api-secret-restart-0003"
 )
 
+// ownCredentialsNamespace is the one namespace whose resources may use the operator's own
+// credentials (--default-credentials-namespaces).
+const ownCredentialsNamespace = "ctrl-own-credentials"
+
 // ownManagerLabel marks objects that a test reconciles with managers of its own (a restart):
 // the suite's manager leaves them alone.
 const ownManagerLabel = "test.prodlife.dev/own-manager"
@@ -62,8 +68,12 @@ var (
 	iotURL string
 	fsSim  *fssim.Server
 	fsURL  string
-	// restConfig reaches the API server, for tests that run managers of their own.
+	// restConfig reaches the API server as the manager's user, for tests that run managers
+	// of their own.
 	restConfig *rest.Config
+	// managerK8s acts as the manager, for tests that change what only the operator may write
+	// (the identity annotations).
+	managerK8s client.Client
 )
 
 // TestMain runs the controllers in a manager against a real API server (envtest) and the
@@ -81,7 +91,11 @@ func run(m *testing.M) int {
 	}
 	defer func() { _ = env.Stop() }()
 	k8s = env.Client
-	restConfig = env.Config
+	restConfig = env.ManagerConfig
+	if managerK8s, err = client.New(env.ManagerConfig, client.Options{Scheme: env.Scheme}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	stopNamespaces, err := env.StartNamespaceController()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -109,11 +123,16 @@ func run(m *testing.M) int {
 	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", chainKeyID)
 	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", chainSecret)
 
+	if err := k8s.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ownCredentialsNamespace}}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+
 	notOwn, err := labels.Parse("!" + ownManagerLabel)
 	if err != nil {
 		panic(err)
 	}
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
+	mgr, err := ctrl.NewManager(env.ManagerConfig, ctrl.Options{
 		Scheme:                 env.Scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
@@ -128,7 +147,7 @@ func run(m *testing.M) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := controllers.IndexCredentialsSecret(ctx, mgr); err != nil {
+	if err := controllers.RegisterIndexes(ctx, mgr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -140,6 +159,7 @@ func run(m *testing.M) int {
 	opts := controllers.Options{
 		SyncPeriod: testSyncPeriod, SlowRetry: testSlowRetry, MaxConcurrentReconciles: 4,
 		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
+		DefaultCredentialsNamespaces: []string{ownCredentialsNamespace},
 	}
 	if err := controllers.SetupIoTProductController(mgr, clients, opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -32,3 +32,9 @@ func (p *IoTProduct) GetSpecExternalID() string { return p.Spec.ProductKey }
 
 // GetSpecExternalID returns spec.sourceHash: the feed to adopt, or "".
 func (f *FlipsnackFeed) GetSpecExternalID() string { return f.Spec.SourceHash }
+
+// GetStatusExternalID returns status.productKey: the ProductKey the operator last reported.
+func (p *IoTProduct) GetStatusExternalID() string { return p.Status.ProductKey }
+
+// GetStatusExternalID returns status.sourceHash: the sourceHash the operator last reported.
+func (f *FlipsnackFeed) GetStatusExternalID() string { return f.Status.SourceHash }

@@ -14,8 +14,12 @@ import (
 // generated CRDs installed, so these tests prove what users get from `kubectl apply`.
 var k8s client.Client
 
+// env is the running control plane, for tests that act as other users.
+var env *testenv.Env
+
 func TestMain(m *testing.M) {
-	env, err := testenv.Start()
+	var err error
+	env, err = testenv.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
@@ -30,8 +31,15 @@ func TestChartRBACRulesAreTheGeneratedOnes(t *testing.T) {
 	sameFile(t, filepath.Join(testenv.RepoRoot(), "config", "rbac", "role.yaml"), filepath.Join(chartDir(), "files", "manager-role.yaml"))
 }
 
-func TestChartDeletionProtectionPolicyIsConfigs(t *testing.T) {
-	sameFile(t, filepath.Join(testenv.RepoRoot(), "config", "policy", "deletion_protection_policy.yaml"), filepath.Join(chartDir(), "files", "deletion-protection-policy.yaml"))
+func TestChartAdmissionPoliciesAreConfigs(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "policy", "*_policy.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no policies in config/policy: %v", err)
+	}
+	for _, file := range files {
+		copied := strings.ReplaceAll(strings.TrimSuffix(filepath.Base(file), "_policy.yaml"), "_", "-") + "-policy.yaml"
+		sameFile(t, file, filepath.Join(chartDir(), "files", copied))
+	}
 }
 
 func yamlFiles(t *testing.T, dir string) []string {

@@ -36,7 +36,7 @@ func TestHelmChartDefaultInstallIsHardened(t *testing.T) {
 	c := checkHardenedManager(t, ms, installNamespace)
 	checkClusterWideRBAC(t, ms, installNamespace)
 	checkSecureMetrics(t, ms, installNamespace)
-	checkDeletionProtection(t, ms)
+	checkAdmissionPolicies(t, ms, installNamespace)
 	if ns := flagValue(c.Args, "--namespaces"); ns != "" {
 		t.Errorf("default values restrict the manager to namespaces %q; want every namespace", ns)
 	}
@@ -224,6 +224,29 @@ func TestHelmChartNeedsKubernetes130(t *testing.T) {
 	for _, v := range []string{"1.30.0", "1.30.2-eks-1234", "1.37.2"} {
 		if _, err := helmOutput(t, "template", "prodlife", chartDir(), "--kube-version", v); err != nil {
 			t.Errorf("Kubernetes %s: %v", v, err)
+		}
+	}
+}
+
+// TestHelmChartTrustIsTheAdministratorsToGive: by default no namespace may use the operator's
+// own credentials and no one but the manager is trusted with its annotations; the values
+// that widen either land where the manager and the admission policies read them.
+func TestHelmChartTrustIsTheAdministratorsToGive(t *testing.T) {
+	c := managerContainer(t, helmTemplate(t).onlyDeployment(t))
+	if got := flagValue(c.Args, "--default-credentials-namespaces"); got != "" {
+		t.Errorf("default values let namespaces %q use the operator's own credentials; want none", got)
+	}
+
+	ms := helmTemplate(t, "--set", "defaultCredentialsNamespaces={team-a,team-b}",
+		"--set", "admission.restoreUsernames={system:serviceaccount:velero:velero}", "--set", "admission.restoreGroups={backup}")
+	if got := flagValue(managerContainer(t, ms.onlyDeployment(t)).Args, "--default-credentials-namespaces"); got != "team-a,team-b" {
+		t.Errorf("--default-credentials-namespaces=%q, want team-a,team-b", got)
+	}
+	checkAdmissionPolicies(t, ms, installNamespace)
+	for _, m := range ms.ofKind("ConfigMap") {
+		cm := decode[corev1.ConfigMap](t, m)
+		if cm.Data["restoreUsernames"] != "system:serviceaccount:velero:velero" || cm.Data["restoreGroups"] != "backup" {
+			t.Errorf("ConfigMap %s trusts %q and %q for restores, want the values", cm.Name, cm.Data["restoreUsernames"], cm.Data["restoreGroups"])
 		}
 	}
 }

@@ -95,24 +95,60 @@ func checkHardenedManager(t *testing.T, ms manifests, namespace string) *corev1.
 	return c
 }
 
-// checkDeletionProtection checks that the install puts the deletion protection policy in
-// force: the policy of config/policy, and a Deny binding naming it.
-func checkDeletionProtection(t *testing.T, ms manifests) {
+// checkAdmissionPolicies checks that the install puts every admission policy of config/policy
+// in force: each policy as the folder has it, a Deny binding naming it, and for the policies
+// that take parameters, the ConfigMap the binding names, trusting the manager's own
+// ServiceAccount as the operator.
+func checkAdmissionPolicies(t *testing.T, ms manifests, namespace string) {
 	t.Helper()
-	policies, bindings := ms.ofKind("ValidatingAdmissionPolicy"), ms.ofKind("ValidatingAdmissionPolicyBinding")
-	if len(policies) != 1 || len(bindings) != 1 {
-		t.Fatalf("want the deletion protection policy and its binding, rendered %v and %v", policies.names(), bindings.names())
-	}
-	policy := decode[admissionv1.ValidatingAdmissionPolicy](t, policies[0])
-	binding := decode[admissionv1.ValidatingAdmissionPolicyBinding](t, bindings[0])
-	if binding.Spec.PolicyName != policy.Name || !slices.Equal(binding.Spec.ValidationActions, []admissionv1.ValidationAction{admissionv1.Deny}) {
-		t.Errorf("binding %s names policy %q with actions %v; want %q with Deny", binding.Name, binding.Spec.PolicyName, binding.Spec.ValidationActions, policy.Name)
-	}
-	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "policy", "deletion_protection_policy.yaml"))
+	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "policy", "*_policy.yaml"))
 	must(t, err)
-	want := decode[admissionv1.ValidatingAdmissionPolicy](t, manifest{Kind: "ValidatingAdmissionPolicy", YAML: data})
-	if !reflect.DeepEqual(policy.Spec, want.Spec) {
-		t.Errorf("policy %s differs from config/policy/deletion_protection_policy.yaml", policy.Name)
+	policies, bindings := ms.ofKind("ValidatingAdmissionPolicy"), ms.ofKind("ValidatingAdmissionPolicyBinding")
+	if len(policies) != len(files) || len(bindings) != len(files) {
+		t.Fatalf("want the %d policies of config/policy and their bindings, rendered %v and %v", len(files), policies.names(), bindings.names())
+	}
+	manager := "system:serviceaccount:" + namespace + ":" + ms.onlyDeployment(t).Spec.Template.Spec.ServiceAccountName
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		must(t, err)
+		want := decode[admissionv1.ValidatingAdmissionPolicy](t, manifest{Kind: "ValidatingAdmissionPolicy", YAML: data})
+		var policy *admissionv1.ValidatingAdmissionPolicy
+		for _, m := range policies {
+			if p := decode[admissionv1.ValidatingAdmissionPolicy](t, m); strings.HasSuffix(p.Name, want.Name) {
+				policy = p
+			}
+		}
+		if policy == nil {
+			t.Errorf("no policy rendered from %s (%s); rendered %v", filepath.Base(file), want.Name, policies.names())
+			continue
+		}
+		if !reflect.DeepEqual(policy.Spec, want.Spec) {
+			t.Errorf("policy %s differs from config/policy/%s", policy.Name, filepath.Base(file))
+		}
+		var binding *admissionv1.ValidatingAdmissionPolicyBinding
+		for _, m := range bindings {
+			if b := decode[admissionv1.ValidatingAdmissionPolicyBinding](t, m); b.Spec.PolicyName == policy.Name {
+				binding = b
+			}
+		}
+		if binding == nil || !slices.Equal(binding.Spec.ValidationActions, []admissionv1.ValidationAction{admissionv1.Deny}) {
+			t.Errorf("policy %s: binding %+v, want one with Deny", policy.Name, binding)
+			continue
+		}
+		if policy.Spec.ParamKind == nil {
+			continue
+		}
+		ref := binding.Spec.ParamRef
+		if ref == nil || !hasObject(ms, "ConfigMap", ref.Namespace, ref.Name) {
+			t.Errorf("binding %s takes its parameters from %+v, which the install does not create; rendered %v", binding.Name, ref, ms.names())
+			continue
+		}
+		for _, m := range ms.ofKind("ConfigMap") {
+			cm := decode[corev1.ConfigMap](t, m)
+			if cm.Namespace == ref.Namespace && cm.Name == ref.Name && cm.Data["managerUsernames"] != manager {
+				t.Errorf("ConfigMap %s/%s trusts %q as the operator, want its ServiceAccount %q", cm.Namespace, cm.Name, cm.Data["managerUsernames"], manager)
+			}
+		}
 	}
 }
 

@@ -56,7 +56,7 @@ func TestDefaultInstallIsHardened(t *testing.T) {
 	checkHardenedManager(t, ms, installNamespace)
 	checkClusterWideRBAC(t, ms, installNamespace)
 	checkSecureMetrics(t, ms, installNamespace)
-	checkDeletionProtection(t, ms)
+	checkAdmissionPolicies(t, ms, installNamespace)
 }
 
 // TestDefaultInstallTakesTheOperatorsCredentialsFromAnOptionalSecret: the manager's own

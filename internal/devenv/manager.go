@@ -14,12 +14,15 @@ const managerReadyTimeout = 60 * time.Second
 // startManager runs the manager binary against the control plane and the simulators, with
 // a user of its own, and returns once its readiness probe answers.
 func (e *Env) startManager(ctx context.Context, metricsAddr, probeAddr string) error {
-	if _, err := writeKubeconfig(e.controlPlane, "product-lifecycle-operator", e.managerKubeconfig()); err != nil {
+	if _, err := writeKubeconfig(e.controlPlane, managerUser, e.managerKubeconfig()); err != nil {
 		return err
 	}
 	_, err := e.runManager(ctx, e.ManagerLog, metricsAddr, probeAddr, nil)
 	return err
 }
+
+// managerUser is who the manager of the environment runs as.
+const managerUser = "product-lifecycle-operator"
 
 func (e *Env) managerKubeconfig() string { return filepath.Join(e.opts.StateDir, "manager.kubeconfig") }
 

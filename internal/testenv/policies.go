@@ -8,22 +8,38 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// InstallPolicies creates the admission policies of config/policy (deletion protection), as
-// `kubectl apply -k config/policy` would: envtest installs CRDs only, and tests and the dev
-// environment must meet the API server that users meet.
-func InstallPolicies(ctx context.Context, c client.Client) error {
+// AdmissionIdentities are the identities the admission policies trust (the data of the
+// admission-identities ConfigMap of config/policy): the manager's own, and those that may
+// restore resources with the operator's annotations.
+type AdmissionIdentities struct {
+	ManagerUsernames []string
+	RestoreUsernames []string
+	RestoreGroups    []string
+}
+
+// InstallPolicies creates the admission policies of config/policy, as
+// `kubectl apply -k config/policy` would, with the bindings' parameters saying whom they
+// trust: envtest installs CRDs only, and tests and the dev environment must meet the API
+// server that users meet. The ConfigMap of the folder is replaced by one with trust's
+// identities, where the bindings look for it.
+func InstallPolicies(ctx context.Context, c client.Client, trust AdmissionIdentities) error {
 	files, err := filepath.Glob(filepath.Join(RepoRoot(), "config", "policy", "*.yaml"))
 	if err != nil {
 		return err
 	}
+	params := map[client.ObjectKey]bool{}
 	for _, file := range files {
-		if filepath.Base(file) == "kustomization.yaml" {
+		if strings.HasPrefix(filepath.Base(file), "kustomiz") {
 			continue
 		}
 		objs, err := ReadObjects(file)
@@ -31,10 +47,41 @@ func InstallPolicies(ctx context.Context, c client.Client) error {
 			return err
 		}
 		for _, obj := range objs {
+			if obj.GetKind() == "ConfigMap" {
+				continue
+			}
+			if ref, ok, _ := unstructured.NestedStringMap(obj.Object, "spec", "paramRef"); ok {
+				params[client.ObjectKey{Namespace: ref["namespace"], Name: ref["name"]}] = true
+			}
 			if err := c.Create(ctx, obj); err != nil {
 				return fmt.Errorf("installing %s %s from %s: %w", obj.GetKind(), obj.GetName(), file, err)
 			}
 		}
+	}
+	for key := range params {
+		if err := createParams(ctx, c, key, trust); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createParams creates the ConfigMap a binding takes its parameters from, and its namespace.
+func createParams(ctx context.Context, c client.Client, key client.ObjectKey, trust AdmissionIdentities) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: key.Namespace}}
+	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating namespace %s for the admission policies' parameters: %w", key.Namespace, err)
+	}
+	cm := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name},
+		Data: map[string]string{
+			"managerUsernames": strings.Join(trust.ManagerUsernames, ","),
+			"restoreUsernames": strings.Join(trust.RestoreUsernames, ","),
+			"restoreGroups":    strings.Join(trust.RestoreGroups, ","),
+		},
+	}
+	if err := c.Create(ctx, cm); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating the admission policies' parameters %s: %w", key, err)
 	}
 	return nil
 }

@@ -20,10 +20,14 @@ import (
 
 // Env is a running control plane.
 type Env struct {
-	Env    *envtest.Environment
+	Env *envtest.Environment
+	// Config is envtest's admin: what tests act as.
 	Config *rest.Config
-	Client client.Client
-	Scheme *k8sruntime.Scheme
+	// ManagerConfig is ManagerUser, in system:masters: what the suites' managers run as, the
+	// one identity the admission policies let write the operator's annotations.
+	ManagerConfig *rest.Config
+	Client        client.Client
+	Scheme        *k8sruntime.Scheme
 }
 
 // RepoRoot is the repository's top folder, found from this file's own path so tests work
@@ -69,12 +73,28 @@ func Start() (*Env, error) {
 		_ = env.Stop()
 		return nil, err
 	}
-	if err := InstallPolicies(context.Background(), c); err != nil {
+	// Tests create objects in the states a crashed operator leaves (annotations and all), as
+	// a restore would: the admin is trusted for restores, and only the manager for the rest.
+	trust := AdmissionIdentities{ManagerUsernames: []string{ManagerUser}, RestoreUsernames: []string{AdminUser}}
+	if err := InstallPolicies(context.Background(), c, trust); err != nil {
 		_ = env.Stop()
 		return nil, err
 	}
-	return &Env{Env: env, Config: cfg, Client: c, Scheme: s}, nil
+	manager, err := env.AddUser(envtest.User{Name: ManagerUser, Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		_ = env.Stop()
+		return nil, fmt.Errorf("provisioning the manager's user: %w", err)
+	}
+	return &Env{Env: env, Config: cfg, ManagerConfig: manager.Config(), Client: c, Scheme: s}, nil
 }
+
+// The users of a test environment: envtest's admin, which tests act as (trusted by the
+// admission policies for restores only), and ManagerUser, which managers run as (trusted as
+// the operator).
+const (
+	AdminUser   = "admin"
+	ManagerUser = "prodlife-operator"
+)
 
 // Stop shuts the control plane down.
 func (e *Env) Stop() error { return e.Env.Stop() }

@@ -55,14 +55,14 @@ func startOperator(t *testing.T) *operator {
 	fsServer := httptest.NewServer(op.fsSim)
 	t.Cleanup(fsServer.Close)
 
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
+	mgr, err := ctrl.NewManager(env.ManagerConfig, ctrl.Options{
 		Scheme:                 env.Scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 	})
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	must(t, controllers.IndexCredentialsSecret(ctx, mgr))
+	must(t, controllers.RegisterIndexes(ctx, mgr))
 	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: iotServer.URL, Timeout: 5 * time.Second})
 	must(t, err)
 	opts := controllers.Options{
