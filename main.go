@@ -133,10 +133,12 @@ func newLogger(f *operatorFlags) logr.Logger {
 func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme: scheme,
-		// With --namespaces, every informer (the kinds, and the Secrets and ConfigMaps they
-		// read through the cached client) lists and watches only those namespaces, which is
-		// what lets the operator run with namespaced Roles.
-		Cache:                   cache.Options{DefaultNamespaces: f.namespaces.cacheConfig()},
+		// With --namespaces, every informer (the kinds, and the metadata of the Secrets and
+		// ConfigMaps they read) lists and watches only those namespaces, which is what lets
+		// the operator run with namespaced Roles. Secrets and ConfigMaps themselves are read
+		// from the API server, never cached in full.
+		Cache:                   controllers.CacheOptions(f.namespaces.cacheConfig()),
+		Client:                  controllers.ClientOptions(),
 		Metrics:                 f.metrics.ServerOptions(),
 		HealthProbeBindAddress:  f.probeAddr,
 		LeaderElection:          f.leaderElect,

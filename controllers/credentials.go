@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -20,7 +21,10 @@ import (
 // credentials-in-use finalizer while the resource holds its own, and asks the kind's
 // Connector for a platform client. ext is nil when the reconcile must stop with res, err.
 func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext External[T], res ctrl.Result, err error) {
-	var data map[string][]byte
+	var (
+		data   map[string][]byte
+		secret *corev1.Secret
+	)
 	name := obj.GetCredentialsSecretName()
 	if name == "" && (e.MayUseOwnCredentials == nil || !e.MayUseOwnCredentials(obj.GetNamespace())) {
 		// The operator's own identity is the account of the whole cluster: a namespace
@@ -30,19 +34,16 @@ func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext Extern
 				"create a credentials Secret in this namespace and name it in spec.credentialsSecretRef, or ask an administrator to allow this namespace", obj.GetNamespace())), nil
 	}
 	if name != "" {
-		secret, err := e.credentialsSecret(ctx, obj)
+		secret, err = e.credentialsSecret(ctx, obj)
 		if apierrors.IsNotFound(err) {
 			return nil, e.credentialsFailed(obj, hint, fmt.Sprintf("the credentials Secret %q does not exist in namespace %q", name, obj.GetNamespace())), nil
 		}
 		if err != nil {
 			return nil, ctrl.Result{}, fmt.Errorf("reading credentials Secret %s: %w", name, err)
 		}
-		// The Secret is held for objects that hold the lifecycle finalizer (the credentials
-		// controller's rule); a new object's Secret is protected when it takes its own.
-		if controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
-			if err := holdSecret(ctx, e.Client, e.APIReader, secret); err != nil {
-				return nil, ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err)
-			}
+		if !isOpaque(secret) {
+			return nil, e.credentialsFailed(obj, hint, fmt.Sprintf(
+				"the credentials Secret %q is of type %s: the operator reads credentials only from Secrets of type Opaque (kubectl create secret generic), and leaves Secrets of other types alone", name, secret.Type)), nil
 		}
 		data = secret.Data
 	}
@@ -54,19 +55,60 @@ func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext Extern
 	if err != nil {
 		return nil, ctrl.Result{}, fmt.Errorf("connecting to the platform: %w", err)
 	}
+	// Only a Secret that holds usable credentials (the Connector checked its keys) is held,
+	// and only for objects that hold the lifecycle finalizer (the credentials controller's
+	// rule); a new object's Secret is protected when it takes its own.
+	if secret != nil && controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
+		if err := holdSecret(ctx, e.Client, e.APIReader, secret); err != nil {
+			return nil, ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err)
+		}
+	}
 	return ext, ctrl.Result{}, nil
 }
 
-// credentialsSecret reads the Secret obj names. The cache may not have seen yet a Secret
-// created just before the object (one `kubectl apply` of both): the API server is asked
-// before the Secret is called missing, which would be a false CredentialsError.
-func (e *Engine[T]) credentialsSecret(ctx context.Context, obj T) (*corev1.Secret, error) {
-	key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetCredentialsSecretName()}
-	secret := &corev1.Secret{}
-	err := e.Client.Get(ctx, key, secret)
-	if apierrors.IsNotFound(err) {
-		err = e.APIReader.Get(ctx, key, secret)
+// isOpaque tells whether secret is of the one type credentials are read from: Opaque (the
+// API server's default). A Secret of another type (a ServiceAccount token, a TLS key pair,
+// a registry login) belongs to something else and never takes the operator's finalizer.
+func isOpaque(secret *corev1.Secret) bool {
+	return secret.Type == "" || secret.Type == corev1.SecretTypeOpaque
+}
+
+// credentialKeySets are the keys a credentials Secret holds, per kind: IoT, then Flipsnack.
+var credentialKeySets = [][]string{
+	{secretKeyAccessKeyID, secretKeyAccessKeySecret},
+	{secretKeyAPIKey, secretKeyAPISecret},
+}
+
+// holdsCredentials tells whether secret is one the operator may hold with its finalizer:
+// Opaque, with every key of one kind's credentials.
+func holdsCredentials(secret *corev1.Secret) bool {
+	if !isOpaque(secret) {
+		return false
 	}
+	for _, keys := range credentialKeySets {
+		complete := true
+		for _, key := range keys {
+			complete = complete && len(secret.Data[key]) > 0
+		}
+		if complete {
+			return true
+		}
+	}
+	return false
+}
+
+// secretMetadata is an empty Secret of the metadata-only kind the cache holds.
+func secretMetadata() *metav1.PartialObjectMetadata {
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	return m
+}
+
+// credentialsSecret reads the Secret obj names, from the API server (ClientOptions: Secrets
+// are never cached in full).
+func (e *Engine[T]) credentialsSecret(ctx context.Context, obj T) (*corev1.Secret, error) {
+	secret := &corev1.Secret{}
+	err := e.Client.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetCredentialsSecretName()}, secret)
 	return secret, err
 }
 
@@ -86,23 +128,27 @@ func (e *Engine[T]) protectSecretOf(ctx context.Context, obj T) error {
 	return nil
 }
 
-// holdSecret puts the credentials-in-use finalizer on secret unless it is there. A Secret
-// already being deleted cannot take a new finalizer; its data is still readable until it
-// goes, which is all a reconcile needs. Many resources share one Secret, so a burst of them
-// (and the credentials controller) race to hold it: a conflict is answered by reading the
-// Secret again through live, not by failing.
-func holdSecret(ctx context.Context, c client.Client, live client.Reader, secret *corev1.Secret) error {
+// holdSecret puts the credentials-in-use finalizer on secret (a Secret, whole or its
+// metadata) unless it is there. A Secret already being deleted cannot take a new finalizer;
+// its data is still readable until it goes, which is all a reconcile needs. Many resources
+// share one Secret, so a burst of them (and the credentials controller) race to hold it: a
+// conflict is answered by reading the Secret's metadata again through live, not by failing.
+func holdSecret(ctx context.Context, c client.Client, live client.Reader, secret client.Object) error {
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if secret.DeletionTimestamp != nil || controllerutil.ContainsFinalizer(secret, v1alpha1.CredentialsInUseFinalizer) {
+		if secret.GetDeletionTimestamp() != nil || controllerutil.ContainsFinalizer(secret, v1alpha1.CredentialsInUseFinalizer) {
 			return nil
 		}
-		err := patchMetadata(ctx, c, secret, func(s *corev1.Secret) {
+		err := patchMetadata(ctx, c, secret, func(s client.Object) {
 			controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
 		})
 		if apierrors.IsConflict(err) {
-			if rerr := live.Get(ctx, client.ObjectKeyFromObject(secret), secret); rerr != nil {
+			fresh := secretMetadata()
+			if rerr := live.Get(ctx, client.ObjectKeyFromObject(secret), fresh); rerr != nil {
 				return rerr
 			}
+			secret.SetFinalizers(fresh.GetFinalizers())
+			secret.SetResourceVersion(fresh.GetResourceVersion())
+			secret.SetDeletionTimestamp(fresh.GetDeletionTimestamp())
 		}
 		return err
 	})

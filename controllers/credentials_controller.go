@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -42,7 +43,9 @@ type CredentialsReconciler struct {
 }
 
 func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	secret := &corev1.Secret{}
+	// Secrets are watched and cached by their metadata only (cache.go): the finalizer is
+	// all this controller reads or writes.
+	secret := secretMetadata()
 	if err := r.Client.Get(ctx, req.NamespacedName, secret); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -53,19 +56,19 @@ func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	}
 	switch {
 	case inUse && !held:
-		err = holdSecret(ctx, r.Client, r.APIReader, secret)
+		err = r.holdIfCredentials(ctx, secret)
 	case !inUse && held:
 		if inUse, err = r.inUse(ctx, secret, true); err != nil || inUse {
 			return ctrl.Result{}, err
 		}
-		err = patchMetadata(ctx, r.Client, secret, func(s *corev1.Secret) {
+		err = patchMetadata(ctx, r.Client, secret, func(s *metav1.PartialObjectMetadata) {
 			controllerutil.RemoveFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
 		})
 		if err == nil {
 			// A new user may have taken its finalizer between the read and the removal,
 			// and found the Secret still held: look once more.
 			if inUse, err = r.inUse(ctx, secret, true); err == nil && inUse {
-				err = holdSecret(ctx, r.Client, r.APIReader, secret)
+				err = r.holdIfCredentials(ctx, secret)
 			}
 		}
 	}
@@ -77,19 +80,32 @@ func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	return ctrl.Result{}, client.IgnoreNotFound(err)
 }
 
+// holdIfCredentials puts the finalizer back on a Secret in use, if it is one the engine would
+// hold itself (usableCredentials): a Secret's data is read, from the API server, only here.
+func (r *CredentialsReconciler) holdIfCredentials(ctx context.Context, secret client.Object) error {
+	full := &corev1.Secret{}
+	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(secret), full); err != nil {
+		return err
+	}
+	if !holdsCredentials(full) {
+		return nil
+	}
+	return holdSecret(ctx, r.Client, r.APIReader, secret)
+}
+
 // conflictRetry is how soon a Secret whose write conflicted is looked at again.
 const conflictRetry = 100 * time.Millisecond
 
 // inUse reports whether a resource in the Secret's namespace names it and still holds the
 // lifecycle finalizer, i.e. may still need it to delete its external product. The cache
 // answers through the field index; a live read has no index, so it lists the namespace.
-func (r *CredentialsReconciler) inUse(ctx context.Context, secret *corev1.Secret, live bool) (bool, error) {
+func (r *CredentialsReconciler) inUse(ctx context.Context, secret client.Object, live bool) (bool, error) {
 	var reader client.Reader = r.Client
-	opts := []client.ListOption{client.InNamespace(secret.Namespace)}
+	opts := []client.ListOption{client.InNamespace(secret.GetNamespace())}
 	if live {
 		reader = r.APIReader
 	} else {
-		opts = append(opts, client.MatchingFields{credentialsSecretField: secret.Name})
+		opts = append(opts, client.MatchingFields{credentialsSecretField: secret.GetName()})
 	}
 	lists := []client.ObjectList{&v1alpha1.IoTProductList{}, &v1alpha1.FlipsnackFeedList{}}
 	for _, list := range lists {
@@ -99,12 +115,12 @@ func (r *CredentialsReconciler) inUse(ctx context.Context, secret *corev1.Secret
 			continue
 		}
 		if err != nil {
-			return false, fmt.Errorf("listing users of Secret %s: %w", secret.Name, err)
+			return false, fmt.Errorf("listing users of Secret %s: %w", secret.GetName(), err)
 		}
 		used := false
 		_ = meta.EachListItem(list, func(o runtime.Object) error {
 			obj := o.(client.Object)
-			used = used || (obj.(Managed).GetCredentialsSecretName() == secret.Name &&
+			used = used || (obj.(Managed).GetCredentialsSecretName() == secret.GetName() &&
 				controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer))
 			return nil
 		})
@@ -130,7 +146,7 @@ func (r *CredentialsReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("credentials").
-		For(&corev1.Secret{}, builder.WithPredicates(hasFinalizer)).
+		For(&corev1.Secret{}, builder.OnlyMetadata, builder.WithPredicates(hasFinalizer)).
 		Watches(&v1alpha1.IoTProduct{}, handler.EnqueueRequestsFromMapFunc(secretOf)).
 		Watches(&v1alpha1.FlipsnackFeed{}, handler.EnqueueRequestsFromMapFunc(secretOf)).
 		Complete(r)

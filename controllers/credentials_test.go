@@ -157,3 +157,40 @@ func TestCredentialsFinalizerTakenOffASecretInUseComesBack(t *testing.T) {
 		t.Errorf("feed %s still has %d products on the platform after its namespace was deleted", hash, len(f.Products))
 	}
 }
+
+// The operator holds (and reads credentials from) only Opaque Secrets that hold the keys it
+// needs: naming a Secret of another type, or one without the keys, never puts the
+// operator's finalizer on something that belongs to someone else.
+func TestOnlyAnOpaqueSecretWithTheKeysIsHeld(t *testing.T) {
+	ctx := context.Background()
+	ns := newNamespace(t)
+	tls := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "basic"},
+		Type:       corev1.SecretTypeBasicAuth,
+		StringData: map[string]string{"username": "u", "password": "p", "accessKeyId": alibabaKeyID, "accessKeySecret": alibabaSecret},
+	}
+	must(t, k8s.Create(ctx, tls))
+	createSecret(t, ns, "half", map[string]string{"accessKeyId": alibabaKeyID})
+
+	for name, want := range map[string]string{"basic": "is of type kubernetes.io/basic-auth", "half": "has no accessKeySecret"} {
+		p := newProduct(ns, "uses-"+name, func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef.Name = name })
+		must(t, k8s.Create(ctx, p))
+		c := waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "CredentialsError")
+		if !strings.Contains(c.Message, want) {
+			t.Errorf("Secret %s: message %q should say it %s", name, c.Message, want)
+		}
+		// The object holds its own finalizer (its deletion is reported) but the Secret is not held.
+		eventually(t, "the object's finalizer", func() string {
+			must(t, k8s.Get(ctx, client.ObjectKeyFromObject(p), p))
+			if !contains(p.Finalizers, v1alpha1.Finalizer) {
+				return fmt.Sprintf("finalizers %v", p.Finalizers)
+			}
+			return ""
+		})
+		secret := &corev1.Secret{}
+		must(t, k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, secret))
+		if contains(secret.Finalizers, v1alpha1.CredentialsInUseFinalizer) {
+			t.Errorf("Secret %s (%s) took the operator's finalizer", name, want)
+		}
+	}
+}

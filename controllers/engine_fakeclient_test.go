@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -108,51 +107,6 @@ func TestDeletionThatMayNotReadTheCRDIsStalledWithTheWayOut(t *testing.T) {
 		if ready == nil || !strings.Contains(ready.Message, part) {
 			t.Errorf("Ready = %+v, want a message with %q", ready, part)
 		}
-	}
-}
-
-// A Secret applied together with its resource may not be in the manager's cache yet when the
-// resource is first reconciled: that is not a missing Secret, and no CredentialsError (a
-// warning event, Stalled) may be reported for it.
-func TestSecretNotYetCachedIsReadFromTheAPIServer(t *testing.T) {
-	ctx := context.Background()
-	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "alibaba-credentials"}}
-	p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "sensor"}}
-	p.Spec.ProductName = "sensor"
-	p.Spec.CredentialsSecretRef = &v1alpha1.SecretReference{Name: secret.Name}
-	apiServer := fakeClient(t, p, secret)
-	laggingCache := interceptor.NewClient(apiServer.(client.WithWatch), interceptor.Funcs{
-		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-			if _, ok := obj.(*corev1.Secret); ok {
-				return apierrors.NewNotFound(corev1.Resource("secrets"), key.Name)
-			}
-			return c.Get(ctx, key, obj, opts...)
-		},
-	})
-	platform := &recordingExternal{}
-	engine := &controllers.Engine[*v1alpha1.IoTProduct]{
-		Client: laggingCache, APIReader: apiServer, Noun: "product",
-		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
-		NewList:   func() client.ObjectList { return &v1alpha1.IoTProductList{} },
-		// The operator's own credentials, as for a namespace an administrator allows.
-		MayUseOwnCredentials: func(string) bool { return true },
-		Connector:            platform,
-	}
-
-	if _, err := engine.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err != nil {
-		t.Fatal(err)
-	}
-	got := &v1alpha1.IoTProduct{}
-	must(t, apiServer.Get(ctx, client.ObjectKeyFromObject(p), got))
-	if ready := condition(got, v1alpha1.ConditionReady); ready == nil || ready.Reason == "CredentialsError" {
-		t.Errorf("Ready = %+v, want the product created, not a CredentialsError", ready)
-	}
-	if !contains(platform.calls, "Create") {
-		t.Errorf("platform calls %v, want a Create", platform.calls)
-	}
-	must(t, apiServer.Get(ctx, client.ObjectKeyFromObject(secret), secret))
-	if !contains(secret.Finalizers, v1alpha1.CredentialsInUseFinalizer) {
-		t.Errorf("Secret finalizers %v, want %s before the create", secret.Finalizers, v1alpha1.CredentialsInUseFinalizer)
 	}
 }
 

@@ -2,16 +2,13 @@ package controllers
 
 import (
 	"context"
-	"reflect"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
@@ -52,8 +49,8 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		SameAccount:    sameFlipsnackAccount(mgr.GetAPIReader()),
 	}
 	return managedController(mgr, "flipsnackfeed", &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{}, opts).
-		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
-			builder.WithPredicates(configMapDataChanged())).
+		WatchesMetadata(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
+			builder.WithPredicates(contentChanged())).
 		Complete(engine)
 }
 
@@ -69,17 +66,6 @@ func feedsReading(c client.Client) handler.MapFunc {
 			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&feeds.Items[i])})
 		}
 		return reqs
-	}
-}
-
-// configMapDataChanged lets through ConfigMaps that appear, go, or change their data.
-func configMapDataChanged() predicate.Predicate {
-	return predicate.Funcs{
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			o, okOld := e.ObjectOld.(*corev1.ConfigMap)
-			n, okNew := e.ObjectNew.(*corev1.ConfigMap)
-			return !okOld || !okNew || !reflect.DeepEqual(o.Data, n.Data)
-		},
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -33,9 +32,8 @@ func startOwnOperator(t *testing.T, fsOpts flipsnack.Options) (stop func()) {
 		Scheme:                 testenv.NewScheme(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
-			&v1alpha1.FlipsnackFeed{}: {Label: labels.SelectorFromSet(labels.Set{ownManagerLabel: "true"})},
-		}},
+		Client:                 controllers.ClientOptions(),
+		Cache:                  suiteCacheOptions(labels.SelectorFromSet(labels.Set{ownManagerLabel: "true"})),
 	})
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,9 +1,6 @@
 package controllers
 
 import (
-	"reflect"
-
-	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 )
@@ -19,19 +16,6 @@ func specOrDeletionChanged() predicate.Predicate {
 			}
 			return e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() ||
 				(e.ObjectOld.GetDeletionTimestamp() == nil) != (e.ObjectNew.GetDeletionTimestamp() == nil)
-		},
-	}
-}
-
-// secretDataChanged lets through Secrets that appear, go, or change their data: what can
-// unblock a resource waiting for credentials. The engine's own finalizer patches on a
-// Secret do not wake every resource that uses it.
-func secretDataChanged() predicate.Predicate {
-	return predicate.Funcs{
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			oldSecret, okOld := e.ObjectOld.(*corev1.Secret)
-			newSecret, okNew := e.ObjectNew.(*corev1.Secret)
-			return !okOld || !okNew || !reflect.DeepEqual(oldSecret.Data, newSecret.Data)
 		},
 	}
 }

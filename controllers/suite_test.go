@@ -137,9 +137,9 @@ func run(m *testing.M) int {
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		NewClient:              newCountingClient,
-		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
-			&v1alpha1.FlipsnackFeed{}: {Label: notOwn},
-		}},
+		NewCache:               newRecordingCache,
+		Client:                 controllers.ClientOptions(),
+		Cache:                  suiteCacheOptions(notOwn),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -190,4 +190,12 @@ func logSink() io.Writer {
 		return os.Stderr
 	}
 	return io.Discard
+}
+
+// suiteCacheOptions are the operator's cache options, with the feeds of tests that run
+// managers of their own left out.
+func suiteCacheOptions(feeds labels.Selector) cache.Options {
+	opts := controllers.CacheOptions(nil)
+	opts.ByObject = map[client.Object]cache.ByObject{&v1alpha1.FlipsnackFeed{}: {Label: feeds}}
+	return opts
 }

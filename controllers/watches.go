@@ -15,8 +15,8 @@ func managedController(mgr ctrl.Manager, name string, obj client.Object, list cl
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(name).
 		For(obj, builder.WithPredicates(specOrDeletionChanged())).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(usersOfSecret(mgr.GetClient(), list)),
-			builder.WithPredicates(secretDataChanged())).
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(usersOfSecret(mgr.GetClient(), list)),
+			builder.WithPredicates(contentChanged())).
 		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(protectedObjectsIn(mgr.GetClient(), list)),
 			builder.WithPredicates(namespaceDeletionStarted())).
 		WithOptions(opts.controllerOptions())

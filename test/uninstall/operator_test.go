@@ -59,6 +59,8 @@ func startOperator(t *testing.T) *operator {
 		Scheme:                 env.Scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
+		Client:                 controllers.ClientOptions(),
+		Cache:                  controllers.CacheOptions(nil),
 	})
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
