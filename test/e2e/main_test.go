@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -19,7 +20,12 @@ var managerArgs = []string{
 	"--stalled-retry-period=2s",
 	"--retry-base-delay=100ms",
 	"--retry-max-delay=2s",
+	"--default-credentials-namespaces=" + ownCredentialsNamespace,
 }
+
+// ownCredentialsNamespace is the one namespace whose resources may use the operator's own
+// credentials, which the manager takes from its environment as in a pod.
+const ownCredentialsNamespace = "e2e-platform-team"
 
 // suite is what every test drives: one environment, started on first use and shared.
 type suite struct {
@@ -51,6 +57,10 @@ func start(workDir string) (*suite, error) {
 	if err := devenvtest.TrackFiles(samples...); err != nil {
 		return nil, err
 	}
+	// The manager's own credentials, from its environment (the manager process inherits
+	// this one's): the simulators' demo account, the one the namespaces' Secrets name too.
+	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", devenv.DemoCredentials.AlibabaAccessKeyID)
+	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", devenv.DemoCredentials.AlibabaAccessKeySecret)
 	env, err := devenvtest.Start(workDir, managerArgs)
 	if err != nil {
 		return nil, err
