@@ -373,8 +373,8 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 		return e.release(ctx, obj, "Orphaned", "deletionPolicy is Orphan: %s %s stays on the platform", e.Noun, orNone(id))
 	case policies.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
 		return e.release(ctx, obj, "Orphaned", "managementPolicy is ObserveOnly: %s %s stays on the platform", e.Noun, orNone(id))
-	case id == "" && !pending && obj.GetStatusExternalID() != "":
-		return e.stall(obj, ReasonIdentityLost, "Delete", e.identityLost(obj, obj.GetStatusExternalID())), false, nil
+	case lostIdentity(obj) != "":
+		return e.stall(obj, ReasonIdentityLost, "Delete", e.identityLost(obj, lostIdentity(obj))), false, nil
 	case id == "" && !pending:
 		return e.release(ctx, obj, "NothingToDelete", "no %s was ever created for this resource", e.Noun)
 	case e.NothingCreated != nil && e.NothingCreated(obj):
