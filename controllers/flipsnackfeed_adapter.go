@@ -219,11 +219,16 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		skus = skus[:max]
 	}
 	f.Status.ProductsPendingDeletion = int64(len(rec))
+	left := len(rec)
 	_, err = x.client.DeleteProducts(ctx, sourceHash, skus, func(deleted []string) error {
+		// Only SKUs of the record count: a SKU reported under another spelling than the one
+		// recorded would otherwise be counted as deleted while its entry stays.
 		for _, sku := range deleted {
-			delete(rec, sku)
+			if _, ok := rec[sku]; ok {
+				delete(rec, sku)
+				f.Status.ProductsDeleted++
+			}
 		}
-		f.Status.ProductsDeleted += int64(len(deleted))
 		return x.save(ctx, f, rec, len(rec))
 	})
 	total := f.Status.ProductsDeleted + int64(len(rec))
@@ -232,6 +237,10 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		return res, err
 	}
 	res.Done = len(rec) == 0
+	res.Progressed = len(rec) < left
+	if !res.Done && !res.Progressed {
+		res.Message = fmt.Sprintf("the platform answered, but none of the %s recorded SKUs left went from the record (first: %q)", thousands(int64(len(rec))), rec.skus()[0])
+	}
 	return res, nil
 }
 
