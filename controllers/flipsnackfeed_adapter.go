@@ -352,6 +352,10 @@ func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) (
 		out = append(out, p)
 		return nil
 	}
+	if n := len(f.Spec.ProductsFrom); n > v1alpha1.MaxProductsSources {
+		// The CRD refuses this, but an object stored before that limit keeps its spec.
+		return nil, invalidFeed(fmt.Sprintf("spec.productsFrom names %d ConfigMaps, more than the %d a feed may read: merge some of them", n, v1alpha1.MaxProductsSources))
+	}
 	for i, sp := range f.Spec.Products {
 		// The CRD refuses these SKUs, but an object stored before that rule keeps its spec.
 		where := fmt.Sprintf("spec.products[%d]", i)

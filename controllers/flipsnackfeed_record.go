@@ -24,9 +24,14 @@ const (
 	// maxRecordText is the most a record may take decompressed; a record of 10,000 products
 	// with 128-character SKUs and a dozen fields takes under 4 MiB.
 	maxRecordText = 8 << 20
-	// maxRecordSKUs is the most SKUs a record may hold: while a feed's products are replaced,
-	// the new ones are created before the old ones are deleted.
-	maxRecordSKUs = 2 * v1alpha1.MaxFeedProducts
+	// maxRecordSKUs is the most SKUs a record may hold. A feed holds at most MaxFeedProducts,
+	// twice that while its products are replaced (new ones are created before old ones are
+	// deleted); the rest is room for records written before that limit existed, whose SKUs
+	// must still be deleted: 50,000 is more than a status of about 1.5 MiB could hold.
+	maxRecordSKUs = 50000
+	// maxRecordFields is the most fields a SKU of a record may have. Products have at most
+	// MaxProductFields; the rest is room for records written before that limit existed.
+	maxRecordFields = 4 * v1alpha1.MaxProductFields
 )
 
 // pushedRecord is what the platform has from a feed, as far as the operator knows: every
@@ -102,9 +107,7 @@ func decodeRecord(blob []byte) (pushedRecord, error) {
 	if len(blob) == 0 {
 		return rec, nil
 	}
-	if len(blob) > maxRecordBytes {
-		return nil, recordError("it takes %d bytes, more than the %d this operator writes", len(blob), maxRecordBytes)
-	}
+	// The compressed size needs no check of its own: the API server bounds the object.
 	zr, err := gzip.NewReader(bytes.NewReader(blob))
 	if err != nil {
 		return nil, recordError("%v", err)
@@ -128,7 +131,7 @@ func decodeRecord(blob []byte) (pushedRecord, error) {
 		fields := map[string]string{}
 		if rest != "" {
 			kvs := strings.Split(rest, ",")
-			if len(kvs) > v1alpha1.MaxProductFields {
+			if len(kvs) > maxRecordFields {
 				return nil, recordError("SKU %q has %d fields, more than a product may have", sku, len(kvs))
 			}
 			for _, kv := range kvs {

@@ -236,7 +236,7 @@ type FlipsnackFeedStatus struct {
 	// SKU with a hash of each of its fields, gzip-compressed (base64 in JSON). It is what
 	// lets the operator send only the difference and delete every pushed SKU, also after a
 	// restart. It is not meant to be read by people. The operator writes at most 768 KiB
-	// (compressed) and reads at most 8 MiB once decompressed, 20,000 SKUs; a feed whose
+	// (compressed) and reads at most 8 MiB once decompressed, 50,000 SKUs; a feed whose
 	// record would not fit, or a status.pushed beyond these bounds, is Stalled with a message.
 	// +optional
 	Pushed []byte `json:"pushed,omitempty"`
