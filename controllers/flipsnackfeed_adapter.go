@@ -300,13 +300,11 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 	if len(blob) > maxRecordBytes {
 		return recordTooLarge(fmt.Sprintf("%d bytes compressed, more than the %d (768 KiB) status.pushed may take", len(blob), maxRecordBytes))
 	}
-	f.Status.Pushed = blob
-	f.Status.ProductsPushed = int64(rec.confirmed())
-	f.Status.ProductsPendingDeletion = int64(pendingDeletion)
+	pushed, pending := int64(rec.confirmed()), int64(pendingDeletion)
 	patch, err := json.Marshal(map[string]any{"status": map[string]any{
 		"pushed":                  blob,
-		"productsPushed":          f.Status.ProductsPushed,
-		"productsPendingDeletion": f.Status.ProductsPendingDeletion,
+		"productsPushed":          pushed,
+		"productsPendingDeletion": pending,
 		"productsDeleted":         f.Status.ProductsDeleted,
 		"sourceHash":              f.Status.SourceHash,
 	}})
@@ -316,6 +314,8 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 	// A copy takes the server's answer, so the conditions built so far in memory stay.
 	cp := f.DeepCopy()
 	if err := x.kube.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		// The object keeps the record the API server has: the engine's own status write at
+		// the end of the reconcile must not carry a record that was just refused.
 		if objectTooLarge(err) {
 			// Trying again would be refused again: only a smaller feed object helps.
 			return &apierr.Error{Platform: flipsnack.Platform, Action: "record pushed products", Class: apierr.TerminalInput, Err: err, Message: fmt.Sprintf(
@@ -323,6 +323,7 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 		}
 		return fmt.Errorf("recording the pushed products in status: %w", err)
 	}
+	f.Status.Pushed, f.Status.ProductsPushed, f.Status.ProductsPendingDeletion = blob, pushed, pending
 	// This write moved the resourceVersion. Unless someone else changed the metadata meanwhile,
 	// take it: the finalizer is removed with an optimistic lock right after the last batch.
 	if reflect.DeepEqual(cp.Finalizers, f.Finalizers) && reflect.DeepEqual(cp.Annotations, f.Annotations) {

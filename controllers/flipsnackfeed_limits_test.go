@@ -151,3 +151,39 @@ func thousandsOf(n int) string {
 	}
 	return b.String()
 }
+
+// When the API server refuses to store the record because the whole object would be too
+// large (a big spec plus the record), the feed is Stalled with a message instead of being
+// retried, and nothing is lost: every SKU the platform got is in the record, so deleting the
+// feed deletes them all.
+func TestFlipsnackFeedWhoseStatusTheAPIServerRefusesIsStalled(t *testing.T) {
+	ns := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
+	ctx := context.Background()
+	// About 1.5 MB stored, under the API server's limit (about 1.5 MiB), but not with the
+	// record of 1,755 products (about 150 KB) on top: 1,500 products with 128-character SKUs
+	// make the record large, 255 with long descriptions make the spec large.
+	f := newFeed(ns, "heavy", func(f *v1alpha1.FlipsnackFeed) {
+		f.Spec.Products = nil
+		for i := 0; i < 1500; i++ {
+			sum := sha512.Sum512([]byte(fmt.Sprint("heavy", i)))
+			f.Spec.Products = append(f.Spec.Products, v1alpha1.FeedProduct{Code: hex.EncodeToString(sum[:]), Type: "product"})
+		}
+		for i := 0; i < 255; i++ {
+			f.Spec.Products = append(f.Spec.Products, v1alpha1.FeedProduct{Code: fmt.Sprintf("PAD-%d", i), Type: "product", Description: strings.Repeat("d", 5000)})
+		}
+	})
+	must(t, k8s.Create(ctx, f))
+	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonUpdateFailed)
+	if !strings.Contains(stalled.Message, "the API server refused to store the record of pushed products") {
+		t.Fatalf("Stalled message %q does not say the record could not be stored", stalled.Message)
+	}
+	hash := f.Status.SourceHash
+	sf, _ := simFeed(hash)
+	t.Logf("stalled with %d products on the platform: %s", len(sf.SKUs), stalled.Message)
+
+	must(t, k8s.Delete(ctx, f))
+	waitGone(t, f)
+	if sf, ok := simFeed(hash); ok {
+		t.Fatalf("feed still on the platform with %d SKUs: they were pushed but not recorded", len(sf.SKUs))
+	}
+}
