@@ -435,9 +435,13 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 	case err != nil:
 		res, err := e.fail(ctx, obj, ReasonDeleteFailed, "Delete", fmt.Sprintf("deleting %s %s", e.Noun, id), err, orphanHint)
 		return res, false, err
-	case !result.Done:
+	case !result.Done && result.Progressed:
 		setState(obj, state{reason: ReasonDeleting, reconciling: true, message: fmt.Sprintf("deleting %s %s: %s", e.Noun, id, result.Message)})
 		return ctrl.Result{RequeueAfter: time.Millisecond}, false, nil
+	case !result.Done:
+		// Going on at once would repeat the same pass in a tight loop: back off as for a failure.
+		res, err := e.fail(ctx, obj, ReasonDeleteFailed, "Delete", fmt.Sprintf("deleting %s %s", e.Noun, id), fmt.Errorf("no progress: %s%s", result.Message, orphanHint), orphanHint)
+		return res, false, err
 	}
 	detail := ""
 	if result.Message != "" {

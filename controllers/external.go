@@ -48,8 +48,9 @@ type External[T Managed] interface {
 	// Update makes the product match the spec.
 	Update(ctx context.Context, obj T, externalID string, obs Observation) (Result, error)
 
-	// Delete removes the product. A Result with Done false means progress was made and
-	// more calls are needed (a large feed); a not-found error counts as done.
+	// Delete removes the product. A Result with Done false means more calls are needed (a
+	// large feed), and Progressed says whether this one got anywhere; a not-found error
+	// counts as done.
 	Delete(ctx context.Context, obj T, externalID string) (Result, error)
 }
 
@@ -66,8 +67,12 @@ type Result struct {
 	ExternalID string
 	// RequestID is the platform's RequestId of the (last) call, quoted in events.
 	RequestID string
-	// Done is false when a Delete made progress but has more to do.
+	// Done is false when a Delete has more to do.
 	Done bool
+	// Progressed says that a Delete that is not Done got somewhere (deleted some of what was
+	// left): the engine goes on at once. A pass without progress would only repeat itself, so
+	// the engine backs off and reports what is stuck; false is the safe default.
+	Progressed bool
 	// Message describes the outcome or the progress ("deleted 1,500 of 10,000 products").
 	Message string
 }

@@ -94,6 +94,12 @@ func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, s
 		return Observation{}, err
 	}
 	plan := planPush(desired, rec)
+	if !plan.empty() {
+		// Creates go before deletes, so the record holds old and new SKUs for a while.
+		if err := checkRecordFits(projectedRecord(rec, desired)); err != nil {
+			return Observation{}, err
+		}
+	}
 	x.plan = plan
 	f.Status.ProductsPushed = int64(rec.confirmed())
 	f.Status.ProductsPendingDeletion = int64(len(plan.delete))
@@ -219,11 +225,16 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		skus = skus[:max]
 	}
 	f.Status.ProductsPendingDeletion = int64(len(rec))
+	left := len(rec)
 	_, err = x.client.DeleteProducts(ctx, sourceHash, skus, func(deleted []string) error {
+		// Only SKUs of the record count: a SKU reported under another spelling than the one
+		// recorded would otherwise be counted as deleted while its entry stays.
 		for _, sku := range deleted {
-			delete(rec, sku)
+			if _, ok := rec[sku]; ok {
+				delete(rec, sku)
+				f.Status.ProductsDeleted++
+			}
 		}
-		f.Status.ProductsDeleted += int64(len(deleted))
 		return x.save(ctx, f, rec, len(rec))
 	})
 	total := f.Status.ProductsDeleted + int64(len(rec))
@@ -232,6 +243,10 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		return res, err
 	}
 	res.Done = len(rec) == 0
+	res.Progressed = len(rec) < left
+	if !res.Done && !res.Progressed {
+		res.Message = fmt.Sprintf("the platform answered, but none of the %s recorded SKUs left went from the record (first: %q)", thousands(int64(len(rec))), rec.skus()[0])
+	}
 	return res, nil
 }
 
@@ -282,13 +297,14 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 	if err != nil {
 		return err
 	}
-	f.Status.Pushed = blob
-	f.Status.ProductsPushed = int64(rec.confirmed())
-	f.Status.ProductsPendingDeletion = int64(pendingDeletion)
+	if len(blob) > maxRecordBytes {
+		return recordTooLarge(fmt.Sprintf("%d bytes compressed, more than the %d (768 KiB) status.pushed may take", len(blob), maxRecordBytes))
+	}
+	pushed, pending := int64(rec.confirmed()), int64(pendingDeletion)
 	patch, err := json.Marshal(map[string]any{"status": map[string]any{
 		"pushed":                  blob,
-		"productsPushed":          f.Status.ProductsPushed,
-		"productsPendingDeletion": f.Status.ProductsPendingDeletion,
+		"productsPushed":          pushed,
+		"productsPendingDeletion": pending,
 		"productsDeleted":         f.Status.ProductsDeleted,
 		"sourceHash":              f.Status.SourceHash,
 	}})
@@ -298,8 +314,16 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 	// A copy takes the server's answer, so the conditions built so far in memory stay.
 	cp := f.DeepCopy()
 	if err := x.kube.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		// The object keeps the record the API server has: the engine's own status write at
+		// the end of the reconcile must not carry a record that was just refused.
+		if objectTooLarge(err) {
+			// Trying again would be refused again: only a smaller feed object helps.
+			return &apierr.Error{Platform: flipsnack.Platform, Action: "record pushed products", Class: apierr.TerminalInput, Err: err, Message: fmt.Sprintf(
+				"the API server refused to store the record of pushed products in status (%v): the object would be too large; make spec.products smaller (move products to productsFrom ConfigMaps) or split the catalogue into several feeds", err)}
+		}
 		return fmt.Errorf("recording the pushed products in status: %w", err)
 	}
+	f.Status.Pushed, f.Status.ProductsPushed, f.Status.ProductsPendingDeletion = blob, pushed, pending
 	// This write moved the resourceVersion. Unless someone else changed the metadata meanwhile,
 	// take it: the finalizer is removed with an optimistic lock right after the last batch.
 	if reflect.DeepEqual(cp.Finalizers, f.Finalizers) && reflect.DeepEqual(cp.Annotations, f.Annotations) {
@@ -309,7 +333,10 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 }
 
 // desired is every product of the feed, from the spec and from its ConfigMaps, each in the
-// platform's field names.
+// platform's field names. It reads no more than the documented limits (v1alpha1.Max...): a
+// feed's ConfigMaps are written by namespace users, so each is measured before it is parsed,
+// and the count of products is checked as they are read. Any breach is refused whole, before
+// a platform call, with the place and what to change.
 func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) ([]feedProduct, error) {
 	var out []feedProduct
 	seen := map[string]string{}
@@ -317,49 +344,91 @@ func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) (
 		if prev, dup := seen[p.sku]; dup {
 			return invalidFeed(fmt.Sprintf("SKU %q is in %s and in %s: every SKU of a feed must be unique", p.sku, prev, from))
 		}
+		if len(out) == v1alpha1.MaxFeedProducts {
+			return invalidFeed(fmt.Sprintf(
+				"too many products: %s brings the feed over %s products (spec.products and every productsFrom ConfigMap together); nothing is pushed until the feed holds at most %s: split the catalogue into several feeds",
+				from, thousands(v1alpha1.MaxFeedProducts), thousands(v1alpha1.MaxFeedProducts)))
+		}
 		seen[p.sku] = from
 		out = append(out, p)
 		return nil
 	}
-	for _, sp := range f.Spec.Products {
+	if n := len(f.Spec.ProductsFrom); n > v1alpha1.MaxProductsSources {
+		// The CRD refuses this, but an object stored before that limit keeps its spec.
+		return nil, invalidFeed(fmt.Sprintf("spec.productsFrom names %d ConfigMaps, more than the %d a feed may read: merge some of them", n, v1alpha1.MaxProductsSources))
+	}
+	for i, sp := range f.Spec.Products {
+		// The CRD refuses these SKUs, but an object stored before that rule keeps its spec.
+		where := fmt.Sprintf("spec.products[%d]", i)
 		p, err := newFeedProduct(specProductFields(sp))
 		if err != nil {
-			return nil, err
+			return nil, invalidFeed(fmt.Sprintf("%s: %v", where, err))
 		}
-		if err := add(p, "spec.products"); err != nil {
+		if err := add(p, where); err != nil {
 			return nil, err
 		}
 	}
 	for _, src := range f.Spec.ProductsFrom {
-		ref := src.ConfigMap
-		where := fmt.Sprintf("ConfigMap %s key %s", ref.Name, ref.Key)
-		cm := &corev1.ConfigMap{}
-		err := x.kube.Get(ctx, types.NamespacedName{Namespace: f.Namespace, Name: ref.Name}, cm)
-		if apierrors.IsNotFound(err) {
-			return nil, invalidFeed(fmt.Sprintf("spec.productsFrom names ConfigMap %q, which does not exist in namespace %q", ref.Name, f.Namespace))
-		}
+		items, where, err := x.readSource(ctx, f.Namespace, src.ConfigMap)
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", where, err)
-		}
-		data, ok := cm.Data[ref.Key]
-		if !ok {
-			return nil, invalidFeed(fmt.Sprintf("%s: the ConfigMap has no such key", where))
-		}
-		var items []map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(data), &items); err != nil {
-			return nil, invalidFeed(fmt.Sprintf("%s is not a JSON array of products: %v", where, err))
+			return nil, err
 		}
 		for i, item := range items {
 			p, err := newFeedProduct(item)
 			if err != nil {
 				return nil, invalidFeed(fmt.Sprintf("%s, product %d: %v", where, i, err))
 			}
-			if err := add(p, where); err != nil {
+			if err := add(p, fmt.Sprintf("%s (product %d)", where, i)); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return out, nil
+}
+
+// readSource reads the products of one productsFrom ConfigMap. Its value is measured before it
+// is parsed, and a value over MaxProductsSourceBytes is refused unread.
+func (x *feedExternal) readSource(ctx context.Context, ns string, ref v1alpha1.ConfigMapProducts) ([]map[string]json.RawMessage, string, error) {
+	where := fmt.Sprintf("ConfigMap %s key %s", ref.Name, ref.Key)
+	cm := &corev1.ConfigMap{}
+	err := x.kube.Get(ctx, types.NamespacedName{Namespace: ns, Name: ref.Name}, cm)
+	if apierrors.IsNotFound(err) {
+		return nil, where, invalidFeed(fmt.Sprintf("spec.productsFrom names ConfigMap %q, which does not exist in namespace %q", ref.Name, ns))
+	}
+	if err != nil {
+		return nil, where, fmt.Errorf("reading %s: %w", where, err)
+	}
+	data, ok := cm.Data[ref.Key]
+	if !ok {
+		return nil, where, invalidFeed(fmt.Sprintf("%s: the ConfigMap has no such key", where))
+	}
+	if len(data) > v1alpha1.MaxProductsSourceBytes {
+		return nil, where, invalidFeed(fmt.Sprintf("%s holds %s bytes, more than the %s bytes (512 KiB) a products source may hold: split it into several ConfigMaps",
+			where, thousands(int64(len(data))), thousands(v1alpha1.MaxProductsSourceBytes)))
+	}
+	var items []map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(data), &items); err != nil {
+		return nil, where, invalidFeed(fmt.Sprintf("%s is not a JSON array of products: %v", where, err))
+	}
+	return items, where, nil
+}
+
+// objectTooLarge says the API server refused a write because the object would exceed its
+// size limit (etcd's request limit, about 1.5 MiB, or the request body limit).
+func objectTooLarge(err error) bool {
+	return apierrors.IsRequestEntityTooLargeError(err) || strings.Contains(err.Error(), "request is too large")
+}
+
+// projectedRecord is rec with every desired product as it will be recorded once pushed.
+func projectedRecord(rec pushedRecord, desired []feedProduct) pushedRecord {
+	out := make(pushedRecord, len(rec)+len(desired))
+	for sku, fields := range rec {
+		out[sku] = fields
+	}
+	for _, p := range desired {
+		out[p.sku] = p.hashes
+	}
+	return out
 }
 
 func invalidFeed(msg string) error {
@@ -433,28 +502,36 @@ type feedProduct struct {
 // ("sell_price", "image_link"). It also keeps the record's separators out of field names.
 var fieldName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
+// newFeedProduct checks one product's fields and puts them in canonical form. Its errors say
+// what is wrong with the product; the caller adds where it comes from.
 func newFeedProduct(fields map[string]json.RawMessage) (feedProduct, error) {
 	var sku string
 	if err := json.Unmarshal(fields["code"], &sku); err != nil || sku == "" {
-		return feedProduct{}, invalidFeed(`a product has no "code" (its SKU) as a string`)
+		return feedProduct{}, errors.New(`it has no "code" (its SKU) as a string`)
 	}
-	if strings.ContainsAny(sku, ",\t\n\r ") {
-		return feedProduct{}, invalidFeed(fmt.Sprintf("SKU %q has a comma or white space, which the platform's productsSKU list cannot carry", sku))
+	if problem := skuProblem(sku); problem != "" {
+		return feedProduct{}, fmt.Errorf("SKU %q is refused: %s", sku, problem)
+	}
+	if len(fields) > v1alpha1.MaxProductFields {
+		return feedProduct{}, fmt.Errorf("product %q has %d fields, more than the %d a product may have", sku, len(fields), v1alpha1.MaxProductFields)
+	}
+	if err := checkVariantSKUs(fields["variants"]); err != nil {
+		return feedProduct{}, fmt.Errorf("product %q: %w", sku, err)
 	}
 	p := feedProduct{sku: sku, fields: map[string]json.RawMessage{}, hashes: map[string]string{}}
 	for k, raw := range fields {
 		if !fieldName.MatchString(k) {
-			return feedProduct{}, invalidFeed(fmt.Sprintf("product %s has a field named %q, which is not a field of the platform", sku, k))
+			return feedProduct{}, fmt.Errorf("product %q has a field named %q, which is not a field of the platform", sku, k)
 		}
 		// Canonical form: decoded and encoded again, so key order and spacing do not count
 		// as a change.
 		var v any
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return feedProduct{}, err
+			return feedProduct{}, fmt.Errorf("product %q, field %s: %v", sku, k, err)
 		}
 		canon, err := json.Marshal(v)
 		if err != nil {
-			return feedProduct{}, err
+			return feedProduct{}, fmt.Errorf("product %q, field %s: %v", sku, k, err)
 		}
 		p.fields[k] = canon
 		if k != "code" {
@@ -462,6 +539,28 @@ func newFeedProduct(fields map[string]json.RawMessage) (feedProduct, error) {
 		}
 	}
 	return p, nil
+}
+
+// checkVariantSKUs holds a product's variants to the rules of SKUs: each variant has its own
+// SKU on the platform.
+func checkVariantSKUs(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var variants []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &variants); err != nil {
+		return errors.New(`"variants" is not a JSON array of objects`)
+	}
+	for i, v := range variants {
+		var code string
+		if err := json.Unmarshal(v["code"], &code); err != nil || code == "" {
+			return fmt.Errorf(`variant %d has no "code" (its SKU) as a string`, i)
+		}
+		if problem := skuProblem(code); problem != "" {
+			return fmt.Errorf("variant %d: SKU %q is refused: %s", i, code, problem)
+		}
+	}
+	return nil
 }
 
 func (p feedProduct) full() json.RawMessage {

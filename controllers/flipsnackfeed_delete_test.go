@@ -1,6 +1,8 @@
 package controllers_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,9 +13,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 )
 
 // A feed of 10,000 SKUs kept in ConfigMaps is pushed in 20 calls and deleted in exactly 20
@@ -92,4 +96,59 @@ func TestFlipsnackFeedOf10000SKUsIsDeletedIn20Calls(t *testing.T) {
 			t.Fatalf("products.delete call %+v, want 500 SKUs answered 20", c)
 		}
 	}
+}
+
+// A feed pushed before SKUs were held to these rules may have recorded "SKU-1<NBSP>". Its
+// deletion sends exactly that SKU, clears its entry from the record and lets the object go;
+// a client that trimmed it would delete "SKU-1" instead, and the entry would stay for ever.
+func TestFlipsnackFeedDeletionSendsARecordedSKUByteForByte(t *testing.T) {
+	ns := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
+	ctx := context.Background()
+	const hash = "legacy-nbsp"
+	skus := []string{"SKU-1\u00a0", "SKU-2"}
+
+	// What the platform got from an earlier operator.
+	var products []json.RawMessage
+	for _, sku := range skus {
+		b, _ := json.Marshal(map[string]string{"type": "product", "code": sku})
+		products = append(products, b)
+	}
+	old := flipsnack.NewClientSet(flipsnack.Options{Endpoint: fsURL, Timeout: testTimeout}).For(flipsnackKey, flipsnackSecret)
+	_, err := old.CreateProducts(ctx, hash, products)
+	must(t, err)
+
+	// The feed as that operator left it: identity recorded, both SKUs in status.pushed. The
+	// suite's operator sees it only once the label goes, when it is already being deleted.
+	f := newFeed(ns, "legacy", func(f *v1alpha1.FlipsnackFeed) {
+		f.Spec.Products = nil
+		f.Labels = map[string]string{ownManagerLabel: "true"}
+		f.Finalizers = []string{v1alpha1.Finalizer}
+		f.Annotations = map[string]string{v1alpha1.ExternalIDAnnotation: hash}
+	})
+	must(t, k8s.Create(ctx, f))
+	record := gzipped(t, "SKU-1\u00a0\ttype=0badcafe\nSKU-2\ttype=0badcafe\n")
+	patch, _ := json.Marshal(map[string]any{"status": map[string]any{"pushed": record, "sourceHash": hash, "productsPushed": 2}})
+	must(t, k8s.Status().Patch(ctx, f, client.RawPatch(types.MergePatchType, patch)))
+	must(t, k8s.Delete(ctx, f))
+	must(t, k8s.Patch(ctx, f, client.RawPatch(types.MergePatchType, []byte(fmt.Sprintf(`{"metadata":{"labels":{%q:null}}}`, ownManagerLabel)))))
+
+	waitGone(t, f)
+	if sf, ok := simFeed(hash); ok {
+		t.Fatalf("feed still on the platform with %q", sf.SKUs)
+	}
+	del := feedCalls("products.delete", hash)
+	if len(del) != 1 || del[0].Params["productsSKU"] != strings.Join(skus, ",") {
+		t.Fatalf("products.delete calls %+v, want one with productsSKU exactly %q", del, strings.Join(skus, ","))
+	}
+	waitEvent(t, f, "Deleted: deleted feed "+hash, "deleted 2 of 2 products")
+}
+
+func gzipped(t *testing.T, text string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write([]byte(text))
+	must(t, err)
+	must(t, zw.Close())
+	return buf.Bytes()
 }

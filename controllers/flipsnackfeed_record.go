@@ -7,6 +7,31 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
+)
+
+// Bounds of the record. status.pushed is read from the object, which anyone allowed to write
+// a feed's status can forge; a small gzip stream can decompress to gigabytes, so reading it
+// is bounded, and the operator never writes a record it would refuse to read.
+const (
+	// maxRecordBytes is the most status.pushed may take, compressed: 1 MiB once base64 in
+	// JSON, which leaves room under the API server's object size limit (about 1.5 MiB) for
+	// the rest of the object. 10,000 products take about 350 KB.
+	maxRecordBytes = 768 << 10
+	// maxRecordText is the most a record may take decompressed; a record of 10,000 products
+	// with 128-character SKUs and a dozen fields takes under 4 MiB.
+	maxRecordText = 8 << 20
+	// maxRecordSKUs is the most SKUs a record may hold. A feed holds at most MaxFeedProducts,
+	// twice that while its products are replaced (new ones are created before old ones are
+	// deleted); the rest is room for records written before that limit existed, whose SKUs
+	// must still be deleted: 50,000 is more than a status of about 1.5 MiB could hold.
+	maxRecordSKUs = 50000
+	// maxRecordFields is the most fields a SKU of a record may have. Products have at most
+	// MaxProductFields; the rest is room for records written before that limit existed.
+	maxRecordFields = 4 * v1alpha1.MaxProductFields
 )
 
 // pushedRecord is what the platform has from a feed, as far as the operator knows: every
@@ -82,22 +107,34 @@ func decodeRecord(blob []byte) (pushedRecord, error) {
 	if len(blob) == 0 {
 		return rec, nil
 	}
+	// The compressed size needs no check of its own: the API server bounds the object.
 	zr, err := gzip.NewReader(bytes.NewReader(blob))
 	if err != nil {
-		return nil, fmt.Errorf("status.pushed is not a record this operator wrote: %w", err)
+		return nil, recordError("%v", err)
 	}
-	data, err := io.ReadAll(zr)
+	data, err := io.ReadAll(io.LimitReader(zr, maxRecordText+1))
 	if err != nil {
-		return nil, fmt.Errorf("status.pushed is not a record this operator wrote: %w", err)
+		return nil, recordError("%v", err)
 	}
-	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+	if len(data) > maxRecordText {
+		return nil, recordError("it decompresses to more than %d bytes, more than any record this operator writes", maxRecordText)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) > maxRecordSKUs {
+		return nil, recordError("it holds %d SKUs, more than the %d this operator records", len(lines), maxRecordSKUs)
+	}
+	for _, line := range lines {
 		sku, rest, ok := strings.Cut(line, "\t")
 		if !ok || sku == "" {
-			return nil, fmt.Errorf("status.pushed is not a record this operator wrote: bad line %q", line)
+			return nil, recordError("bad line %q", line)
 		}
 		fields := map[string]string{}
 		if rest != "" {
-			for _, kv := range strings.Split(rest, ",") {
+			kvs := strings.Split(rest, ",")
+			if len(kvs) > maxRecordFields {
+				return nil, recordError("SKU %q has %d fields, more than a product may have", sku, len(kvs))
+			}
+			for _, kv := range kvs {
 				k, v, _ := strings.Cut(kv, "=")
 				fields[k] = v
 			}
@@ -105,4 +142,43 @@ func decodeRecord(blob []byte) (pushedRecord, error) {
 		rec[sku] = fields
 	}
 	return rec, nil
+}
+
+// recordError says status.pushed cannot be read. Only a person can tell what happened to it,
+// so it is terminal: the feed is Stalled with the message instead of retried.
+func recordError(format string, args ...any) error {
+	return &apierr.Error{Platform: flipsnack.Platform, Action: "read status.pushed", Class: apierr.TerminalInput,
+		Message: "status.pushed is not a record this operator wrote: " + fmt.Sprintf(format, args...) +
+			"; the operator does not push to or delete from this feed while its record is unreadable"}
+}
+
+// checkRecordFits refuses a record that status could not hold, or that decodeRecord would
+// refuse to read back, before anything it describes is sent to the platform.
+func checkRecordFits(rec pushedRecord) error {
+	if len(rec) > maxRecordSKUs {
+		return recordTooLarge(fmt.Sprintf("%d SKUs, more than %d", len(rec), maxRecordSKUs))
+	}
+	text := 0
+	for sku, fields := range rec {
+		text += len(sku) + 2
+		for k, v := range fields {
+			text += len(k) + len(v) + 2
+		}
+	}
+	if text > maxRecordText {
+		return recordTooLarge(fmt.Sprintf("%d bytes decompressed, more than %d", text, maxRecordText))
+	}
+	blob, err := rec.encode()
+	if err != nil {
+		return err
+	}
+	if len(blob) > maxRecordBytes {
+		return recordTooLarge(fmt.Sprintf("%d bytes compressed, more than the %d (768 KiB) status.pushed may take", len(blob), maxRecordBytes))
+	}
+	return nil
+}
+
+func recordTooLarge(detail string) error {
+	return &apierr.Error{Platform: flipsnack.Platform, Action: "record pushed products", Class: apierr.TerminalInput, Message: fmt.Sprintf(
+		"the record of this feed's pushed products (status.pushed) would take %s: too large to keep in the object's status; shorten the SKUs or split the catalogue into several feeds", detail)}
 }

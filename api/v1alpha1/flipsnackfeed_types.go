@@ -2,13 +2,42 @@ package v1alpha1
 
 import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+// Limits of one FlipsnackFeed. Every namespace user may write feeds and ConfigMaps, so each
+// thing the operator reads on a feed's behalf is bounded: no feed can exhaust the manager's
+// memory or make a status the API server cannot store. The field docs (kubectl explain) and
+// README's FlipsnackFeed section state the same numbers.
+const (
+	// MaxFeedProducts is the most products a feed may hold, spec.products and every
+	// productsFrom ConfigMap together. The record of 10,000 pushed products takes about 350 KB
+	// of status, well under the API server's object size limit (about 1.5 MiB).
+	MaxFeedProducts = 10000
+	// MaxSpecProducts is the most products spec.products may list (its maxItems): a feed
+	// object must stay under the API server's object size limit; more go in ConfigMaps.
+	MaxSpecProducts = 2000
+	// MaxProductsSources is the most ConfigMaps spec.productsFrom may name (its maxItems).
+	MaxProductsSources = 20
+	// MaxProductsSourceBytes is the largest ConfigMap value (the JSON array under the key
+	// named) the operator reads. With MaxProductsSources it bounds what one reconcile parses.
+	MaxProductsSourceBytes = 512 * 1024
+	// MaxProductFields is the most fields one product may have: the platform knows about a
+	// dozen, and each field costs an entry in the record of pushed products.
+	MaxProductFields = 64
+	// MaxSKULength is the longest SKU (code), in characters.
+	MaxSKULength = 128
+)
+
 // FeedProduct is one product of a Flipsnack feed. Field names follow Kubernetes conventions;
 // the operator sends them under the platform's names (image_link, sell_price, ...).
 type FeedProduct struct {
-	// code is the product's SKU, unique within the feed.
+	// code is the product's SKU, unique within the feed: 1 to 128 characters, none of them
+	// a comma (products.delete lists SKUs separated by commas) or any Unicode space, control
+	// or invisible format character (classes Z and C: space, tab, newline, vertical tab,
+	// no-break space U+00A0, line and paragraph separators U+2028/U+2029, zero-width space
+	// U+200B, byte order mark U+FEFF, ...). The SKU is sent to the platform exactly as
+	// written, and such characters would make two different SKUs look alike.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
-	// +kubebuilder:validation:Pattern=`^[^,\s]+$`
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[,\p{Z}\p{C}]')`,message="code (the SKU) must not contain a comma, a space of any kind (also a no-break space U+00A0 or a line separator U+2028), or a control or invisible format character (tab, newline, vertical tab, zero-width space U+200B, U+FEFF)"
 	// +required
 	Code string `json:"code"`
 
@@ -88,10 +117,13 @@ type FeedProductWebsite struct {
 
 // FeedProductVariant is a variant (size, colour, ...) of a product.
 type FeedProductVariant struct {
-	// code is the variant's SKU.
+	// code is the variant's SKU, under the same rules as a product's code: 1 to 128
+	// characters, no comma, no Unicode space, control or invisible format character.
+	// (A pattern, not a CEL rule with a friendlier message: 2,000 products of 100 variants
+	// each would exceed the API server's CEL cost budget.)
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
-	// +kubebuilder:validation:Pattern=`^[^,\s]+$`
+	// +kubebuilder:validation:Pattern=`^[^,\p{Z}\p{C}]+$`
 	// +required
 	Code string `json:"code"`
 
@@ -114,7 +146,11 @@ type FeedProductVariant struct {
 }
 
 // ConfigMapProducts names a ConfigMap key whose value is a JSON array of products, written
-// with the platform's field names (type, code, title, image_link, sell_price, ...).
+// with the platform's field names (type, code, title, image_link, sell_price, ...). The value
+// may be at most 512 KiB (524,288 bytes), each product at most 64 fields; every code (and
+// every variant's code) follows the rules of spec.products[].code. A value that breaks them
+// is refused whole, nothing of it pushed, with a Stalled condition naming the ConfigMap, the
+// product's index and the reason.
 type ConfigMapProducts struct {
 	// name of the ConfigMap, in the feed's namespace.
 	// +kubebuilder:validation:MinLength=1
@@ -149,7 +185,10 @@ type FlipsnackFeedSpec struct {
 	// +optional
 	SourceHash string `json:"sourceHash,omitempty"`
 
-	// products of the feed, keyed by SKU (code): the API server refuses duplicate SKUs.
+	// products of the feed, keyed by SKU (code): the API server refuses duplicate SKUs. At
+	// most 2,000 here; more go in productsFrom. A feed holds at most 10,000 products in all,
+	// spec and ConfigMaps together: above that it is Stalled ("too many products") and
+	// nothing is pushed.
 	// +listType=map
 	// +listMapKey=code
 	// +kubebuilder:validation:MaxItems=2000
@@ -157,8 +196,9 @@ type FlipsnackFeedSpec struct {
 	Products []FeedProduct `json:"products,omitempty"`
 
 	// productsFrom adds products kept in ConfigMaps of this namespace; a change to one of
-	// them is pushed like a change to the spec.
-	// +kubebuilder:validation:MaxItems=100
+	// them is pushed like a change to the spec. At most 20 ConfigMaps, each value at most
+	// 512 KiB, and at most 10,000 products in the feed in all.
+	// +kubebuilder:validation:MaxItems=20
 	// +listType=atomic
 	// +optional
 	ProductsFrom []ProductsSource `json:"productsFrom,omitempty"`
@@ -195,7 +235,9 @@ type FlipsnackFeedStatus struct {
 	// pushed is the operator's record of what the platform has from this feed: every pushed
 	// SKU with a hash of each of its fields, gzip-compressed (base64 in JSON). It is what
 	// lets the operator send only the difference and delete every pushed SKU, also after a
-	// restart. It is not meant to be read by people.
+	// restart. It is not meant to be read by people. The operator writes at most 768 KiB
+	// (compressed) and reads at most 8 MiB once decompressed, 50,000 SKUs; a feed whose
+	// record would not fit, or a status.pushed beyond these bounds, is Stalled with a message.
 	// +optional
 	Pushed []byte `json:"pushed,omitempty"`
 

@@ -157,6 +157,19 @@ func TestMalformedObjectsAreRejectedOnCreate(t *testing.T) {
 		{"price not a decimal number", feed("  products:\n  - {code: SKU-1, type: product, sellPrice: cheap}\n"), "spec.products[0].sellPrice: Invalid value"},
 		{"negative quantity", feed("  products:\n  - {code: SKU-1, type: product, quantity: -1}\n"), "spec.products[0].quantity: Invalid value"},
 		{"duplicate variant SKU", feed("  products:\n  - {code: SKU-1, type: product, variants: [{code: V1}, {code: V1}]}\n"), "spec.products[0].variants[1]: Duplicate value"},
+		// A SKU is sent to the platform byte for byte: a space or an invisible character that
+		// only Unicode knows of would make two SKUs look alike, so every one is refused.
+		{"SKU with a no-break space", feed("  products:\n  - {code: \"SKU-1\\u00a0\", type: product}\n"), skuRefused("spec.products[0].code", "SKU-1\u00a0")},
+		{"SKU with a line separator", feed("  products:\n  - {code: \"SKU\\u2028-1\", type: product}\n"), skuRefused("spec.products[0].code", "SKU\u2028-1")},
+		{"SKU with a paragraph separator", feed("  products:\n  - {code: \"SKU-1\\u2029\", type: product}\n"), skuRefused("spec.products[0].code", "SKU-1\u2029")},
+		{"SKU with a vertical tab", feed("  products:\n  - {code: \"SKU\\v1\", type: product}\n"), skuRefused("spec.products[0].code", "SKU\v1")},
+		{"SKU with a tab", feed("  products:\n  - {code: \"SKU\\t1\", type: product}\n"), skuRefused("spec.products[0].code", "SKU\t1")},
+		{"SKU with a newline", feed("  products:\n  - {code: \"SKU-1\\n\", type: product}\n"), skuRefused("spec.products[0].code", "SKU-1\n")},
+		{"SKU with a space", feed("  products:\n  - {code: \"SKU 1\", type: product}\n"), skuRefused("spec.products[0].code", "SKU 1")},
+		{"SKU with a zero-width space", feed("  products:\n  - {code: \"SKU-1\\u200b\", type: product}\n"), skuRefused("spec.products[0].code", "SKU-1\u200b")},
+		{"SKU with a byte order mark", feed("  products:\n  - {code: \"\\ufeffSKU-1\", type: product}\n"), skuRefused("spec.products[0].code", "\ufeffSKU-1")},
+		{"variant SKU with a no-break space", feed("  products:\n  - {code: SKU-1, type: product, variants: [{code: V1}, {code: \"V2\\u00a0\"}]}\n"), `spec.products[0].variants[1].code: Invalid value: "V2\u00a0": spec.products[0].variants[1].code in body should match '^[^,\p{Z}\p{C}]+$'`},
+		{"more than 20 productsFrom ConfigMaps", feed("  productsFrom:\n" + strings.Repeat("  - {configMap: {name: c, key: k}}\n", 21)), "spec.productsFrom: Too many: 21: must have at most 20 items"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,6 +182,11 @@ func TestMalformedObjectsAreRejectedOnCreate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// skuRefused is the API server's message for a SKU with a forbidden character at path.
+func skuRefused(path, value string) string {
+	return fmt.Sprintf("%s: Invalid value: %q: code (the SKU) must not contain a comma, a space of any kind", path, value)
 }
 
 // Fields the platform fixes at creation can't change; the API server says which one.

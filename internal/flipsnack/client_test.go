@@ -69,8 +69,8 @@ func TestRequestIsSignedOverWireValues(t *testing.T) {
 		got[0]["products"] != `[{"type":"product","code":"A&B","title":"<b>Tea</b>"},{"type":"product","code":"C"}]` {
 		t.Fatalf("create params %v", got[0])
 	}
-	if got[1]["action"] != ActionDelete || got[1]["productsSKU"] != "A&B,C" {
-		t.Fatalf("delete params %v (SKUs must be trimmed and deduplicated)", got[1])
+	if got[1]["action"] != ActionDelete || got[1]["productsSKU"] != " A&B ,C,A&B" {
+		t.Fatalf("delete params %v (SKUs must be sent as given, only exact repeats and empty ones dropped)", got[1])
 	}
 }
 
@@ -105,7 +105,7 @@ func TestRefusesInvalidInputLocally(t *testing.T) {
 	if _, err := c.UpdateProducts(ctx, "f", p(`{"code":"A","title":"x"}`)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.DeleteProducts(ctx, "f", []string{" ", ""}, nil); err != nil {
+	if _, err := c.DeleteProducts(ctx, "f", []string{"", ""}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if calls.Load() != 1 {

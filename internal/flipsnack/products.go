@@ -150,14 +150,15 @@ func checkProducts(action string, products []json.RawMessage, needType bool) err
 	return nil
 }
 
-// cleanSKUs trims the SKUs, drops empty ones and repeats (a repeat is harmless to us but the
-// platform rejects a request with duplicate SKUs), and refuses a comma, which the comma-separated
-// productsSKU parameter cannot carry.
+// cleanSKUs drops empty SKUs and exact repeats (a repeat is harmless to us but the platform
+// rejects a request with duplicate SKUs), and refuses a comma, which the comma-separated
+// productsSKU parameter cannot carry. It never trims or otherwise rewrites a SKU: the SKU sent
+// must be byte for byte the one pushed and recorded, or the delete would name another product
+// and the caller's record of what is left would never shrink.
 func cleanSKUs(skus []string) ([]string, error) {
 	seen := make(map[string]bool, len(skus))
 	list := make([]string, 0, len(skus))
 	for _, s := range skus {
-		s = strings.TrimSpace(s)
 		if s == "" || seen[s] {
 			continue
 		}

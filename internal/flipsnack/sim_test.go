@@ -127,6 +127,53 @@ func TestCreateUpdateDeleteRoundTrip(t *testing.T) {
 	}
 }
 
+// A SKU goes to the platform byte for byte as the caller gave it, in products.create and in
+// products.delete alike, and the SKUs reported deleted are those same strings: a client that
+// trimmed " SKU-1\u00a0" to "SKU-1" would delete another product, and the caller, looking for
+// what it recorded, would never see its SKU go.
+func TestSKUsReachThePlatformByteForByte(t *testing.T) {
+	s, c := unlimited(t, 0)
+	ctx := context.Background()
+	odd := []string{"SKU-1\u00a0", " SKU-2", "SKU-3\u2028", "SKU-4\v", "SKU-5\u200b", "Ca\u0301fe\u0301"}
+	for _, sku := range odd {
+		// One call each: the call log keeps only the first 200 bytes of a parameter.
+		b, _ := json.Marshal(map[string]string{"type": "product", "code": sku})
+		if _, err := c.CreateProducts(ctx, "feed-raw", []json.RawMessage{b}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var created []string
+	var reported []string
+	if _, err := c.DeleteProducts(ctx, "feed-raw", odd, func(d []string) error {
+		reported = append(reported, d...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	for _, call := range s.Calls() {
+		if call.Action == flipsnack.ActionDelete {
+			sent = append(sent, call.Params["productsSKU"])
+		}
+		if call.Action == flipsnack.ActionCreate {
+			var got []map[string]string
+			if err := json.Unmarshal([]byte(call.Params["products"]), &got); err != nil || len(got) != 1 {
+				t.Fatalf("products sent %q: %v", call.Params["products"], err)
+			}
+			created = append(created, got[0]["code"])
+		}
+	}
+	if strings.Join(created, ",") != strings.Join(odd, ",") {
+		t.Fatalf("products.create sent codes %q, want exactly %q", created, odd)
+	}
+	if want := strings.Join(odd, ","); len(sent) != 1 || sent[0] != want {
+		t.Fatalf("productsSKU sent %q, want exactly %q", sent, want)
+	}
+	if strings.Join(reported, ",") != strings.Join(odd, ",") {
+		t.Fatalf("SKUs reported deleted %q, want exactly %q", reported, odd)
+	}
+}
+
 func TestCreateAndUpdateConflicts(t *testing.T) {
 	_, c := unlimited(t, 0)
 	ctx := context.Background()
