@@ -30,13 +30,15 @@ func CacheOptions(namespaces map[string]cache.Config) cache.Options {
 }
 
 // contentChanged lets through objects watched by metadata only (Secrets, ConfigMaps) that
-// appear, go, or change anything but their finalizers: a change of data moves only the
-// resourceVersion of the metadata, so an update with the same finalizers is taken as one.
-// The engine's own finalizer patches on a Secret do not wake every resource that uses it.
+// appear, go, or change anything but their finalizers and deletion: a change of data moves
+// only the resourceVersion of the metadata, so an update that leaves both alone is taken as
+// one. The engine's own finalizer patches on a Secret do not wake every resource that uses
+// it, nor does a namespace deletion reaching the Secret (which unblocks no one).
 func contentChanged() predicate.Predicate {
 	return predicate.Funcs{
 		UpdateFunc: func(e event.UpdateEvent) bool {
-			return slices.Equal(e.ObjectOld.GetFinalizers(), e.ObjectNew.GetFinalizers())
+			return slices.Equal(e.ObjectOld.GetFinalizers(), e.ObjectNew.GetFinalizers()) &&
+				(e.ObjectOld.GetDeletionTimestamp() == nil) == (e.ObjectNew.GetDeletionTimestamp() == nil)
 		},
 	}
 }

@@ -24,6 +24,11 @@ const (
 	ReasonIdentityLost     = "IdentityLost"
 	ReasonCredentialsError = "CredentialsError"
 	ReasonDeletionGuarded  = "DeletionGuarded"
+	// ReasonInvalidSpec: the operator refuses the spec before asking any platform (a products
+	// source it cannot use, a record too large to keep, a bound it enforces).
+	ReasonInvalidSpec = "InvalidSpec"
+	// ReasonTooManyProducts: a feed holds more products than the operator manages in one feed.
+	ReasonTooManyProducts = "TooManyProducts"
 )
 
 // state is the whole of what one reconcile reports: Ready with its reason and message, and

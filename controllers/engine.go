@@ -61,6 +61,8 @@ type Engine[T Managed] struct {
 	// is set for kinds whose identities are unique only within one account (a feed's
 	// sourceHash). nil means identities are unique on the whole platform (a ProductKey).
 	SameAccount func(ctx context.Context, a T, b Managed) (bool, error)
+
+	released releasedObjects
 }
 
 // Reconcile tells the story of one object: load it, delete or create-observe-update its
@@ -357,7 +359,7 @@ func (e *Engine[T]) observeAndUpdate(ctx context.Context, obj T, ext External[T]
 // finalize deletes the external product (or lets it be) and then releases the object.
 // gone reports that the finalizer was removed, so the object may no longer exist.
 func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone bool, err error) {
-	if !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
+	if !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) || e.released.has(obj.GetUID()) {
 		return ctrl.Result{}, true, nil
 	}
 	policies := obj.GetLifecyclePolicies()
@@ -462,6 +464,7 @@ func (e *Engine[T]) release(ctx context.Context, obj T, reason, format string, a
 	if client.IgnoreNotFound(err) != nil {
 		return ctrl.Result{}, false, fmt.Errorf("removing finalizer: %w", err)
 	}
+	e.released.add(obj.GetUID())
 	result := metrics.DeletionCompleted
 	switch reason {
 	case "Orphaned":
@@ -488,6 +491,10 @@ func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing strin
 		metrics.RecordDeletion(metrics.KindOf(obj), metrics.DeletionFailed)
 	}
 	msg := fmt.Sprintf("%s: %v", doing, err)
+	var refused *SpecRefusedError
+	if errors.As(err, &refused) {
+		return e.stall(obj, refused.Reason, action, msg+hint), nil
+	}
 	if class.Terminal() {
 		return e.stall(obj, reason, action, msg+terminalAdvice(class)+hint), nil
 	}

@@ -3,6 +3,7 @@ package controllers_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,54 @@ func TestDeletionThatMayNotReadTheCRDIsStalledWithTheWayOut(t *testing.T) {
 	}
 }
 
+// A watch event can queue an object again just after its deletion released it, while the
+// cache still holds it with its finalizer: that reconcile must not delete the product on the
+// platform a second time.
+func TestAReleasedObjectSeenAgainFromAStaleCacheIsNotDeletedTwice(t *testing.T) {
+	ctx := context.Background()
+	now := metav1.Now()
+	p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{
+		Namespace: "shop", Name: "sensor", UID: "uid-1", DeletionTimestamp: &now, Finalizers: []string{v1alpha1.Finalizer},
+		Annotations: map[string]string{v1alpha1.ExternalIDAnnotation: "a1Key"},
+	}}
+	p.Spec.ProductName = "sensor"
+	p.Spec.CredentialsSecretRef = nil
+	stale := p.DeepCopy()
+	c := fakeClient(t, p)
+	cacheLagging := false
+	reader := interceptor.NewClient(c.(client.WithWatch), interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			switch {
+			case obj.GetObjectKind().GroupVersionKind().Kind == "CustomResourceDefinition":
+				return nil // there, and not being deleted
+			case cacheLagging:
+				stale.DeepCopyInto(obj.(*v1alpha1.IoTProduct))
+				return nil
+			}
+			return c.Get(ctx, key, obj, opts...)
+		},
+	})
+	platform := &recordingExternal{}
+	engine := &controllers.Engine[*v1alpha1.IoTProduct]{
+		Client: reader, APIReader: reader, CRDName: "iotproducts.prodlife.dev", Noun: "product",
+		NewObject:            func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
+		NewList:              func() client.ObjectList { return &v1alpha1.IoTProductList{} },
+		MayUseOwnCredentials: func(string) bool { return true },
+		Connector:            platform, SlowRetry: time.Minute,
+	}
+	req := ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}
+	if _, err := engine.Reconcile(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	cacheLagging = true
+	if _, err := engine.Reconcile(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(platform.calls, []string{"Delete"}) {
+		t.Errorf("platform calls %v, want one Delete", platform.calls)
+	}
+}
+
 // recordingExternal is a platform that records what it is asked and makes nothing.
 type recordingExternal struct{ calls []string }
 
@@ -139,5 +188,5 @@ func (r *recordingExternal) Update(context.Context, *v1alpha1.IoTProduct, string
 
 func (r *recordingExternal) Delete(context.Context, *v1alpha1.IoTProduct, string) (controllers.Result, error) {
 	r.calls = append(r.calls, "Delete")
-	return controllers.Result{}, nil
+	return controllers.Result{Done: true}, nil
 }

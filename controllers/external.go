@@ -81,3 +81,13 @@ type Result struct {
 type CredentialsError struct{ Reason string }
 
 func (e *CredentialsError) Error() string { return e.Reason }
+
+// SpecRefusedError says the operator itself refuses what the spec asks (a bound it enforces,
+// a products source it cannot use, a record too large to keep): no platform was asked, and
+// only a person changing the spec can help. The engine reports it as Stalled with Reason.
+type SpecRefusedError struct {
+	Reason  string
+	Message string
+}
+
+func (e *SpecRefusedError) Error() string { return e.Message }

@@ -318,7 +318,7 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 		// the end of the reconcile must not carry a record that was just refused.
 		if objectTooLarge(err) {
 			// Trying again would be refused again: only a smaller feed object helps.
-			return &apierr.Error{Platform: flipsnack.Platform, Action: "record pushed products", Class: apierr.TerminalInput, Err: err, Message: fmt.Sprintf(
+			return &SpecRefusedError{Reason: ReasonInvalidSpec, Message: fmt.Sprintf(
 				"the API server refused to store the record of pushed products in status (%v): the object would be too large; make spec.products smaller (move products to productsFrom ConfigMaps) or split the catalogue into several feeds", err)}
 		}
 		return fmt.Errorf("recording the pushed products in status: %w", err)
@@ -345,9 +345,9 @@ func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) (
 			return invalidFeed(fmt.Sprintf("SKU %q is in %s and in %s: every SKU of a feed must be unique", p.sku, prev, from))
 		}
 		if len(out) == v1alpha1.MaxFeedProducts {
-			return invalidFeed(fmt.Sprintf(
+			return &SpecRefusedError{Reason: ReasonTooManyProducts, Message: fmt.Sprintf(
 				"too many products: %s brings the feed over %s products (spec.products and every productsFrom ConfigMap together); nothing is pushed until the feed holds at most %s: split the catalogue into several feeds",
-				from, thousands(v1alpha1.MaxFeedProducts), thousands(v1alpha1.MaxFeedProducts)))
+				from, thousands(v1alpha1.MaxFeedProducts), thousands(v1alpha1.MaxFeedProducts))}
 		}
 		seen[p.sku] = from
 		out = append(out, p)
@@ -432,7 +432,7 @@ func projectedRecord(rec pushedRecord, desired []feedProduct) pushedRecord {
 }
 
 func invalidFeed(msg string) error {
-	return &apierr.Error{Platform: flipsnack.Platform, Action: "read products", Class: apierr.TerminalInput, Message: msg}
+	return &SpecRefusedError{Reason: ReasonInvalidSpec, Message: msg}
 }
 
 // specProductFields is a spec product under the platform's field names.

@@ -12,7 +12,6 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -43,14 +42,15 @@ func TestFeedDeletionWithoutProgressBacksOff(t *testing.T) {
 		Scheme:                 testenv.NewScheme(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
-			&v1alpha1.FlipsnackFeed{}: {Label: labels.SelectorFromSet(labels.Set{ownManagerLabel: "true"})},
-		}},
+		Client:                 controllers.ClientOptions(),
+		Cache:                  suiteCacheOptions(labels.SelectorFromSet(labels.Set{ownManagerLabel: "true"})),
 	})
 	must(t, err)
+	must(t, controllers.RegisterIndexes(ctx, mgr))
 	engine := &controllers.Engine[*v1alpha1.FlipsnackFeed]{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), CRDName: "flipsnackfeeds.prodlife.dev",
 		NewObject: func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
+		NewList:   func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
 		Connector: stuck, Noun: "feed", SlowRetry: testSlowRetry, ThrottleWait: time.Second,
 	}
 	// The suite's backoff of retryable failures: 50 ms, doubling up to 500 ms.

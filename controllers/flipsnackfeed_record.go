@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
-	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 )
 
 // Bounds of the record. status.pushed is read from the object, which anyone allowed to write
@@ -147,7 +145,7 @@ func decodeRecord(blob []byte) (pushedRecord, error) {
 // recordError says status.pushed cannot be read. Only a person can tell what happened to it,
 // so it is terminal: the feed is Stalled with the message instead of retried.
 func recordError(format string, args ...any) error {
-	return &apierr.Error{Platform: flipsnack.Platform, Action: "read status.pushed", Class: apierr.TerminalInput,
+	return &SpecRefusedError{Reason: ReasonInvalidSpec,
 		Message: "status.pushed is not a record this operator wrote: " + fmt.Sprintf(format, args...) +
 			"; the operator does not push to or delete from this feed while its record is unreadable"}
 }
@@ -179,6 +177,6 @@ func checkRecordFits(rec pushedRecord) error {
 }
 
 func recordTooLarge(detail string) error {
-	return &apierr.Error{Platform: flipsnack.Platform, Action: "record pushed products", Class: apierr.TerminalInput, Message: fmt.Sprintf(
+	return &SpecRefusedError{Reason: ReasonInvalidSpec, Message: fmt.Sprintf(
 		"the record of this feed's pushed products (status.pushed) would take %s: too large to keep in the object's status; shorten the SKUs or split the catalogue into several feeds", detail)}
 }

@@ -238,7 +238,7 @@ func TestFlipsnackFeedNeverPushedGoesWithoutCredentials(t *testing.T) {
 		f.Spec.ProductsFrom = []v1alpha1.ProductsSource{{ConfigMap: v1alpha1.ConfigMapProducts{Name: "missing", Key: "products.json"}}}
 	})
 	must(t, k8s.Create(context.Background(), f))
-	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonObserveFailed)
+	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonInvalidSpec)
 	if !strings.Contains(stalled.Message, `ConfigMap "missing"`) {
 		t.Fatalf("Stalled message %q does not name the missing ConfigMap", stalled.Message)
 	}

@@ -39,7 +39,7 @@ func TestFlipsnackFeedConfigMapSKUWithInvisibleCharacterIsRefused(t *testing.T) 
 				f.Spec.ProductsFrom = []v1alpha1.ProductsSource{{ConfigMap: v1alpha1.ConfigMapProducts{Name: tc.name, Key: "products.json"}}}
 			})
 			must(t, k8s.Create(context.Background(), f))
-			stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonObserveFailed)
+			stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonInvalidSpec)
 			for _, want := range tc.want {
 				if !strings.Contains(stalled.Message, want) {
 					t.Errorf("Stalled message %q does not say %q", stalled.Message, want)
