@@ -1,15 +1,16 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 )
 
 // A namespace user is untrusted: with `kubectl --as` and edit rights on their own namespace
-// only, they try to make the operator adopt or delete products other namespaces own, and to
-// write the operator's bookkeeping. Each attempt is refused or harmless, and the platform
-// simulators prove that no other product was touched.
+// only, they try to make the operator adopt or delete products other namespaces own, to write
+// the operator's bookkeeping, and to push SKUs that look like another. Each attempt is refused
+// or harmless, and the platform simulators prove that no other product was touched.
 
 // tenantRBAC lets user mallory do anything with the operator's kinds, Secrets and ConfigMaps
 // in namespace e2e-mallory, and nothing elsewhere.
@@ -101,6 +102,32 @@ func TestANamespaceUserCannotReachProductsOtherNamespacesOwn(t *testing.T) {
 		}
 	}
 	s.kubectl.run(t, as("delete", "iotproduct/own", "--timeout=60s")...)
+
+	// 5. SKUs that look like another: a no-break space, a line separator, a vertical tab.
+	for name, sku := range map[string]string{"nbsp": "SKU-1\u00a0", "line-separator": "SKU-1\u2028", "vertical-tab": "SKU-1\u000b"} {
+		// JSON, so that the characters reach the API server exactly as written.
+		feed, err := json.Marshal(map[string]any{
+			"apiVersion": "prodlife.dev/v1alpha1", "kind": "FlipsnackFeed", "metadata": map[string]any{"name": name},
+			"spec": map[string]any{
+				"credentialsSecretRef": map[string]any{"name": "flipsnack-credentials"},
+				"products":             []any{map[string]any{"code": sku, "type": "product", "title": "Look-alike"}},
+			},
+		})
+		must(t, err)
+		_, stderr, err := s.kubectl.exec(t, string(feed), as("apply", "--server-side", "-f", "-")...)
+		if err == nil || !strings.Contains(stderr, "spec.products[0].code") {
+			t.Errorf("a feed with SKU %q: %v %s; want the API server's refusal naming spec.products[0].code", sku, err, stderr)
+		}
+	}
+	if feeds := s.flipsnack.feeds(t); len(feeds) != 0 {
+		for hash, f := range feeds {
+			for _, sku := range f.SKUs {
+				if strings.HasPrefix(sku, "SKU-1") && sku != "SKU-1" {
+					t.Errorf("Flipsnack: feed %s holds the look-alike SKU %q", hash, sku)
+				}
+			}
+		}
+	}
 
 	// What the platform says: both products of the others are there, untouched; the only
 	// deletion is of mallory's own product.
