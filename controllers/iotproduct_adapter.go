@@ -73,7 +73,9 @@ func (x *iotExternal) Observe(ctx context.Context, p *v1alpha1.IoTProduct, produ
 	if product.ProductName != p.Spec.ProductName {
 		diff = append(diff, fmt.Sprintf("productName is %q, spec wants %q", product.ProductName, p.Spec.ProductName))
 	}
-	if product.Description != p.Spec.Description {
+	// An empty spec description is never sent (the platform cannot clear one), so the
+	// product's own description is left as it is rather than reported as drift forever.
+	if p.Spec.Description != "" && product.Description != p.Spec.Description {
 		diff = append(diff, fmt.Sprintf("description is %q, spec wants %q", product.Description, p.Spec.Description))
 	}
 	return Observation{Exists: true, UpToDate: len(diff) == 0, Diff: strings.Join(diff, "; ")}, nil

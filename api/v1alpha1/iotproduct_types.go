@@ -31,6 +31,7 @@ type AuthType string
 // +kubebuilder:validation:XValidation:rule="has(self.iotInstanceId) == has(oldSelf.iotInstanceId)",message="iotInstanceId is fixed at creation: it cannot be added or removed"
 // +kubebuilder:validation:XValidation:rule="has(self.protocolType) == has(oldSelf.protocolType)",message="protocolType is fixed at creation: it cannot be added or removed"
 // +kubebuilder:validation:XValidation:rule="has(self.netType) == has(oldSelf.netType)",message="netType is fixed at creation: it cannot be added or removed"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.description) || oldSelf.description == '' || (has(self.description) && self.description != '')",message="description cannot be removed or emptied once set: the platform cannot clear a product's description (it takes 1 to 100 characters); set another text instead"
 type IoTProductSpec struct {
 	// productName is the product's name on the platform: 4 to 30 characters of letters,
 	// digits, underscores and Chinese characters (each Chinese character counts as two).
@@ -42,7 +43,11 @@ type IoTProductSpec struct {
 	// +required
 	ProductName string `json:"productName"`
 
-	// description of the product, at most 100 characters. Can be changed.
+	// description of the product, 1 to 100 characters. Can be changed, but not removed or
+	// emptied once set: the platform cannot clear a product's description (UpdateProduct takes
+	// 1 to 100 characters), so the API server refuses that change. Left out, the operator
+	// never sends a description and leaves the one the product has on the platform (an
+	// adopted product keeps its own).
 	// +kubebuilder:validation:MaxLength=100
 	// +optional
 	Description string `json:"description,omitempty"`

@@ -379,6 +379,11 @@ func (s *Server) updateProduct(req *apiRequest, acct Account) answer {
 		return req.businessFailure(CodeInvalidFormattedProductName,
 			"The product name must be 4 to 30 characters of letters, digits, underscores and Chinese characters (a Chinese character counts as two).")
 	}
+	// "Description ... must be 1 to 100 characters in length" (help.aliyun.com/document_detail/69267):
+	// sent, it may not be empty, so a description cannot be cleared.
+	if p.Has("Description") && p.Get("Description") == "" {
+		return req.businessFailure(CodeInvalidFormattedParameter, "The product description must be 1 to 100 characters.")
+	}
 	if utf8.RuneCountInString(p.Get("Description")) > maxDescription {
 		return req.businessFailure(CodeLongProductDesc, "The product description must be at most 100 characters.")
 	}
@@ -387,8 +392,8 @@ func (s *Server) updateProduct(req *apiRequest, acct Account) answer {
 		return *failure
 	}
 	patch := ProductPatch{ProductName: &name}
-	// A Description parameter that is present replaces the description, even when empty;
-	// one that is absent leaves it alone.
+	// A Description parameter that is present replaces the description; one that is absent
+	// leaves it alone.
 	if p.Has("Description") {
 		desc := p.Get("Description")
 		patch.Description = &desc

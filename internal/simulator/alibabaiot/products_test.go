@@ -135,6 +135,7 @@ func TestProductLifecycleSpecification(t *testing.T) {
 			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "$key", "ProductName": "lamp_renamed", "Description": "new"}},
 			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "$key", "ProductName": "x"}, wantCode: CodeInvalidFormattedProductName},
 			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "$key", "ProductName": "lamp_renamed", "Description": strings.Repeat("d", 101)}, wantCode: CodeLongProductDesc},
+			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "$key", "ProductName": "lamp_renamed", "Description": ""}, wantCode: CodeInvalidFormattedParameter},
 			{action: ActionUpdateProduct, params: map[string]string{"ProductName": "lamp_renamed"}, wantCode: CodeNullProductKey},
 			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "a1NoSuchKey", "ProductName": "lamp_renamed"}, wantCode: CodeNotExistedProduct},
 		}},
