@@ -31,7 +31,7 @@ type AuthType string
 // +kubebuilder:validation:XValidation:rule="has(self.iotInstanceId) == has(oldSelf.iotInstanceId)",message="iotInstanceId is fixed at creation: it cannot be added or removed"
 // +kubebuilder:validation:XValidation:rule="has(self.protocolType) == has(oldSelf.protocolType)",message="protocolType is fixed at creation: it cannot be added or removed"
 // +kubebuilder:validation:XValidation:rule="has(self.netType) == has(oldSelf.netType)",message="netType is fixed at creation: it cannot be added or removed"
-// +kubebuilder:validation:XValidation:rule="!has(oldSelf.description) || oldSelf.description == '' || (has(self.description) && self.description != '')",message="description cannot be removed or emptied once set: the platform cannot clear a product's description (it takes 1 to 100 characters); set another text instead"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.description) || oldSelf.description.size() == 0 || (has(self.description) && self.description.size() > 0)",message="description cannot be removed or emptied once set: the platform cannot clear a product's description (it takes 1 to 100 characters); set another text instead"
 type IoTProductSpec struct {
 	// productName is the product's name on the platform: 4 to 30 characters of letters,
 	// digits, underscores and Chinese characters (each Chinese character counts as two).
