@@ -66,6 +66,10 @@ func (x *iotExternal) Observe(ctx context.Context, p *v1alpha1.IoTProduct, produ
 	p.Status.ProductKey = product.ProductKey
 	p.Status.ProductStatus = product.ProductStatus
 	p.Status.DeviceCount = int64(product.DeviceCount)
+	// These credentials see the product: they are as good as the ones that created it (a
+	// rotated key of the same account takes over; an object from before the fingerprint
+	// existed gets one).
+	p.Status.CredentialsFingerprint = x.client.CredentialsFingerprint()
 
 	// Only the name and the description can change after creation, so only they can drift
 	// in a way the operator can correct.
@@ -90,6 +94,7 @@ func (x *iotExternal) Lookup(ctx context.Context, p *v1alpha1.IoTProduct) (strin
 	if err != nil || product == nil || !madeUnderMark(p, product.GmtCreate) {
 		return "", false, err
 	}
+	p.Status.CredentialsFingerprint = x.client.CredentialsFingerprint()
 	return product.ProductKey, true, nil
 }
 
@@ -99,6 +104,7 @@ func (x *iotExternal) Create(ctx context.Context, p *v1alpha1.IoTProduct) (Resul
 		return Result{}, err
 	}
 	p.Status.ProductKey = product.ProductKey
+	p.Status.CredentialsFingerprint = x.client.CredentialsFingerprint()
 	return Result{ExternalID: product.ProductKey, RequestID: requestID}, nil
 }
 
@@ -109,24 +115,49 @@ func (x *iotExternal) Update(ctx context.Context, p *v1alpha1.IoTProduct, produc
 
 func (x *iotExternal) Delete(ctx context.Context, p *v1alpha1.IoTProduct, productKey string) (Result, error) {
 	if p.Spec.DeletionGuard == v1alpha1.DeletionGuardRefuseIfDevices {
-		// The platform deletes a product with its devices; the guard reads first. (A device
+		// Whether the platform deletes a product that still has devices (and what happens to
+		// them) is not documented; the guard reads first so that it is never tried. (A device
 		// registered between this read and the delete is not seen: the guard narrows the
 		// risk, it cannot close it.)
 		product, requestID, err := x.client.QueryProduct(ctx, productKey)
 		if err != nil {
-			return Result{ExternalID: productKey, RequestID: requestID}, err
+			return Result{ExternalID: productKey, RequestID: requestID}, x.notFoundElsewhere(p, productKey, err)
 		}
 		p.Status.DeviceCount = int64(product.DeviceCount)
 		if product.DeviceCount > 0 {
 			return Result{ExternalID: productKey}, &DeletionGuardedError{Reason: fmt.Sprintf(
 				"product %s still has %d device(s) and spec.deletionGuard is RefuseIfDevices, so it is not deleted. "+
 					"Ways out: remove the devices on the platform (the operator looks again every few minutes and then deletes it), "+
-					"set spec.deletionGuard to None to delete the product with its devices, "+
+					"set spec.deletionGuard to None to ask the platform to delete the product as it is, "+
 					"or set spec.deletionPolicy to Orphan to leave it on the platform", productKey, product.DeviceCount)}
 		}
 	}
 	requestID, err := x.client.DeleteProduct(ctx, productKey)
-	return Result{ExternalID: productKey, RequestID: requestID, Done: err == nil}, err
+	return Result{ExternalID: productKey, RequestID: requestID, Done: err == nil}, x.notFoundElsewhere(p, productKey, err)
+}
+
+// notFoundElsewhere keeps a "no such product" answer (iot.prod.NotExistedProduct) from
+// counting as a completed deletion unless the credentials, region and instance asking are
+// the ones that created, found or last read the product: a product belongs to one account
+// and one instance, and is "not found" by any other, so the answer from elsewhere proves
+// nothing. The engine holds such an object Stalled until a person decides. Any other error
+// is returned as it is.
+func (x *iotExternal) notFoundElsewhere(p *v1alpha1.IoTProduct, productKey string, err error) error {
+	if !apierr.Is(err, apierr.NotFound) {
+		return err
+	}
+	recorded, current := p.Status.CredentialsFingerprint, x.client.CredentialsFingerprint()
+	if recorded == current {
+		return err
+	}
+	why := fmt.Sprintf("with other credentials than those that created it (status.credentialsFingerprint %s, the credentials in use %s: another AccessKey, region or iotInstanceId)", recorded, current)
+	if recorded == "" {
+		why = fmt.Sprintf("and this resource has no record of the credentials that created it (no status.credentialsFingerprint; the credentials in use are %s)", current)
+	}
+	return &DeletionGuardedError{Reason: fmt.Sprintf(
+		"product %s not found %s, so the deletion is not counted as done: the product may still exist where those credentials look (the platform answered: %v). "+
+			"Restore the credentials Secret to let the operator delete it; if it is really gone, set spec.deletionPolicy: Orphan",
+		productKey, why, err)}
 }
 
 // createProductInput translates the spec into the platform's CreateProduct parameters.

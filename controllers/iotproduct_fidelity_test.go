@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
@@ -51,5 +53,91 @@ func TestIoTProductWithoutDescriptionKeepsThePlatformsOwn(t *testing.T) {
 	}
 	if got, _ := productByKey(existing.ProductKey); got.Description != "made in the console" {
 		t.Fatalf("the platform's description is %q, want it kept", got.Description)
+	}
+}
+
+// A product belongs to one account and one instance; any other credentials are answered "no
+// such product" whether or not it exists. So a deletion answered iot.prod.NotExistedProduct
+// with credentials other than those that created the product is not counted as done: the
+// object stays, Stalled, saying what to do, until deletionPolicy is set to Orphan.
+func TestIoTProductNotFoundWithOtherCredentialsIsNotADeletion(t *testing.T) {
+	ns := newNamespace(t)
+	p, key := readyProduct(t, ns, "switched")
+	fp := p.Status.CredentialsFingerprint
+	if len(fp) != 8 || strings.Contains(fp, alibabaKeyID) {
+		t.Fatalf("status.credentialsFingerprint = %q, want 8 hex digits", fp)
+	}
+
+	// The Secret now holds another account's key (the operator's own, in the simulator).
+	secret := &corev1.Secret{}
+	must(t, k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "alibaba-credentials"}, secret))
+	secret.Data = map[string][]byte{"accessKeyId": []byte(chainKeyID), "accessKeySecret": []byte(chainSecret)}
+	must(t, k8s.Update(context.Background(), secret))
+	must(t, k8s.Delete(context.Background(), p))
+
+	stalled := waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "DeletionGuarded")
+	for _, want := range []string{"product " + key + " not found with other credentials than those that created it", "deletionPolicy: Orphan", "iot.prod.NotExistedProduct"} {
+		if !strings.Contains(stalled.Message, want) {
+			t.Errorf("Stalled message %q should say %q", stalled.Message, want)
+		}
+	}
+	for _, secretText := range []string{chainSecret, alibabaSecret, chainKeyID, alibabaKeyID} {
+		if strings.Contains(stalled.Message, secretText) {
+			t.Fatalf("the credentials leaked into the status: %q", stalled.Message)
+		}
+	}
+	calls := callsFor("DeleteProduct", key)
+	if len(calls) == 0 || calls[0].AccessKeyID != chainKeyID || calls[0].Code != alibabaiot.CodeNotExistedProduct {
+		t.Fatalf("DeleteProduct calls %+v: want the other account's, answered NotExistedProduct", calls)
+	}
+	time.Sleep(testSlowRetry)
+	must(t, k8s.Get(context.Background(), client.ObjectKeyFromObject(p), p))
+	if !contains(p.Finalizers, v1alpha1.Finalizer) {
+		t.Fatalf("the object was released on a NotExistedProduct from other credentials")
+	}
+	if _, ok := productByKey(key); !ok {
+		t.Fatalf("product %s left the platform", key)
+	}
+
+	patchSpec(t, p, `{"spec":{"deletionPolicy":"Orphan"}}`)
+	waitGone(t, p)
+	waitEvent(t, p, "Orphaned", key)
+	if _, ok := productByKey(key); !ok {
+		t.Fatalf("the orphaned product %s left the platform", key)
+	}
+}
+
+// Whatever the platform answers a DeleteProduct with, a code the operator does not know
+// included, the object is never released silently: the condition carries the platform's code
+// and message, and the deletion goes through once the platform accepts it.
+func TestIoTProductDeleteRefusedWithAnUnknownCodeIsReportedNotReleased(t *testing.T) {
+	ns := newNamespace(t)
+	p, key := readyProduct(t, ns, "refused")
+	const code, message = "iot.prod.ProductHasDevicesRefused", "The product still has devices."
+	must(t, iotSim.SetFaults(alibabaiot.Faults{"DeleteProduct": {ErrorRate: 1, Code: code, Message: message}}))
+	defer iotSim.ClearFaults()
+	must(t, k8s.Delete(context.Background(), p))
+
+	stalled := waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "DeleteFailed")
+	for _, want := range []string{code, message, "RequestId ", "deletionPolicy to Orphan"} {
+		if !strings.Contains(stalled.Message, want) {
+			t.Errorf("Stalled message %q should carry %q", stalled.Message, want)
+		}
+	}
+	if ready := condition(p, v1alpha1.ConditionReady); ready.Status != metav1.ConditionFalse || ready.Reason != "DeleteFailed" {
+		t.Errorf("Ready = %+v, want False DeleteFailed", ready)
+	}
+	waitEvent(t, p, "DeleteFailed", code)
+	if !contains(p.Finalizers, v1alpha1.Finalizer) {
+		t.Fatalf("finalizer dropped on a refused delete")
+	}
+	if _, ok := productByKey(key); !ok {
+		t.Fatalf("product %s left the platform", key)
+	}
+
+	iotSim.ClearFaults()
+	waitGone(t, p)
+	if _, ok := productByKey(key); ok {
+		t.Fatalf("product %s still on the platform after the refusal ended", key)
 	}
 }

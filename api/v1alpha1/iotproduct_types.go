@@ -120,9 +120,12 @@ type IoTProductSpec struct {
 
 	LifecyclePolicies `json:",inline"`
 
-	// deletionGuard: None (default) deletes the product whatever it holds; RefuseIfDevices
-	// reads the product first and refuses to delete it while it has devices (deleting a
-	// product deletes its devices too). A refused deletion stays Terminating with
+	// deletionGuard: None (default) asks the platform to delete the product whatever it
+	// holds; RefuseIfDevices reads the product first and does not ask while it has devices.
+	// Whether the platform deletes a product that still has devices, and what becomes of the
+	// devices, is not documented: a refusal the platform answers stays in the Ready condition
+	// with its code and message, and the object stays until the deletion succeeds or
+	// deletionPolicy is set to Orphan. A deletion the guard refuses stays Terminating with
 	// Ready=False DeletionGuarded and Stalled=True until the devices are gone, the guard is
 	// set to None, or deletionPolicy is set to Orphan. It can be changed at any time.
 	// +kubebuilder:default=None
@@ -135,7 +138,7 @@ type IoTProductSpec struct {
 type DeletionGuard string
 
 const (
-	// DeletionGuardNone deletes the product whatever it holds.
+	// DeletionGuardNone asks the platform to delete the product whatever it holds.
 	DeletionGuardNone DeletionGuard = "None"
 	// DeletionGuardRefuseIfDevices refuses to delete a product that has devices.
 	DeletionGuardRefuseIfDevices DeletionGuard = "RefuseIfDevices"
@@ -156,6 +159,16 @@ type IoTProductStatus struct {
 	// deviceCount is the number of devices registered under the product.
 	// +optional
 	DeviceCount int64 `json:"deviceCount,omitempty"`
+
+	// credentialsFingerprint names, without revealing anything secret, the credentials,
+	// region and IoT instance that last saw the product: the first 8 hex digits of a SHA-256
+	// over the AccessKeyId (for temporary STS credentials and the operator's own credential
+	// chain, only their kind), the region and the iotInstanceId. Recorded when the operator
+	// creates, finds or reads the product. A deletion that the platform answers "no such
+	// product" counts as done only when the credentials in use have this fingerprint: other
+	// credentials may simply not see a product that still exists.
+	// +optional
+	CredentialsFingerprint string `json:"credentialsFingerprint,omitempty"`
 }
 
 // IoTProduct is a product on Alibaba Cloud IoT Platform, created, kept in line with the spec

@@ -2,6 +2,8 @@ package alibaba
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	iot "github.com/alibabacloud-go/iot-20180120/v6/client"
@@ -27,6 +29,7 @@ type shared struct {
 	sdk        *iot.Client
 	credential credential.Credential
 	account    string // the rate-limit account: AccessKeyId or "default-chain"
+	identity   string // what CredentialsFingerprint hashes: see Credentials.identity
 	limits     map[string]*rate.Limiter
 	region     string
 	endpoint   string
@@ -42,6 +45,15 @@ func (c *Client) WithIotInstance(id string) *Client {
 
 // IotInstanceID is the instance the client's calls name.
 func (c *Client) IotInstanceID() string { return c.instanceID }
+
+// CredentialsFingerprint names where the client's calls look for products, without revealing
+// anything secret: the first 8 hex digits of the SHA-256 of the AccessKeyId (for a long-term
+// key; "sts" for temporary credentials, "default-chain" for the operator's own), the region
+// and the IotInstanceId. A product another fingerprint sees may not exist for this one.
+func (c *Client) CredentialsFingerprint() string {
+	sum := sha256.Sum256([]byte(c.identity + "\x00" + c.region + "\x00" + c.instanceID))
+	return hex.EncodeToString(sum[:4])
+}
 
 // Region is the client's region.
 func (c *Client) Region() string { return c.region }
