@@ -79,13 +79,17 @@ func (c *Client) instance() *string {
 //
 // The SDK's calls take no context. When ctx ends first, call returns at once and the SDK call
 // finishes in the background, bounded by the per-call timeout; its answer is dropped.
-func call[T any](ctx context.Context, c *Client, action string, fn func(*util.RuntimeOptions) (T, error), answerOf func(T) answer) (T, string, error) {
+//
+// limits names further rate-limit budgets the call waits for before the action's own.
+func call[T any](ctx context.Context, c *Client, action string, fn func(*util.RuntimeOptions) (T, error), answerOf func(T) answer, limits ...string) (T, string, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, "", contextError(action, err)
 	}
-	if err := c.waitForRateLimit(ctx, action); err != nil {
-		return zero, "", err
+	for _, limit := range append(limits, action) {
+		if err := c.waitForRateLimit(ctx, action, limit); err != nil {
+			return zero, "", err
+		}
 	}
 	start := time.Now()
 	v, requestID, failure := attempt(ctx, c, action, fn, answerOf)
@@ -121,9 +125,10 @@ func attempt[T any](ctx context.Context, c *Client, action string, fn func(*util
 	return v, a.requestID, nil
 }
 
-// waitForRateLimit waits for the account's budget of action, and says so in the metrics.
-func (c *Client) waitForRateLimit(ctx context.Context, action string) error {
-	limiter := c.limits[action]
+// waitForRateLimit waits for the account's budget limit (the action's own, or another one it
+// counts against), and says so in the metrics under action.
+func (c *Client) waitForRateLimit(ctx context.Context, action, limit string) error {
+	limiter := c.limits[limit]
 	if limiter == nil {
 		return nil
 	}

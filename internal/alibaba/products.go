@@ -232,6 +232,10 @@ func (c *Client) QueryProductList(ctx context.Context, page, pageSize int) (Prod
 		CurrentPage:   tea.Int32(int32(page)),
 		PageSize:      tea.Int32(int32(pageSize)),
 	}
+	var limits []string
+	if deepPage(page, pageSize) {
+		limits = append(limits, LimitQueryProductListDeep)
+	}
 	resp, requestID, err := call(ctx, c, ActionQueryProductList, func(rt *util.RuntimeOptions) (*iot.QueryProductListResponse, error) {
 		return c.sdk.QueryProductListWithOptions(req, rt)
 	}, func(r *iot.QueryProductListResponse) answer {
@@ -239,7 +243,7 @@ func (c *Client) QueryProductList(ctx context.Context, page, pageSize int) (Prod
 			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
 		}
 		return answer{httpStatus: int(tea.Int32Value(r.StatusCode))}
-	})
+	}, limits...)
 	if err != nil {
 		return ProductPage{}, requestID, err
 	}
