@@ -170,8 +170,15 @@ func createProductInput(spec v1alpha1.IoTProductSpec) alibaba.CreateProductInput
 	if spec.DataFormat == v1alpha1.DataFormatCustom {
 		dataFormat = 0
 	}
-	// A data format (and a thing model) exists only in the platform's senior edition,
-	// iothub_senior, which is the one that takes DataFormat; the spec always has one.
+	// The spec always has a dataFormat, which only products with a thing model take:
+	// "若产品需要使用物模型功能,必选传入请求参数AliyunCommodityCode和DataFormat,且AliyunCommodityCode
+	// 值为iothub_senior" (a product with a thing model needs AliyunCommodityCode iothub_senior and
+	// DataFormat), and when sent "仅支持输入iothub_senior" (only iothub_senior is accepted;
+	// left out, a basic product without a thing model is made)
+	// (help.aliyun.com/document_detail/69123). So every create sends iothub_senior with
+	// DataFormat, never iothub. MQTT-type instances have no thing model and take no
+	// AliyunCommodityCode (same page): products there are adopted (spec.productKey), not
+	// created; the field docs of spec.dataFormat say so.
 	return alibaba.CreateProductInput{
 		ProductName:         spec.ProductName,
 		NodeType:            nodeType,

@@ -141,3 +141,23 @@ func TestIoTProductDeleteRefusedWithAnUnknownCodeIsReportedNotReleased(t *testin
 		t.Fatalf("product %s still on the platform after the refusal ended", key)
 	}
 }
+
+// What a create sends for the edition: the thing-model edition, iothub_senior, with the data
+// format of the spec (the only value CreateProduct accepts for AliyunCommodityCode, and the
+// only edition that has a data format); never iothub.
+func TestIoTProductCreateSendsTheThingModelEditionWithItsDataFormat(t *testing.T) {
+	ns := newNamespace(t)
+	p, key := readyProduct(t, ns, "custom", func(p *v1alpha1.IoTProduct) { p.Spec.DataFormat = v1alpha1.DataFormatCustom })
+	var sent map[string]string
+	for _, c := range iotSim.Calls("CreateProduct") {
+		if c.Parameters["ProductName"] == p.Spec.ProductName && c.Code == alibabaiot.CodeOK {
+			sent = c.Parameters
+		}
+	}
+	if sent["AliyunCommodityCode"] != "iothub_senior" || sent["DataFormat"] != "0" {
+		t.Fatalf("CreateProduct sent %v, want AliyunCommodityCode iothub_senior and DataFormat 0", sent)
+	}
+	if got, _ := productByKey(key); got.AliyunCommodityCode != "iothub_senior" || got.DataFormat != 0 {
+		t.Fatalf("the platform has %+v", got)
+	}
+}

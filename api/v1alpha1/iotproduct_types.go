@@ -60,7 +60,14 @@ type IoTProductSpec struct {
 	NodeType NodeType `json:"nodeType,omitempty"`
 
 	// dataFormat: AlinkJSON (the platform's standard format) or Custom (a script parses the
-	// payload). Fixed at creation.
+	// payload). Fixed at creation. The operator creates every product with a thing model, the
+	// only kind that has a data format: CreateProduct is sent AliyunCommodityCode
+	// iothub_senior with DataFormat 1 (AlinkJSON) or 0 (Custom). It never creates a
+	// basic-edition product (AliyunCommodityCode left out) and never sends iothub, which
+	// CreateProduct does not accept. MQTT-type instances have no thing model, and the
+	// documentation says not to send AliyunCommodityCode there: the operator does not
+	// create products in them (what the platform answers is reported as CreateFailed with
+	// its code); adopt such a product with productKey instead.
 	// +kubebuilder:default=AlinkJSON
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="dataFormat is fixed at creation"
 	// +optional

@@ -73,6 +73,9 @@ type Options struct {
 	// IotInstanceId is iot.system.InstanceNotFound. When empty, every IotInstanceId is accepted
 	// and is its own namespace of products.
 	IotInstanceIDs []string
+	// MQTTInstanceIDs are instances of the MQTT type, which have no thing model: CreateProduct
+	// there refuses AliyunCommodityCode (iot.prod.InvalidAliyunCommodityCode).
+	MQTTInstanceIDs []string
 	// ClockSkew is how far a request's timestamp may be from the simulator's clock. 0 means the
 	// platform's 15 minutes.
 	ClockSkew time.Duration
@@ -90,10 +93,12 @@ type Server struct {
 	qps       map[string]int
 	quota     int
 	instances map[string]bool
-	skew      time.Duration
-	now       func() time.Time
-	log       *slog.Logger
-	inspect   *http.ServeMux
+	// mqttInstances are the instances of the MQTT type.
+	mqttInstances map[string]bool
+	skew          time.Duration
+	now           func() time.Time
+	log           *slog.Logger
+	inspect       *http.ServeMux
 	// defaultOwner owns the products AddProduct makes without an owner.
 	defaultOwner string
 
@@ -137,6 +142,10 @@ func New(opts Options) *Server {
 	}
 	for _, id := range opts.IotInstanceIDs {
 		s.instances[id] = true
+	}
+	s.mqttInstances = map[string]bool{}
+	for _, id := range opts.MQTTInstanceIDs {
+		s.mqttInstances[id] = true
 	}
 	if s.skew <= 0 {
 		s.skew = 15 * time.Minute
