@@ -114,17 +114,22 @@ func (x *iotExternal) Update(ctx context.Context, p *v1alpha1.IoTProduct, produc
 }
 
 func (x *iotExternal) Delete(ctx context.Context, p *v1alpha1.IoTProduct, productKey string) (Result, error) {
-	if p.Spec.DeletionGuard == v1alpha1.DeletionGuardRefuseIfDevices {
-		// Whether the platform deletes a product that still has devices (and what happens to
-		// them) is not documented; the guard reads first so that it is never tried. (A device
-		// registered between this read and the delete is not seen: the guard narrows the
-		// risk, it cannot close it.)
+	guarded := p.Spec.DeletionGuard == v1alpha1.DeletionGuardRefuseIfDevices
+	// Without a record of the credentials that see the product (an object from before the
+	// record existed, or whose status write was lost), the product is read first: a delete
+	// answered "not found" is then known to come from credentials that saw it.
+	if guarded || p.Status.CredentialsFingerprint == "" {
 		product, requestID, err := x.client.QueryProduct(ctx, productKey)
 		if err != nil {
 			return Result{ExternalID: productKey, RequestID: requestID}, x.notFoundElsewhere(p, productKey, err)
 		}
+		p.Status.CredentialsFingerprint = x.client.CredentialsFingerprint()
 		p.Status.DeviceCount = int64(product.DeviceCount)
-		if product.DeviceCount > 0 {
+		// Whether the platform deletes a product that still has devices (and what happens to
+		// them) is not documented; the guard reads first so that it is never tried. (A device
+		// registered between this read and the delete is not seen: the guard narrows the
+		// risk, it cannot close it.)
+		if guarded && product.DeviceCount > 0 {
 			return Result{ExternalID: productKey}, &DeletionGuardedError{Reason: fmt.Sprintf(
 				"product %s still has %d device(s) and spec.deletionGuard is RefuseIfDevices, so it is not deleted. "+
 					"Ways out: remove the devices on the platform (the operator looks again every few minutes and then deletes it), "+

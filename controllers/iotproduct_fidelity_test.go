@@ -161,3 +161,57 @@ func TestIoTProductCreateSendsTheThingModelEditionWithItsDataFormat(t *testing.T
 		t.Fatalf("the platform has %+v", got)
 	}
 }
+
+// An object with no record of the credentials that see its product (one from before the
+// record existed) reads the product before deleting it: credentials that see it delete it as
+// usual; a "not found" is then not taken for a deletion, since nothing says these credentials
+// ever could see it.
+func TestIoTProductWithoutCredentialsRecordReadsBeforeDeleting(t *testing.T) {
+	ns := newNamespace(t)
+	clearRecord := func(p *v1alpha1.IoTProduct) {
+		t.Helper()
+		eventually(t, "status.credentialsFingerprint cleared", func() string {
+			must(t, k8s.Get(context.Background(), client.ObjectKeyFromObject(p), p))
+			if p.Status.CredentialsFingerprint == "" {
+				return ""
+			}
+			p.Status.CredentialsFingerprint = ""
+			if err := k8s.Status().Update(context.Background(), p); err != nil {
+				return err.Error()
+			}
+			return "cleared; checking again"
+		})
+	}
+
+	// Same credentials: read, then deleted.
+	seen, seenKey := readyProduct(t, ns, "legacyseen")
+	clearRecord(seen)
+	deleteAndWaitGone(t, seen)
+	if _, ok := productByKey(seenKey); ok {
+		t.Fatalf("product %s still on the platform", seenKey)
+	}
+
+	// Other credentials and no record: not found is not a deletion.
+	other, otherKey := readyProduct(t, ns, "legacyother")
+	secret := &corev1.Secret{}
+	must(t, k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "alibaba-credentials"}, secret))
+	secret.Data = map[string][]byte{"accessKeyId": []byte(chainKeyID), "accessKeySecret": []byte(chainSecret)}
+	must(t, k8s.Update(context.Background(), secret))
+	waitCondition(t, other, v1alpha1.ConditionStalled, metav1.ConditionTrue, "NotFound") // the switch is seen
+	clearRecord(other)
+	must(t, k8s.Delete(context.Background(), other))
+	stalled := waitCondition(t, other, v1alpha1.ConditionStalled, metav1.ConditionTrue, "DeletionGuarded")
+	for _, want := range []string{"product " + otherKey + " not found", "no record of the credentials that created it", "deletionPolicy: Orphan"} {
+		if !strings.Contains(stalled.Message, want) {
+			t.Errorf("Stalled message %q should say %q", stalled.Message, want)
+		}
+	}
+	if calls := callsFor("DeleteProduct", otherKey); len(calls) != 0 {
+		t.Errorf("DeleteProduct called with credentials that do not see the product: %+v", calls)
+	}
+	patchSpec(t, other, `{"spec":{"deletionPolicy":"Orphan"}}`)
+	waitGone(t, other)
+	if _, ok := productByKey(otherKey); !ok {
+		t.Fatalf("the orphaned product %s left the platform", otherKey)
+	}
+}
