@@ -66,6 +66,10 @@ func (x *iotExternal) Observe(ctx context.Context, p *v1alpha1.IoTProduct, produ
 	p.Status.ProductKey = product.ProductKey
 	p.Status.ProductStatus = product.ProductStatus
 	p.Status.DeviceCount = int64(product.DeviceCount)
+	// These credentials see the product: they are as good as the ones that created it (a
+	// rotated key of the same account takes over; an object from before the fingerprint
+	// existed gets one).
+	p.Status.CredentialsFingerprint = x.client.CredentialsFingerprint()
 
 	// Only the name and the description can change after creation, so only they can drift
 	// in a way the operator can correct.
@@ -73,7 +77,9 @@ func (x *iotExternal) Observe(ctx context.Context, p *v1alpha1.IoTProduct, produ
 	if product.ProductName != p.Spec.ProductName {
 		diff = append(diff, fmt.Sprintf("productName is %q, spec wants %q", product.ProductName, p.Spec.ProductName))
 	}
-	if product.Description != p.Spec.Description {
+	// An empty spec description is never sent (the platform cannot clear one), so the
+	// product's own description is left as it is rather than reported as drift forever.
+	if p.Spec.Description != "" && product.Description != p.Spec.Description {
 		diff = append(diff, fmt.Sprintf("description is %q, spec wants %q", product.Description, p.Spec.Description))
 	}
 	return Observation{Exists: true, UpToDate: len(diff) == 0, Diff: strings.Join(diff, "; ")}, nil
@@ -88,6 +94,7 @@ func (x *iotExternal) Lookup(ctx context.Context, p *v1alpha1.IoTProduct) (strin
 	if err != nil || product == nil || !madeUnderMark(p, product.GmtCreate) {
 		return "", false, err
 	}
+	p.Status.CredentialsFingerprint = x.client.CredentialsFingerprint()
 	return product.ProductKey, true, nil
 }
 
@@ -97,6 +104,7 @@ func (x *iotExternal) Create(ctx context.Context, p *v1alpha1.IoTProduct) (Resul
 		return Result{}, err
 	}
 	p.Status.ProductKey = product.ProductKey
+	p.Status.CredentialsFingerprint = x.client.CredentialsFingerprint()
 	return Result{ExternalID: product.ProductKey, RequestID: requestID}, nil
 }
 
@@ -106,25 +114,55 @@ func (x *iotExternal) Update(ctx context.Context, p *v1alpha1.IoTProduct, produc
 }
 
 func (x *iotExternal) Delete(ctx context.Context, p *v1alpha1.IoTProduct, productKey string) (Result, error) {
-	if p.Spec.DeletionGuard == v1alpha1.DeletionGuardRefuseIfDevices {
-		// The platform deletes a product with its devices; the guard reads first. (A device
-		// registered between this read and the delete is not seen: the guard narrows the
-		// risk, it cannot close it.)
+	guarded := p.Spec.DeletionGuard == v1alpha1.DeletionGuardRefuseIfDevices
+	// Without a record of the credentials that see the product (an object from before the
+	// record existed, or whose status write was lost), the product is read first: a delete
+	// answered "not found" is then known to come from credentials that saw it.
+	if guarded || p.Status.CredentialsFingerprint == "" {
 		product, requestID, err := x.client.QueryProduct(ctx, productKey)
 		if err != nil {
-			return Result{ExternalID: productKey, RequestID: requestID}, err
+			return Result{ExternalID: productKey, RequestID: requestID}, x.notFoundElsewhere(p, productKey, err)
 		}
+		p.Status.CredentialsFingerprint = x.client.CredentialsFingerprint()
 		p.Status.DeviceCount = int64(product.DeviceCount)
-		if product.DeviceCount > 0 {
+		// Whether the platform deletes a product that still has devices (and what happens to
+		// them) is not documented; the guard reads first so that it is never tried. (A device
+		// registered between this read and the delete is not seen: the guard narrows the
+		// risk, it cannot close it.)
+		if guarded && product.DeviceCount > 0 {
 			return Result{ExternalID: productKey}, &DeletionGuardedError{Reason: fmt.Sprintf(
 				"product %s still has %d device(s) and spec.deletionGuard is RefuseIfDevices, so it is not deleted. "+
 					"Ways out: remove the devices on the platform (the operator looks again every few minutes and then deletes it), "+
-					"set spec.deletionGuard to None to delete the product with its devices, "+
+					"set spec.deletionGuard to None to ask the platform to delete the product as it is, "+
 					"or set spec.deletionPolicy to Orphan to leave it on the platform", productKey, product.DeviceCount)}
 		}
 	}
 	requestID, err := x.client.DeleteProduct(ctx, productKey)
-	return Result{ExternalID: productKey, RequestID: requestID, Done: err == nil}, err
+	return Result{ExternalID: productKey, RequestID: requestID, Done: err == nil}, x.notFoundElsewhere(p, productKey, err)
+}
+
+// notFoundElsewhere keeps a "no such product" answer (iot.prod.NotExistedProduct) from
+// counting as a completed deletion unless the credentials, region and instance asking are
+// the ones that created, found or last read the product: a product belongs to one account
+// and one instance, and is "not found" by any other, so the answer from elsewhere proves
+// nothing. The engine holds such an object Stalled until a person decides. Any other error
+// is returned as it is.
+func (x *iotExternal) notFoundElsewhere(p *v1alpha1.IoTProduct, productKey string, err error) error {
+	if !apierr.Is(err, apierr.NotFound) {
+		return err
+	}
+	recorded, current := p.Status.CredentialsFingerprint, x.client.CredentialsFingerprint()
+	if recorded == current {
+		return err
+	}
+	why := fmt.Sprintf("with other credentials than those that created it (status.credentialsFingerprint %s, the credentials in use %s: another AccessKey, region or iotInstanceId)", recorded, current)
+	if recorded == "" {
+		why = fmt.Sprintf("and this resource has no record of the credentials that created it (no status.credentialsFingerprint; the credentials in use are %s)", current)
+	}
+	return &DeletionGuardedError{Reason: fmt.Sprintf(
+		"product %s not found %s, so the deletion is not counted as done: the product may still exist where those credentials look (the platform answered: %v). "+
+			"Restore the credentials Secret to let the operator delete it; if it is really gone, set spec.deletionPolicy: Orphan",
+		productKey, why, err)}
 }
 
 // createProductInput translates the spec into the platform's CreateProduct parameters.
@@ -137,8 +175,15 @@ func createProductInput(spec v1alpha1.IoTProductSpec) alibaba.CreateProductInput
 	if spec.DataFormat == v1alpha1.DataFormatCustom {
 		dataFormat = 0
 	}
-	// A data format (and a thing model) exists only in the platform's senior edition,
-	// iothub_senior, which is the one that takes DataFormat; the spec always has one.
+	// The spec always has a dataFormat, which only products with a thing model take:
+	// "若产品需要使用物模型功能,必选传入请求参数AliyunCommodityCode和DataFormat,且AliyunCommodityCode
+	// 值为iothub_senior" (a product with a thing model needs AliyunCommodityCode iothub_senior and
+	// DataFormat), and when sent "仅支持输入iothub_senior" (only iothub_senior is accepted;
+	// left out, a basic product without a thing model is made)
+	// (help.aliyun.com/document_detail/69123). So every create sends iothub_senior with
+	// DataFormat, never iothub. MQTT-type instances have no thing model and take no
+	// AliyunCommodityCode (same page): products there are adopted (spec.productKey), not
+	// created; the field docs of spec.dataFormat say so.
 	return alibaba.CreateProductInput{
 		ProductName:         spec.ProductName,
 		NodeType:            nodeType,

@@ -31,6 +31,7 @@ type AuthType string
 // +kubebuilder:validation:XValidation:rule="has(self.iotInstanceId) == has(oldSelf.iotInstanceId)",message="iotInstanceId is fixed at creation: it cannot be added or removed"
 // +kubebuilder:validation:XValidation:rule="has(self.protocolType) == has(oldSelf.protocolType)",message="protocolType is fixed at creation: it cannot be added or removed"
 // +kubebuilder:validation:XValidation:rule="has(self.netType) == has(oldSelf.netType)",message="netType is fixed at creation: it cannot be added or removed"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.description) || oldSelf.description.size() == 0 || (has(self.description) && self.description.size() > 0)",message="description cannot be removed or emptied once set: the platform cannot clear a product's description (it takes 1 to 100 characters); set another text instead"
 type IoTProductSpec struct {
 	// productName is the product's name on the platform: 4 to 30 characters of letters,
 	// digits, underscores and Chinese characters (each Chinese character counts as two).
@@ -42,7 +43,11 @@ type IoTProductSpec struct {
 	// +required
 	ProductName string `json:"productName"`
 
-	// description of the product, at most 100 characters. Can be changed.
+	// description of the product, 1 to 100 characters. Can be changed, but not removed or
+	// emptied once set: the platform cannot clear a product's description (UpdateProduct takes
+	// 1 to 100 characters), so the API server refuses that change. Left out, the operator
+	// never sends a description and leaves the one the product has on the platform (an
+	// adopted product keeps its own).
 	// +kubebuilder:validation:MaxLength=100
 	// +optional
 	Description string `json:"description,omitempty"`
@@ -55,7 +60,14 @@ type IoTProductSpec struct {
 	NodeType NodeType `json:"nodeType,omitempty"`
 
 	// dataFormat: AlinkJSON (the platform's standard format) or Custom (a script parses the
-	// payload). Fixed at creation.
+	// payload). Fixed at creation. The operator creates every product with a thing model, the
+	// only kind that has a data format: CreateProduct is sent AliyunCommodityCode
+	// iothub_senior with DataFormat 1 (AlinkJSON) or 0 (Custom). It never creates a
+	// basic-edition product (AliyunCommodityCode left out) and never sends iothub, which
+	// CreateProduct does not accept. MQTT-type instances have no thing model, and the
+	// documentation says not to send AliyunCommodityCode there: the operator does not
+	// create products in them (what the platform answers is reported as CreateFailed with
+	// its code); adopt such a product with productKey instead.
 	// +kubebuilder:default=AlinkJSON
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="dataFormat is fixed at creation"
 	// +optional
@@ -115,9 +127,12 @@ type IoTProductSpec struct {
 
 	LifecyclePolicies `json:",inline"`
 
-	// deletionGuard: None (default) deletes the product whatever it holds; RefuseIfDevices
-	// reads the product first and refuses to delete it while it has devices (deleting a
-	// product deletes its devices too). A refused deletion stays Terminating with
+	// deletionGuard: None (default) asks the platform to delete the product whatever it
+	// holds; RefuseIfDevices reads the product first and does not ask while it has devices.
+	// Whether the platform deletes a product that still has devices, and what becomes of the
+	// devices, is not documented: a refusal the platform answers stays in the Ready condition
+	// with its code and message, and the object stays until the deletion succeeds or
+	// deletionPolicy is set to Orphan. A deletion the guard refuses stays Terminating with
 	// Ready=False DeletionGuarded and Stalled=True until the devices are gone, the guard is
 	// set to None, or deletionPolicy is set to Orphan. It can be changed at any time.
 	// +kubebuilder:default=None
@@ -130,7 +145,7 @@ type IoTProductSpec struct {
 type DeletionGuard string
 
 const (
-	// DeletionGuardNone deletes the product whatever it holds.
+	// DeletionGuardNone asks the platform to delete the product whatever it holds.
 	DeletionGuardNone DeletionGuard = "None"
 	// DeletionGuardRefuseIfDevices refuses to delete a product that has devices.
 	DeletionGuardRefuseIfDevices DeletionGuard = "RefuseIfDevices"
@@ -151,6 +166,16 @@ type IoTProductStatus struct {
 	// deviceCount is the number of devices registered under the product.
 	// +optional
 	DeviceCount int64 `json:"deviceCount,omitempty"`
+
+	// credentialsFingerprint names, without revealing anything secret, the credentials,
+	// region and IoT instance that last saw the product: the first 8 hex digits of a SHA-256
+	// over the AccessKeyId (for temporary STS credentials and the operator's own credential
+	// chain, only their kind), the region and the iotInstanceId. Recorded when the operator
+	// creates, finds or reads the product. A deletion that the platform answers "no such
+	// product" counts as done only when the credentials in use have this fingerprint: other
+	// credentials may simply not see a product that still exists.
+	// +optional
+	CredentialsFingerprint string `json:"credentialsFingerprint,omitempty"`
 }
 
 // IoTProduct is a product on Alibaba Cloud IoT Platform, created, kept in line with the spec

@@ -2,6 +2,8 @@ package alibaba
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	iot "github.com/alibabacloud-go/iot-20180120/v6/client"
@@ -27,6 +29,7 @@ type shared struct {
 	sdk        *iot.Client
 	credential credential.Credential
 	account    string // the rate-limit account: AccessKeyId or "default-chain"
+	identity   string // what CredentialsFingerprint hashes: see Credentials.identity
 	limits     map[string]*rate.Limiter
 	region     string
 	endpoint   string
@@ -42,6 +45,15 @@ func (c *Client) WithIotInstance(id string) *Client {
 
 // IotInstanceID is the instance the client's calls name.
 func (c *Client) IotInstanceID() string { return c.instanceID }
+
+// CredentialsFingerprint names where the client's calls look for products, without revealing
+// anything secret: the first 8 hex digits of the SHA-256 of the AccessKeyId (for a long-term
+// key; "sts" for temporary credentials, "default-chain" for the operator's own), the region
+// and the IotInstanceId. A product another fingerprint sees may not exist for this one.
+func (c *Client) CredentialsFingerprint() string {
+	sum := sha256.Sum256([]byte(c.identity + "\x00" + c.region + "\x00" + c.instanceID))
+	return hex.EncodeToString(sum[:4])
+}
 
 // Region is the client's region.
 func (c *Client) Region() string { return c.region }
@@ -67,13 +79,17 @@ func (c *Client) instance() *string {
 //
 // The SDK's calls take no context. When ctx ends first, call returns at once and the SDK call
 // finishes in the background, bounded by the per-call timeout; its answer is dropped.
-func call[T any](ctx context.Context, c *Client, action string, fn func(*util.RuntimeOptions) (T, error), answerOf func(T) answer) (T, string, error) {
+//
+// limits names further rate-limit budgets the call waits for before the action's own.
+func call[T any](ctx context.Context, c *Client, action string, fn func(*util.RuntimeOptions) (T, error), answerOf func(T) answer, limits ...string) (T, string, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, "", contextError(action, err)
 	}
-	if err := c.waitForRateLimit(ctx, action); err != nil {
-		return zero, "", err
+	for _, limit := range append(limits, action) {
+		if err := c.waitForRateLimit(ctx, action, limit); err != nil {
+			return zero, "", err
+		}
 	}
 	start := time.Now()
 	v, requestID, failure := attempt(ctx, c, action, fn, answerOf)
@@ -109,9 +125,10 @@ func attempt[T any](ctx context.Context, c *Client, action string, fn func(*util
 	return v, a.requestID, nil
 }
 
-// waitForRateLimit waits for the account's budget of action, and says so in the metrics.
-func (c *Client) waitForRateLimit(ctx context.Context, action string) error {
-	limiter := c.limits[action]
+// waitForRateLimit waits for the account's budget limit (the action's own, or another one it
+// counts against), and says so in the metrics under action.
+func (c *Client) waitForRateLimit(ctx context.Context, action, limit string) error {
+	limiter := c.limits[limit]
 	if limiter == nil {
 		return nil
 	}

@@ -221,6 +221,7 @@ func (s *ClientSet) newClient(creds *Credentials, region string, ep endpoint) (*
 			sdk:        sdk,
 			credential: sdk.Credential,
 			account:    account,
+			identity:   creds.identity(),
 			limits:     s.limiters.forAccount(account),
 			region:     region,
 			endpoint:   ep.protocol + "://" + ep.host,

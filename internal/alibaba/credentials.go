@@ -45,6 +45,22 @@ func (c *Credentials) account() string {
 	return c.AccessKeyID
 }
 
+// stsIdentity stands for every set of temporary (STS) credentials in CredentialsFingerprint:
+// their AccessKeyId changes with each token, so it says nothing stable about who they are.
+const stsIdentity = "sts"
+
+// identity is what CredentialsFingerprint says the credentials are: the AccessKeyId of a
+// long-term key, or the kind of credentials whose key is not stable.
+func (c *Credentials) identity() string {
+	switch {
+	case c.isDefaultChain():
+		return defaultChainAccount
+	case c.SecurityToken != "":
+		return stsIdentity
+	}
+	return c.AccessKeyID
+}
+
 // fingerprint identifies the credentials without revealing them: an HMAC under a key that
 // lives only in this process, so it can be neither reversed nor compared across processes.
 func (c *Credentials) fingerprint(key []byte) string {

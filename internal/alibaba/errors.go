@@ -100,6 +100,9 @@ var prefixClasses = []struct {
 	{"InvalidTimeStamp.", apierr.TerminalAuth},
 }
 
+// actionErrorSuffix ends the codes of a failed action on the server side.
+const actionErrorSuffix = "ActionError"
+
 // Classify returns the class of an error code answered with an HTTP status (200 for a
 // business error).
 //
@@ -117,6 +120,14 @@ var prefixClasses = []struct {
 func Classify(code string, httpStatus int) apierr.Class {
 	if c, ok := codeClasses[code]; ok {
 		return c
+	}
+	// Every *ActionError code is a server-side failure of the action, whatever its family
+	// (iot.common.QueryProductActionError, iot.prod.QueryProductListActionError,
+	// iot.prod.QueryDeviceCountActionError, ...). The error codes page lists them with
+	// "Failed to query the product. ... Try again later." (help.aliyun.com/document_detail/87387):
+	// retried, never a stall as bad input.
+	if strings.HasSuffix(code, actionErrorSuffix) {
+		return apierr.Retryable
 	}
 	for _, p := range prefixClasses {
 		if strings.HasPrefix(code, p.prefix) {

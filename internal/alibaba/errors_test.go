@@ -68,6 +68,28 @@ func TestEveryDocumentedCodeHasItsClass(t *testing.T) {
 	}
 }
 
+// Every *ActionError code is the server failing the action ("Try again later", error codes
+// page): retried, whichever family it belongs to, and never a stall as bad input.
+func TestEveryActionErrorCodeIsRetryable(t *testing.T) {
+	for _, code := range []string{
+		"iot.common.QueryProductActionError",
+		"iot.common.QueryProductCountActionError",
+		"iot.common.QueryDeviceActionError",
+		"iot.common.QueryDevicePropertyActionError",
+		"iot.prod.QueryProductListActionError",
+		"iot.prod.QueryDeviceCountActionError",
+		"iot.prod.QueryProductAbilitiesActionError",
+		"iot.device.QueryDeviceListActionError",
+		"iot.prod.SomeFutureActionError", // a member the documentation does not list yet
+	} {
+		t.Run(code, func(t *testing.T) {
+			if got := Classify(code, 200); got != apierr.Retryable {
+				t.Errorf("Classify(%q, 200) = %s, want %s", code, got, apierr.Retryable)
+			}
+		})
+	}
+}
+
 // Codes no document lists are decided by family, then by status.
 func TestUndocumentedCodes(t *testing.T) {
 	tests := []struct {

@@ -185,14 +185,19 @@ func (c *Client) QueryProduct(ctx context.Context, productKey string) (Product, 
 }
 
 // UpdateProduct sets a product's name and description, the only fields that can change after
-// creation. The platform requires the name on every update, so both are always sent; an empty
-// description clears it.
+// creation. The platform requires the name on every update, so it is always sent. An empty
+// description is not sent, so the product keeps the one it has: the platform cannot clear a
+// description.
 func (c *Client) UpdateProduct(ctx context.Context, productKey, productName, description string) (string, error) {
 	req := &iot.UpdateProductRequest{
 		IotInstanceId: c.instance(),
 		ProductKey:    tea.String(productKey),
-		ProductName:   tea.String(productName),
-		Description:   tea.String(description),
+		// ProductName is required: "ProductName String Yes ... The new product name"
+		// (help.aliyun.com/document_detail/69267), so it is resent even when unchanged.
+		ProductName: tea.String(productName),
+		// Description is optional, and when sent "must be 1 to 100 characters in length"
+		// (help.aliyun.com/document_detail/69267): an empty one is left out, never sent.
+		Description: optional(description),
 	}
 	_, requestID, err := call(ctx, c, ActionUpdateProduct, func(rt *util.RuntimeOptions) (*iot.UpdateProductResponse, error) {
 		return c.sdk.UpdateProductWithOptions(req, rt)
@@ -227,6 +232,10 @@ func (c *Client) QueryProductList(ctx context.Context, page, pageSize int) (Prod
 		CurrentPage:   tea.Int32(int32(page)),
 		PageSize:      tea.Int32(int32(pageSize)),
 	}
+	var limits []string
+	if deepPage(page, pageSize) {
+		limits = append(limits, LimitQueryProductListDeep)
+	}
 	resp, requestID, err := call(ctx, c, ActionQueryProductList, func(rt *util.RuntimeOptions) (*iot.QueryProductListResponse, error) {
 		return c.sdk.QueryProductListWithOptions(req, rt)
 	}, func(r *iot.QueryProductListResponse) answer {
@@ -234,7 +243,7 @@ func (c *Client) QueryProductList(ctx context.Context, page, pageSize int) (Prod
 			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
 		}
 		return answer{httpStatus: int(tea.Int32Value(r.StatusCode))}
-	})
+	}, limits...)
 	if err != nil {
 		return ProductPage{}, requestID, err
 	}

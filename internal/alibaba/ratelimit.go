@@ -15,6 +15,13 @@ const (
 	ActionQueryProductList = "QueryProductList"
 )
 
+// LimitQueryProductListDeep is the rate-limit key (not an action) of the QueryProductList calls
+// that read deep pages, where CurrentPage x PageSize >= DeepPageThreshold.
+const LimitQueryProductListDeep = "QueryProductList(deep pages)"
+
+// DeepPageThreshold is CurrentPage x PageSize from which QueryProductList has its lower limit.
+const DeepPageThreshold = 100_000
+
 // DefaultQPS is the documented limit of each action per Alibaba Cloud account (RAM users share
 // their account's quota).
 var DefaultQPS = map[string]float64{
@@ -23,6 +30,17 @@ var DefaultQPS = map[string]float64{
 	ActionUpdateProduct:    10,
 	ActionDeleteProduct:    500,
 	ActionQueryProductList: 50,
+	// "If the product of the value of CurrentPage and the value of PageSize is greater than or
+	// equal to 100,000, the QPS of this operation decreases. In this case, each Alibaba Cloud
+	// account can run up to 2 QPS." (help.aliyun.com/document_detail/69271). Such a call waits
+	// for this budget as well as the action's own (see deepPage).
+	LimitQueryProductListDeep: 2,
+}
+
+// deepPage says that a QueryProductList call of page and pageSize counts against
+// LimitQueryProductListDeep. Dividing, not multiplying, so no page number can overflow.
+func deepPage(page, pageSize int) bool {
+	return pageSize > 0 && page >= (DeepPageThreshold+pageSize-1)/pageSize
 }
 
 // spacingMargin is the share of an action's documented QPS the client uses.
@@ -77,7 +95,7 @@ func (l *limiters) get(account, action string) *rate.Limiter {
 // forAccount resolves the buckets of every action for one account, once per client.
 func (l *limiters) forAccount(account string) map[string]*rate.Limiter {
 	out := map[string]*rate.Limiter{}
-	for _, action := range []string{ActionCreateProduct, ActionQueryProduct, ActionUpdateProduct, ActionDeleteProduct, ActionQueryProductList} {
+	for _, action := range []string{ActionCreateProduct, ActionQueryProduct, ActionUpdateProduct, ActionDeleteProduct, ActionQueryProductList, LimitQueryProductListDeep} {
 		out[action] = l.get(account, action)
 	}
 	return out

@@ -13,7 +13,8 @@
 //     documented validation. Business errors are HTTP 200 {RequestId, Success:false, Code,
 //     ErrorMessage}; gateway errors are HTTP 4xx/5xx {RequestId, HostId, Code, Message, Recommend}.
 //   - The documented per-account, per-action QPS, counted in 1-second windows; over the limit is
-//     Throttling.User (HTTP 400).
+//     Throttling.User (HTTP 400). QueryProductList pages where CurrentPage x PageSize >= 100,000
+//     count against a further limit of 2 per second (LimitQueryProductListDeep).
 //
 // Besides the API it serves an inspection API under /_sim/ (see inspect.go): the products, the
 // call log, fault injection and drift (renaming a product, adding devices, releasing it), and the

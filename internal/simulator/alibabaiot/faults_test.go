@@ -153,3 +153,35 @@ func TestInvalidFaultsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// QueryProductList pages where CurrentPage x PageSize >= 100,000 have the documented lower
+// limit of 2 per second per account, on top of the action's own 50.
+func TestQueryProductListDeepPagesAreLimitedToTwoPerSecond(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	list := func(page, size string) string {
+		return e.client.call(ActionQueryProductList, map[string]string{"CurrentPage": page, "PageSize": size}).code()
+	}
+	steps := []struct {
+		name     string
+		page     string
+		size     string
+		want     string
+		nextSecs bool
+	}{
+		{name: "1st deep page (500 x 200 = 100,000)", page: "500", size: "200"},
+		{name: "2nd deep page (100,000 x 1)", page: "100000", size: "1"},
+		{name: "3rd deep page of the second is throttled", page: "1000", size: "100", want: "Throttling.User"},
+		{name: "a page just below the threshold is not (499 x 200)", page: "499", size: "200"},
+		{name: "nor is a shallow page", page: "1", size: "200"},
+		{name: "a huge page number is deep, not an overflow", page: "9223372036854775807", size: "200", want: "Throttling.User"},
+		{name: "the next second opens a new window", page: "500", size: "200", nextSecs: true},
+	}
+	for _, s := range steps {
+		if s.nextSecs {
+			e.clock.Advance(time.Second)
+		}
+		if got := list(s.page, s.size); got != s.want {
+			t.Fatalf("%s: code %q, want %q", s.name, got, s.want)
+		}
+	}
+}

@@ -82,10 +82,9 @@ var actions = map[string]func(*Server, *apiRequest, Account) answer{
 
 // Allowed values of the enumerated CreateProduct parameters.
 var (
-	commodityCodes = map[string]bool{"iothub": true, "iothub_senior": true}
-	authTypes      = map[string]bool{"secret": true, "id2": true, "x509": true}
-	netTypes       = map[string]bool{"WIFI": true, "CELLULAR": true, "ETHERNET": true, "LORA": true, "OTHER": true}
-	protocolTypes  = map[string]bool{"": true, "modbus": true, "opc-ua": true, "customize": true, "ble": true, "zigbee": true}
+	authTypes     = map[string]bool{"secret": true, "id2": true, "x509": true}
+	netTypes      = map[string]bool{"WIFI": true, "CELLULAR": true, "ETHERNET": true, "LORA": true, "OTHER": true}
+	protocolTypes = map[string]bool{"": true, "modbus": true, "opc-ua": true, "customize": true, "ble": true, "zigbee": true}
 )
 
 // netTypeCodes is how QueryProduct reports NetType: as an integer. LORA's number is not
@@ -179,12 +178,20 @@ func (s *Server) createProduct(req *apiRequest, acct Account) answer {
 	if utf8.RuneCountInString(desc) > maxDescription {
 		return req.businessFailure(CodeLongProductDesc, "The product description must be at most 100 characters.")
 	}
-	commodity := p.Get("AliyunCommodityCode")
-	if commodity == "" {
-		commodity = "iothub"
-	}
-	if !commodityCodes[commodity] {
-		return req.businessFailure(CodeInvalidAliyunCommodityCode, "AliyunCommodityCode must be iothub_senior or left out.")
+	// AliyunCommodityCode: "不传入此参数:表示默认创建基础版产品 ... 传入此参数:仅支持输入iothub_senior"
+	// (left out: a basic product; sent: only iothub_senior), and "MQTT型实例下,不支持使用物模型,
+	// 无需传入此参数" (an MQTT instance has no thing model: not to be sent)
+	// (help.aliyun.com/document_detail/69123). What the platform answers to it on an MQTT
+	// instance is not documented; the simulator refuses it.
+	commodity := "iothub"
+	if p.Has("AliyunCommodityCode") {
+		commodity = p.Get("AliyunCommodityCode")
+		if commodity != "iothub_senior" {
+			return req.businessFailure(CodeInvalidAliyunCommodityCode, "AliyunCommodityCode must be iothub_senior or left out.")
+		}
+		if s.mqttInstances[instance] {
+			return req.businessFailure(CodeInvalidAliyunCommodityCode, "The instance "+instance+" is an MQTT instance, which has no thing model: leave AliyunCommodityCode out.")
+		}
 	}
 	// DataFormat is required with iothub_senior; for a basic product the default is not
 	// documented, 0 (custom) is assumed.
@@ -379,6 +386,11 @@ func (s *Server) updateProduct(req *apiRequest, acct Account) answer {
 		return req.businessFailure(CodeInvalidFormattedProductName,
 			"The product name must be 4 to 30 characters of letters, digits, underscores and Chinese characters (a Chinese character counts as two).")
 	}
+	// "Description ... must be 1 to 100 characters in length" (help.aliyun.com/document_detail/69267):
+	// sent, it may not be empty, so a description cannot be cleared.
+	if p.Has("Description") && p.Get("Description") == "" {
+		return req.businessFailure(CodeInvalidFormattedParameter, "The product description must be 1 to 100 characters.")
+	}
 	if utf8.RuneCountInString(p.Get("Description")) > maxDescription {
 		return req.businessFailure(CodeLongProductDesc, "The product description must be at most 100 characters.")
 	}
@@ -387,8 +399,8 @@ func (s *Server) updateProduct(req *apiRequest, acct Account) answer {
 		return *failure
 	}
 	patch := ProductPatch{ProductName: &name}
-	// A Description parameter that is present replaces the description, even when empty;
-	// one that is absent leaves it alone.
+	// A Description parameter that is present replaces the description; one that is absent
+	// leaves it alone.
 	if p.Has("Description") {
 		desc := p.Get("Description")
 		patch.Description = &desc

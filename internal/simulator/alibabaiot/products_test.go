@@ -82,6 +82,9 @@ func TestCreateProductValidation(t *testing.T) {
 		{"senior edition with Alink JSON", create("lamp_6", "AliyunCommodityCode", "iothub_senior", "DataFormat", "1"), ""},
 		{"senior edition without DataFormat", create("lamp_7", "AliyunCommodityCode", "iothub_senior"), CodeInvalidFormattedParameter},
 		{"unknown edition", create("lamp_8", "AliyunCommodityCode", "iothub_pro"), CodeInvalidAliyunCommodityCode},
+		{"the basic edition is had by leaving the code out", create("lamp_16", "DataFormat", "1"), ""},
+		{"the basic edition's code is not accepted as input", create("lamp_17", "AliyunCommodityCode", "iothub"), CodeInvalidAliyunCommodityCode},
+		{"an empty edition is not accepted either", create("lamp_18", "AliyunCommodityCode", ""), CodeInvalidAliyunCommodityCode},
 		{"DataFormat 2", create("lamp_9", "DataFormat", "2"), CodeInvalidFormattedParameter},
 		{"ID² authentication without the service", create("lamp_10", "AuthType", "id2"), CodeNotOpenID2Service},
 		{"x509 authentication", create("lamp_11", "AuthType", "x509"), ""},
@@ -135,6 +138,7 @@ func TestProductLifecycleSpecification(t *testing.T) {
 			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "$key", "ProductName": "lamp_renamed", "Description": "new"}},
 			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "$key", "ProductName": "x"}, wantCode: CodeInvalidFormattedProductName},
 			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "$key", "ProductName": "lamp_renamed", "Description": strings.Repeat("d", 101)}, wantCode: CodeLongProductDesc},
+			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "$key", "ProductName": "lamp_renamed", "Description": ""}, wantCode: CodeInvalidFormattedParameter},
 			{action: ActionUpdateProduct, params: map[string]string{"ProductName": "lamp_renamed"}, wantCode: CodeNullProductKey},
 			{action: ActionUpdateProduct, params: map[string]string{"ProductKey": "a1NoSuchKey", "ProductName": "lamp_renamed"}, wantCode: CodeNotExistedProduct},
 		}},
@@ -288,5 +292,26 @@ func TestUnknownActionAndPath(t *testing.T) {
 	e := newTestEnv(t, Options{})
 	if got := e.client.call("DeleteDevice", map[string]string{"ProductKey": "a1AAAAAAAAA"}); got.Status != http.StatusNotFound || got.code() != "InvalidAction.NotFound" {
 		t.Errorf("unknown action: HTTP %d %v", got.Status, got.Body)
+	}
+}
+
+// An MQTT-type instance has no thing model: a product is made there without
+// AliyunCommodityCode, and asking for the senior edition is refused.
+func TestMQTTInstancesRefuseTheSeniorEdition(t *testing.T) {
+	e := newTestEnv(t, Options{MQTTInstanceIDs: []string{"iot-mqtt-1"}})
+	senior := map[string]string{"ProductName": "mqtt_lamp", "NodeType": "0", "IotInstanceId": "iot-mqtt-1", "AliyunCommodityCode": "iothub_senior", "DataFormat": "0"}
+	if got := e.client.call(ActionCreateProduct, senior); got.code() != CodeInvalidAliyunCommodityCode {
+		t.Fatalf("senior edition on an MQTT instance: %v, want %s", got.Body, CodeInvalidAliyunCommodityCode)
+	}
+	if n := len(e.sim.Products()); n != 0 {
+		t.Fatalf("%d products made by a refused create", n)
+	}
+	basic := map[string]string{"ProductName": "mqtt_lamp", "NodeType": "0", "IotInstanceId": "iot-mqtt-1", "DataFormat": "0"}
+	if got := e.client.call(ActionCreateProduct, basic); got.code() != "" {
+		t.Fatalf("basic product on an MQTT instance: %v", got.Body)
+	}
+	senior["IotInstanceId"], senior["ProductName"] = "iot-other-1", "other_lamp"
+	if got := e.client.call(ActionCreateProduct, senior); got.code() != "" {
+		t.Fatalf("senior edition on another instance: %v", got.Body)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,13 @@ const (
 	ActionQueryProductList = "QueryProductList"
 )
 
+// LimitQueryProductListDeep is the QPS key (not an action) of the QueryProductList calls that
+// read deep pages: CurrentPage x PageSize >= DeepPageThreshold.
+const LimitQueryProductListDeep = "QueryProductList(deep pages)"
+
+// DeepPageThreshold is CurrentPage x PageSize from which QueryProductList has its lower limit.
+const DeepPageThreshold = 100_000
+
 // DefaultQPS is the documented per-account limit of each action (calls per second).
 var DefaultQPS = map[string]int{
 	ActionCreateProduct:    50,
@@ -31,6 +39,8 @@ var DefaultQPS = map[string]int{
 	ActionUpdateProduct:    10,
 	ActionDeleteProduct:    500,
 	ActionQueryProductList: 50,
+	// Deep pages count against this limit as well as the action's own.
+	LimitQueryProductListDeep: 2,
 }
 
 // Account is one set of accepted credentials.
@@ -63,6 +73,9 @@ type Options struct {
 	// IotInstanceId is iot.system.InstanceNotFound. When empty, every IotInstanceId is accepted
 	// and is its own namespace of products.
 	IotInstanceIDs []string
+	// MQTTInstanceIDs are instances of the MQTT type, which have no thing model: CreateProduct
+	// there refuses AliyunCommodityCode (iot.prod.InvalidAliyunCommodityCode).
+	MQTTInstanceIDs []string
 	// ClockSkew is how far a request's timestamp may be from the simulator's clock. 0 means the
 	// platform's 15 minutes.
 	ClockSkew time.Duration
@@ -80,10 +93,12 @@ type Server struct {
 	qps       map[string]int
 	quota     int
 	instances map[string]bool
-	skew      time.Duration
-	now       func() time.Time
-	log       *slog.Logger
-	inspect   *http.ServeMux
+	// mqttInstances are the instances of the MQTT type.
+	mqttInstances map[string]bool
+	skew          time.Duration
+	now           func() time.Time
+	log           *slog.Logger
+	inspect       *http.ServeMux
 	// defaultOwner owns the products AddProduct makes without an owner.
 	defaultOwner string
 
@@ -127,6 +142,10 @@ func New(opts Options) *Server {
 	}
 	for _, id := range opts.IotInstanceIDs {
 		s.instances[id] = true
+	}
+	s.mqttInstances = map[string]bool{}
+	for _, id := range opts.MQTTInstanceIDs {
+		s.mqttInstances[id] = true
 	}
 	if s.skew <= 0 {
 		s.skew = 15 * time.Minute
@@ -323,7 +342,26 @@ func (s *Server) handle(req *apiRequest, call *Call) (ans answer, dropped bool) 
 	if !s.limiter.allow(acct.UID, req.action, s.qps[req.action], s.now()) {
 		return req.gatewayFailure(http.StatusBadRequest, "Throttling.User", "Request was denied due to user flow control."), false
 	}
+	// "If the product of the value of CurrentPage and the value of PageSize is greater than or
+	// equal to 100,000, the QPS of this operation decreases. In this case, each Alibaba Cloud
+	// account can run up to 2 QPS." (help.aliyun.com/document_detail/69271)
+	if req.action == ActionQueryProductList && deepPage(req.params) &&
+		!s.limiter.allow(acct.UID, LimitQueryProductListDeep, s.qps[LimitQueryProductListDeep], s.now()) {
+		return req.gatewayFailure(http.StatusBadRequest, "Throttling.User", "Request was denied due to user flow control."), false
+	}
 	return handler(s, req, acct), false
+}
+
+// deepPage says that a QueryProductList call reads a page where CurrentPage x PageSize >=
+// DeepPageThreshold. Parameters the action refuses are not deep; dividing, not multiplying,
+// keeps a huge CurrentPage from overflowing.
+func deepPage(params url.Values) bool {
+	page, err1 := strconv.Atoi(params.Get("CurrentPage"))
+	size, err2 := strconv.Atoi(params.Get("PageSize"))
+	if err1 != nil || err2 != nil || page < 1 || size < 1 {
+		return false
+	}
+	return page >= (DeepPageThreshold+size-1)/size
 }
 
 // dropConnection closes the client's connection without an answer, as a network failure or a
