@@ -1,8 +1,8 @@
 # product-lifecycle-operator. `make help` lists the targets.
 #
 # Everything the tests need beyond Go, gcc, git and kubectl is built here from the Go module
-# proxy and cached under bin/: controller-gen, helm, and the etcd and kube-apiserver that envtest
-# runs (no web download, so it works on machines that reach only the module proxy).
+# proxy and cached under bin/: controller-gen, helm, promtool, and the etcd and kube-apiserver
+# that envtest runs (no web download, so it works on machines that reach only the module proxy).
 
 SHELL := /usr/bin/env bash -o pipefail
 .SHELLFLAGS := -ec
@@ -16,11 +16,13 @@ IMG ?= product-lifecycle-operator:dev
 # one go.mod edit and lands in a new folder under bin/ (the old build is never reused).
 CONTROLLER_TOOLS_VERSION := $(shell awk '$$1=="require" && $$2=="sigs.k8s.io/controller-tools" {print $$3}' hack/tools/go.mod)
 HELM_VERSION             := $(shell awk '$$1=="require" && $$2 ~ /^helm\.sh\/helm\// {print $$3}' hack/helm/go.mod)
+PROMETHEUS_VERSION       := $(shell awk '$$1=="require" && $$2=="github.com/prometheus/prometheus" {print $$3}' hack/prometheus/go.mod)
 ENVTEST_K8S_VERSION      := $(shell awk '$$1=="require" && $$2=="k8s.io/kubernetes" {print substr($$3,2)}' hack/envtest/kube-apiserver/go.mod)
 ETCD_VERSION             := $(shell awk '$$1=="require" && $$2=="go.etcd.io/etcd/server/v3" {print substr($$3,2)}' hack/envtest/etcd/go.mod)
 
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 HELM           ?= $(LOCALBIN)/helm-$(HELM_VERSION)
+PROMTOOL       ?= $(LOCALBIN)/promtool-$(PROMETHEUS_VERSION)
 ENVTEST_ASSETS ?= $(LOCALBIN)/k8s/$(ENVTEST_K8S_VERSION)-etcd$(ETCD_VERSION)-$(GOOS)-$(GOARCH)
 
 GO_TEST_FLAGS ?= -timeout 45m
@@ -54,11 +56,14 @@ fmt: ## Format the Go code.
 vet: ## Run go vet.
 	go vet ./...
 
+# hack/prometheus is a module of its own (the PromQL parser would pull the Prometheus server's
+# dependencies into the manager's): its tests check the dashboard's and the alerts' queries.
 .PHONY: test
-test: envtest $(HELM) ## Run every test: unit, envtest (real kube-apiserver and etcd), end-to-end.
+test: envtest $(HELM) $(PROMTOOL) ## Run every test: unit, envtest (real kube-apiserver and etcd), end-to-end.
 	@bad=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^hack/tools/')); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
 	go vet ./...
-	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" LOCALBIN="$(LOCALBIN)" HELM="$(HELM)" go test $(GO_TEST_FLAGS) ./...
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" LOCALBIN="$(LOCALBIN)" HELM="$(HELM)" PROMTOOL="$(PROMTOOL)" go test $(GO_TEST_FLAGS) ./...
+	cd hack/prometheus && go test $(GO_TEST_FLAGS) ./...
 
 # The scale benchmark (test/bench) runs the environment of `make dev` with thousands of
 # objects; sizes are BENCH_* variables (test/bench/env_test.go), e.g.
@@ -144,6 +149,14 @@ $(HELM): hack/helm/go.mod hack/helm/go.sum
 
 .PHONY: helm
 helm: $(HELM) ## Build helm (the chart's tests use it).
+
+# promtool checks and unit-tests the alerting rules (about 7 minutes to build cold on 2 cores).
+$(PROMTOOL): hack/prometheus/go.mod hack/prometheus/go.sum
+	@mkdir -p $(LOCALBIN)
+	cd hack/prometheus && go build -o $@.tmp github.com/prometheus/prometheus/cmd/promtool && mv $@.tmp $@
+
+.PHONY: promtool
+promtool: $(PROMTOOL) ## Build promtool (the alerting rules' tests use it).
 
 .PHONY: envtest
 envtest: $(ENVTEST_ASSETS)/kube-apiserver $(ENVTEST_ASSETS)/kube-controller-manager $(ENVTEST_ASSETS)/etcd $(ENVTEST_ASSETS)/kubectl ## Build etcd, kube-apiserver and kube-controller-manager (about 15 minutes the first time).
