@@ -24,6 +24,9 @@ const (
 	ReasonIdentityLost     = "IdentityLost"
 	ReasonCredentialsError = "CredentialsError"
 	ReasonDeletionGuarded  = "DeletionGuarded"
+	// ReasonNotFoundElsewhere: the platform says "no such product" to other credentials than
+	// those that created it, which proves nothing; the deletion is not counted as done.
+	ReasonNotFoundElsewhere = "NotFoundElsewhere"
 	// ReasonInvalidSpec: the operator refuses the spec before asking any platform (a products
 	// source it cannot use, a record too large to keep, a bound it enforces).
 	ReasonInvalidSpec = "InvalidSpec"

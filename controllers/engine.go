@@ -429,8 +429,8 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 	var guarded *DeletionGuardedError
 	switch {
 	case errors.As(err, &guarded):
-		setState(obj, state{reason: ReasonDeletionGuarded, stalled: true, message: guarded.Reason})
-		e.event(obj, corev1.EventTypeWarning, ReasonDeletionGuarded, "Delete", "%s", guarded.Reason)
+		setState(obj, state{reason: guarded.conditionReason(), stalled: true, message: guarded.Reason})
+		e.event(obj, corev1.EventTypeWarning, guarded.conditionReason(), "Delete", "%s", guarded.Reason)
 		return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, false, nil
 	case apierr.Is(err, apierr.NotFound):
 		return e.release(ctx, obj, "Deleted", "%s %s was already gone from the platform%s", e.Noun, id, requestIDSuffix(apierr.RequestIDOf(err)))

@@ -159,7 +159,7 @@ func (x *iotExternal) notFoundElsewhere(p *v1alpha1.IoTProduct, productKey strin
 	if recorded == "" {
 		why = fmt.Sprintf("and this resource has no record of the credentials that created it (no status.credentialsFingerprint; the credentials in use are %s)", current)
 	}
-	return &DeletionGuardedError{Reason: fmt.Sprintf(
+	return &DeletionGuardedError{Condition: ReasonNotFoundElsewhere, Reason: fmt.Sprintf(
 		"product %s not found %s, so the deletion is not counted as done: the product may still exist where those credentials look (the platform answered: %v). "+
 			"Restore the credentials Secret to let the operator delete it; if it is really gone, set spec.deletionPolicy: Orphan",
 		productKey, why, err)}

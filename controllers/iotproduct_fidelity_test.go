@@ -75,7 +75,7 @@ func TestIoTProductNotFoundWithOtherCredentialsIsNotADeletion(t *testing.T) {
 	must(t, k8s.Update(context.Background(), secret))
 	must(t, k8s.Delete(context.Background(), p))
 
-	stalled := waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "DeletionGuarded")
+	stalled := waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, "NotFoundElsewhere")
 	for _, want := range []string{"product " + key + " not found with other credentials than those that created it", "deletionPolicy: Orphan", "iot.prod.NotExistedProduct"} {
 		if !strings.Contains(stalled.Message, want) {
 			t.Errorf("Stalled message %q should say %q", stalled.Message, want)
@@ -200,7 +200,7 @@ func TestIoTProductWithoutCredentialsRecordReadsBeforeDeleting(t *testing.T) {
 	waitCondition(t, other, v1alpha1.ConditionStalled, metav1.ConditionTrue, "NotFound") // the switch is seen
 	clearRecord(other)
 	must(t, k8s.Delete(context.Background(), other))
-	stalled := waitCondition(t, other, v1alpha1.ConditionStalled, metav1.ConditionTrue, "DeletionGuarded")
+	stalled := waitCondition(t, other, v1alpha1.ConditionStalled, metav1.ConditionTrue, "NotFoundElsewhere")
 	for _, want := range []string{"product " + otherKey + " not found", "no record of the credentials that created it", "deletionPolicy: Orphan"} {
 		if !strings.Contains(stalled.Message, want) {
 			t.Errorf("Stalled message %q should say %q", stalled.Message, want)

@@ -29,7 +29,19 @@ const ReasonDeletionProtected = "DeletionProtected"
 // DeletionGuardedError is an adapter's refusal to delete a product that its deletion guard
 // protects (IoT: devices remain). It is not a platform failure: the engine holds the object
 // with Ready=False DeletionGuarded and Stalled=True until a person chooses a way out.
-type DeletionGuardedError struct{ Reason string }
+type DeletionGuardedError struct {
+	Reason string
+	// Condition is the Ready reason to report; empty means DeletionGuarded.
+	Condition string
+}
+
+// conditionReason is the Ready reason the engine reports for e.
+func (e *DeletionGuardedError) conditionReason() string {
+	if e.Condition == "" {
+		return ReasonDeletionGuarded
+	}
+	return e.Condition
+}
 
 func (e *DeletionGuardedError) Error() string { return e.Reason }
 
