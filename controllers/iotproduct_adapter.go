@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
@@ -65,7 +67,7 @@ func (x *iotExternal) Observe(ctx context.Context, p *v1alpha1.IoTProduct, produ
 	}
 	p.Status.ProductKey = product.ProductKey
 	p.Status.ProductStatus = product.ProductStatus
-	p.Status.DeviceCount = int64(product.DeviceCount)
+	p.Status.DeviceCount = ptr.To(int64(product.DeviceCount))
 	// These credentials see the product: they are as good as the ones that created it (a
 	// rotated key of the same account takes over; an object from before the fingerprint
 	// existed gets one).
@@ -124,7 +126,7 @@ func (x *iotExternal) Delete(ctx context.Context, p *v1alpha1.IoTProduct, produc
 			return Result{ExternalID: productKey, RequestID: requestID}, x.notFoundElsewhere(p, productKey, err)
 		}
 		p.Status.CredentialsFingerprint = x.client.CredentialsFingerprint()
-		p.Status.DeviceCount = int64(product.DeviceCount)
+		p.Status.DeviceCount = ptr.To(int64(product.DeviceCount))
 		// Whether the platform deletes a product that still has devices (and what happens to
 		// them) is not documented; the guard reads first so that it is never tried. (A device
 		// registered between this read and the delete is not seen: the guard narrows the

@@ -163,9 +163,10 @@ type IoTProductStatus struct {
 	// +optional
 	ProductStatus string `json:"productStatus,omitempty"`
 
-	// deviceCount is the number of devices registered under the product.
+	// deviceCount is the number of devices registered under the product, as the platform
+	// last reported it (absent until the product was first read).
 	// +optional
-	DeviceCount int64 `json:"deviceCount,omitempty"`
+	DeviceCount *int64 `json:"deviceCount,omitempty"`
 
 	// credentialsFingerprint names, without revealing anything secret, the credentials,
 	// region and IoT instance that last saw the product: the first 8 hex digits of a SHA-256
@@ -187,7 +188,7 @@ type IoTProductStatus struct {
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="ProductKey",type=string,JSONPath=`.status.productKey`
 // +kubebuilder:printcolumn:name="ProductName",type=string,JSONPath=`.spec.productName`,priority=1
-// +kubebuilder:printcolumn:name="Devices",type=integer,JSONPath=`.status.deviceCount`,priority=1
+// +kubebuilder:printcolumn:name="Devices",type=integer,JSONPath=`.status.deviceCount`
 // +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type IoTProduct struct {

@@ -34,8 +34,8 @@ func TestADeleteThePlatformRefusesIsShownAndOrphanReleasesIt(t *testing.T) {
 	s.kubectl.run(t, "wait", "-n", ns, "--for=condition=Stalled", "--timeout=60s", "iotproduct/door-sensor")
 
 	rows := table(t, s.kubectl.run(t, "get", "-n", ns, "iotproduct/door-sensor"))
-	if rows[0]["READY"] != "False" || rows[0]["REASON"] != "DeleteFailed" || rows[0]["PRODUCTKEY"] != productKey {
-		t.Errorf("kubectl get shows %v, want READY False, REASON DeleteFailed, PRODUCTKEY %s", rows[0], productKey)
+	if rows[0]["READY"] != "False" || rows[0]["REASON"] != "DeleteFailed" || rows[0]["PRODUCTKEY"] != productKey || rows[0]["DEVICES"] != "0" {
+		t.Errorf("kubectl get shows %v, want READY False, REASON DeleteFailed, PRODUCTKEY %s, DEVICES 0", rows[0], productKey)
 	}
 	wide := s.kubectl.run(t, "get", "-n", ns, "iotproduct/door-sensor", "-o", "wide")
 	for _, want := range []string{"Forbidden.RAM", "RequestId", "deletionPolicy to Orphan"} {
