@@ -16,10 +16,12 @@ import (
 // as "other", so an endpoint cannot grow the metrics by making codes up.
 func TestUndocumentedCodesAreCountedAsOther(t *testing.T) {
 	for code, want := range map[string]string{
-		"iot.prod.NotExistedProduct": "iot.prod.NotExistedProduct",
-		"Throttling.User":            "Throttling.User",
-		"iot.prod.Invented123":       metrics.CodeOther,
-		"Throttling.Invented":        metrics.CodeOther,
+		"iot.prod.NotExistedProduct":           "iot.prod.NotExistedProduct",
+		"Throttling.User":                      "Throttling.User",
+		"iot.prod.QueryProductListActionError": "iot.prod.QueryProductListActionError",
+		"iot.prod.InventedActionError":         metrics.CodeOther,
+		"iot.prod.Invented123":                 metrics.CodeOther,
+		"Throttling.Invented":                  metrics.CodeOther,
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")

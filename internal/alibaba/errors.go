@@ -85,7 +85,16 @@ var codeClasses = map[string]apierr.Class{
 // The documented codes are the ones the metrics' code label shows as they are; any other
 // code an answer carries is counted as "other", so a platform (or a proxy) inventing codes
 // cannot grow the metrics without bound.
-func init() { metrics.RegisterCodes(Platform, slices.Collect(maps.Keys(codeClasses))...) }
+func init() {
+	metrics.RegisterCodes(Platform, slices.Collect(maps.Keys(codeClasses))...)
+	metrics.RegisterCodes(Platform, documentedActionErrors...)
+}
+
+// documentedActionErrors are the *ActionError codes the error codes page names; Classify
+// retries every code of that family, these are also shown as they are in the metrics.
+var documentedActionErrors = []string{
+	"iot.common.QueryProductActionError", "iot.prod.QueryProductListActionError", "iot.prod.QueryDeviceCountActionError",
+}
 
 // prefixClasses cover the families of codes the gateway has more members of than any list.
 var prefixClasses = []struct {
