@@ -7,7 +7,7 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 )
 
-// Reasons of the Ready condition (the status contract of DESIGN.md).
+// Reasons of the Ready condition (docs/design.md, "Conditions and reasons").
 const (
 	ReasonAvailable        = "Available"
 	ReasonObserved         = "Observed"

@@ -22,7 +22,7 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
-// Engine is the one lifecycle engine both kinds run on (DESIGN.md, "The lifecycle
+// Engine is the one lifecycle engine both kinds run on (docs/design.md, "The lifecycle
 // contract"). It does the Kubernetes bookkeeping (finalizers, identity annotations,
 // conditions, events, one status patch per reconcile) and leaves every platform call to the
 // kind's External adapter.
