@@ -134,28 +134,35 @@ func stderrOf(err error) []byte {
 // helmBinary is the helm the Makefile built from hack/helm: $HELM as `make test` passes it,
 // or bin/helm-<version> for a plain `go test`.
 func helmBinary(t *testing.T) string {
+	return pinnedTool(t, "HELM", "helm", "helm", `helm\.sh/helm/v\d+`)
+}
+
+// pinnedTool is a tool the Makefile built from its module under hack/<dir>: $env as `make
+// test` passes it, or bin/<name>-<version>, the version read from that go.mod's require line
+// of module (a regular expression).
+func pinnedTool(t *testing.T, env, dir, name, module string) string {
 	t.Helper()
-	if h := os.Getenv("HELM"); h != "" {
-		return h
+	if p := os.Getenv(env); p != "" {
+		return p
 	}
 	root := testenv.RepoRoot()
-	mod, err := os.ReadFile(filepath.Join(root, "hack", "helm", "go.mod"))
+	mod, err := os.ReadFile(filepath.Join(root, "hack", dir, "go.mod"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	version := regexp.MustCompile(`(?m)^require helm\.sh/helm/v\d+ (v\S+)$`).FindSubmatch(mod)
+	version := regexp.MustCompile(`(?m)^require ` + module + ` (v\S+)$`).FindSubmatch(mod)
 	if version == nil {
-		t.Fatalf("hack/helm/go.mod requires no helm.sh/helm module on a require line of its own")
+		t.Fatalf("hack/%s/go.mod has no require line of its own for %s", dir, module)
 	}
 	bin := os.Getenv("LOCALBIN")
 	if bin == "" {
 		bin = filepath.Join(root, "bin")
 	}
-	h := filepath.Join(bin, "helm-"+string(version[1]))
-	if _, err := os.Stat(h); err != nil {
-		t.Fatalf("helm is not built (%v): run `make helm`, or the tests with `make test`", err)
+	p := filepath.Join(bin, name+"-"+string(version[1]))
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s is not built (%v): run `make %s`, or the tests with `make test`", name, err, name)
 	}
-	return h
+	return p
 }
 
 // helm runs the pinned helm and returns its standard output, failing the test on an error.

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -70,28 +69,7 @@ func readPrometheusRule(t *testing.T, data []byte) prometheusRule {
 // promtoolBinary is the promtool the Makefile built from hack/prometheus: $PROMTOOL as
 // `make test` passes it, or bin/promtool-<version> for a plain `go test`.
 func promtoolBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("PROMTOOL"); p != "" {
-		return p
-	}
-	root := testenv.RepoRoot()
-	mod, err := os.ReadFile(filepath.Join(root, "hack", "prometheus", "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	version := regexp.MustCompile(`(?m)^require github\.com/prometheus/prometheus (v\S+)$`).FindSubmatch(mod)
-	if version == nil {
-		t.Fatalf("hack/prometheus/go.mod requires no github.com/prometheus/prometheus on a require line of its own")
-	}
-	bin := os.Getenv("LOCALBIN")
-	if bin == "" {
-		bin = filepath.Join(root, "bin")
-	}
-	p := filepath.Join(bin, "promtool-"+string(version[1]))
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("promtool is not built (%v): run `make promtool`, or the tests with `make test`", err)
-	}
-	return p
+	return pinnedTool(t, "PROMTOOL", "prometheus", "promtool", `github\.com/prometheus/prometheus`)
 }
 
 func promtool(t *testing.T, dir string, args ...string) {
