@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	fssim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 const feedSecret = "flipsnack-credentials"

@@ -20,8 +20,8 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
-	fssim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // startOwnOperator runs a second operator (a manager with the feed controller) that reconciles

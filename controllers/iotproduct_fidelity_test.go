@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
 // A spec without a description leaves the product's own description as the platform has it:

@@ -18,7 +18,7 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics/metricstest"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
 // What a Prometheus scrape of the manager shows after real reconciles: the platform calls by

@@ -14,7 +14,7 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
 func protected(p *v1alpha1.IoTProduct) { p.Spec.DeletionProtection = true }

@@ -23,9 +23,9 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
-	fssim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
+	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // The accepted credentials of the simulators, as a user would put them in Secrets.

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
 // BenchmarkDeleteProduct measures how many DeleteProduct calls per second the client sustains

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
 // Each row: what the platform does, the call, and the error the engine must see.

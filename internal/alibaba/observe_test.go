@@ -15,7 +15,7 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/internal/logtest"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics/metricstest"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
 const (

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
 func intPtr(n int) *int { return &n }

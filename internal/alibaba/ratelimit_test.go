@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
 // The platform counts calls per account and action in one-second windows. However the

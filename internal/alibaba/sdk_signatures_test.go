@@ -11,7 +11,7 @@ import (
 	"github.com/alibabacloud-go/tea/tea"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
 // The simulator must accept what the official SDK sends with either signature version, and

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
-	sim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+	sim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // BenchmarkDeleteSKUs measures the client and simulator themselves (signing, encoding, HTTP,

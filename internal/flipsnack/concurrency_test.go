@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
-	sim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+	sim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // The done-when: 20 feeds of 2,000 SKUs each, deleted at once by 20 goroutines sharing

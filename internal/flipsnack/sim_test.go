@@ -12,7 +12,7 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
-	sim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+	sim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 const (

@@ -23,9 +23,9 @@ import (
 
 	prodlifev1alpha1 "github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/devenv"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // config is what the environment variables set; a size of 0 leaves its phase out.

@@ -15,8 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // The documented limits the floors are computed from.

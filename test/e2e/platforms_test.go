@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/devenv/devenvtest"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // What the simulated platforms hold and were asked, read through their inspection APIs as a

@@ -6,8 +6,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // The checks against records seeded with exactly what each is there to catch: they run

@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/alibabaiot"
-	"github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // Alibaba reads and steers the simulated IoT platform at URL (devenv.Env.AlibabaURL).
