@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -153,7 +152,7 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
 	}
-	if err := setupControllers(mgr, f.controllers, f.alibaba, f.flipsnack); err != nil {
+	if err := controllers.SetupAll(mgr, f.controllers, f.alibaba, f.flipsnack); err != nil {
 		return nil, fmt.Errorf("setting up the controllers: %w", err)
 	}
 	// Counted from the cache at scrape time, so it sees exactly the watched namespaces.
@@ -167,31 +166,6 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 		return nil, fmt.Errorf("adding the readiness check: %w", err)
 	}
 	return mgr, nil
-}
-
-func setupControllers(mgr ctrl.Manager, opts controllers.Options, alibabaOpts alibaba.Options, flipsnackOpts flipsnack.Options) error {
-	// The client sets first: an endpoint they refuse (plain http off loopback) stops the
-	// start-up before anything reaches the cluster.
-	alibabaClients, err := alibaba.NewClientSet(alibabaOpts)
-	if err != nil {
-		return fmt.Errorf("--alibaba-endpoint: %w", err)
-	}
-	if err := flipsnackOpts.Validate(); err != nil {
-		return fmt.Errorf("--flipsnack-endpoint: %w", err)
-	}
-	if err := controllers.RegisterIndexes(context.Background(), mgr); err != nil {
-		return fmt.Errorf("indexing resources: %w", err)
-	}
-	if err := controllers.SetupIoTProductController(mgr, alibabaClients, opts); err != nil {
-		return fmt.Errorf("IoTProduct controller: %w", err)
-	}
-	if err := controllers.SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(flipsnackOpts), opts); err != nil {
-		return fmt.Errorf("FlipsnackFeed controller: %w", err)
-	}
-	if err := (&controllers.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
-		return fmt.Errorf("credentials controller: %w", err)
-	}
-	return nil
 }
 
 // kubeAPIFlags are the client-side limits of the manager's requests to the API server.
