@@ -1,21 +1,18 @@
 package testenv
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
 )
 
 // AdmissionIdentities are the identities the admission policies trust (the data of the
@@ -27,35 +24,23 @@ type AdmissionIdentities struct {
 	RestoreGroups    []string
 }
 
-// InstallPolicies creates the admission policies of config/policy, as
+// InstallPolicies creates the admission policies of config/policy (embedded in the module), as
 // `kubectl apply -k config/policy` would, with the bindings' parameters saying whom they
 // trust: envtest installs CRDs only, and tests and the dev environment must meet the API
 // server that users meet. The ConfigMap of the folder is replaced by one with trust's
 // identities, where the bindings look for it.
 func InstallPolicies(ctx context.Context, c client.Client, trust AdmissionIdentities) error {
-	files, err := filepath.Glob(filepath.Join(RepoRoot(), "config", "policy", "*.yaml"))
+	objs, err := manifests.Policies()
 	if err != nil {
 		return err
 	}
 	params := map[client.ObjectKey]bool{}
-	for _, file := range files {
-		if strings.HasPrefix(filepath.Base(file), "kustomiz") {
-			continue
+	for _, obj := range objs {
+		if ref, ok, _ := unstructured.NestedStringMap(obj.Object, "spec", "paramRef"); ok {
+			params[client.ObjectKey{Namespace: ref["namespace"], Name: ref["name"]}] = true
 		}
-		objs, err := ReadObjects(file)
-		if err != nil {
-			return err
-		}
-		for _, obj := range objs {
-			if obj.GetKind() == "ConfigMap" {
-				continue
-			}
-			if ref, ok, _ := unstructured.NestedStringMap(obj.Object, "spec", "paramRef"); ok {
-				params[client.ObjectKey{Namespace: ref["namespace"], Name: ref["name"]}] = true
-			}
-			if err := c.Create(ctx, obj); err != nil {
-				return fmt.Errorf("installing %s %s from %s: %w", obj.GetKind(), obj.GetName(), file, err)
-			}
+		if err := c.Create(ctx, obj); err != nil {
+			return fmt.Errorf("installing %s %s of config/policy: %w", obj.GetKind(), obj.GetName(), err)
 		}
 	}
 	for key := range params {
@@ -92,19 +77,5 @@ func ReadObjects(path string) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	var objs []*unstructured.Unstructured
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096)
-	for {
-		obj := &unstructured.Unstructured{}
-		err := dec.Decode(&obj.Object)
-		if errors.Is(err, io.EOF) {
-			return objs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", path, err)
-		}
-		if len(obj.Object) > 0 {
-			objs = append(objs, obj)
-		}
-	}
+	return manifests.Decode(raw, path)
 }

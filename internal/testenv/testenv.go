@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	prodlifev1alpha1 "github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
 )
 
 // Env is a running control plane.
@@ -50,15 +51,19 @@ func NewScheme() *k8sruntime.Scheme {
 }
 
 // Start brings up etcd and kube-apiserver from KUBEBUILDER_ASSETS (set by `make test`, which
-// builds them) and installs the CRDs from config/crd/bases and the policies of config/policy.
+// builds them) and installs the CRDs of config/crd/bases and the policies of config/policy,
+// as embedded in the module (package config).
 func Start() (*Env, error) {
 	assets := os.Getenv("KUBEBUILDER_ASSETS")
 	if assets == "" {
 		return nil, fmt.Errorf("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which builds etcd and kube-apiserver under bin/k8s and points envtest at them")
 	}
+	crds, err := manifests.CRDs()
+	if err != nil {
+		return nil, err
+	}
 	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(RepoRoot(), "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
+		CRDInstallOptions:     envtest.CRDInstallOptions{CRDs: crds},
 		BinaryAssetsDirectory: assets,
 	}
 	cfg, err := env.Start()
