@@ -1,0 +1,52 @@
+package prodlifetest
+
+import (
+	"context"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// The credentials the simulators accept, and the names of the Secrets CreateCredentials
+// writes them to (the names config/samples refers to).
+const (
+	AlibabaSecretName      = "alibaba-credentials"
+	AlibabaAccessKeyID     = "LTAI5tProdlifeTestKey01"
+	AlibabaAccessKeySecret = "prodlifetest-alibaba-secret"
+
+	FlipsnackSecretName = "flipsnack-credentials"
+	FlipsnackAPIKey     = "prodlifetest-flipsnack-key"
+	FlipsnackAPISecret  = "prodlifetest-flipsnack-secret"
+)
+
+// The operator's own credentials (its environment, as in a pod): another account of the
+// simulated IoT Platform, used by the namespaces of Options.DefaultCredentialsNamespaces.
+const (
+	operatorAccessKeyID     = "LTAI5tProdlifeOperator1"
+	operatorAccessKeySecret = "prodlifetest-operator-secret"
+)
+
+// CreateCredentials creates, in namespace (created too if missing), the Secrets
+// AlibabaSecretName (accessKeyId, accessKeySecret) and FlipsnackSecretName (apiKey,
+// apiSecret) with the credentials the simulators accept. Resources name them in
+// spec.credentialsSecretRef.
+func (e *Env) CreateCredentials(t testing.TB, namespace string) {
+	t.Helper()
+	ctx := context.Background()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}
+	if err := e.Client.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatalf("prodlifetest: creating namespace %s: %v", namespace, err)
+	}
+	secrets := map[string]map[string]string{
+		AlibabaSecretName:   {"accessKeyId": AlibabaAccessKeyID, "accessKeySecret": AlibabaAccessKeySecret},
+		FlipsnackSecretName: {"apiKey": FlipsnackAPIKey, "apiSecret": FlipsnackAPISecret},
+	}
+	for name, data := range secrets {
+		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}, StringData: data}
+		if err := e.Client.Create(ctx, s); err != nil {
+			t.Fatalf("prodlifetest: creating Secret %s/%s: %v", namespace, name, err)
+		}
+	}
+}

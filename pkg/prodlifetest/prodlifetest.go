@@ -1,0 +1,345 @@
+package prodlifetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	prodlifev1alpha1 "github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
+	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
+)
+
+// ManagerUsername is the user the kit's manager runs as, and the one the admission policies
+// are told to trust as the operator.
+const ManagerUsername = "prodlife-operator"
+
+// Options configure Start. The zero value is a working environment: a kit-started API
+// server, the platforms' documented rate limits, no faults.
+type Options struct {
+	// Config reaches the caller's API server (e.g. an envtest.Environment's) as a user that
+	// may impersonate; nil makes the kit start an envtest API server from KUBEBUILDER_ASSETS.
+	Config *rest.Config
+
+	// DefaultCredentialsNamespaces are the namespaces whose resources may use the operator's
+	// own credentials (an IoTProduct without credentialsSecretRef), as the operator's
+	// --default-credentials-namespaces; "*" allows every namespace. The kit sets the
+	// operator's own credentials (an account the IoT simulator accepts) in the process's
+	// environment, so Start must not run in a parallel test.
+	DefaultCredentialsNamespaces []string
+	// Namespaces restricts the manager to these namespaces, as --namespaces; empty: all.
+	Namespaces []string
+
+	// SyncPeriod is how often a product that can be read back is observed again (drift
+	// correction), as --sync-period; 0 means 10 seconds.
+	SyncPeriod time.Duration
+
+	// AlibabaQPS overrides the per-action limits (calls per second and account) of the
+	// simulated IoT Platform, and the operator paces its calls by the same; an action's 0 or
+	// negative means unlimited. Unset actions keep alibabaiot.DefaultQPS, the documented ones.
+	AlibabaQPS map[string]int
+	// FlipsnackPerSecond and FlipsnackPerMinute are the budget of one apiKey on the
+	// simulated Flipsnack, and the operator's pace: 0 means the documented 5 and 60, negative
+	// means unlimited.
+	FlipsnackPerSecond, FlipsnackPerMinute int
+
+	// AlibabaFaults and FlipsnackFaults are in force from the start (both simulators'
+	// SetFaults change them later).
+	AlibabaFaults   alibabaiot.Faults
+	FlipsnackFaults map[string]fssim.Fault
+
+	// Logger receives the manager's logs; the zero value discards them.
+	Logger logr.Logger
+}
+
+// Env is a running environment. Its fields are for reading; Start fills them.
+type Env struct {
+	// Config and Client reach the API server as the caller (or as envtest's admin when the
+	// kit started it). Client's Scheme knows the built-in kinds and the operator's.
+	Config *rest.Config
+	Client client.Client
+	Scheme *k8sruntime.Scheme
+
+	// Alibaba and Flipsnack are the simulated platforms: their methods seed products, read
+	// the call log and inject faults. The operator reaches them at AlibabaURL and
+	// FlipsnackURL.
+	Alibaba      *alibabaiot.Server
+	AlibabaURL   string
+	Flipsnack    *fssim.Server
+	FlipsnackURL string
+}
+
+// Timings of the kit's operator: the behaviour is the operator's, only the waits are short.
+const (
+	defaultSyncPeriod = 10 * time.Second
+	slowRetry         = 5 * time.Second
+	retryBaseDelay    = 100 * time.Millisecond
+	retryMaxDelay     = 2 * time.Second
+	callTimeout       = 5 * time.Second
+)
+
+// Start runs the simulators and the operator for the test t and returns the environment;
+// t.Cleanup stops them (and the API server, if the kit started it). Any failure to start
+// fails the test.
+func Start(t testing.TB, opts Options) *Env {
+	t.Helper()
+	env, err := start(t, opts)
+	if err != nil {
+		t.Fatalf("prodlifetest: %v", err)
+	}
+	return env
+}
+
+func start(t testing.TB, opts Options) (*Env, error) {
+	scheme := newScheme()
+	cfg := opts.Config
+	if cfg == nil {
+		var err error
+		if cfg, err = startAPIServer(t); err != nil {
+			return nil, err
+		}
+	} else {
+		cfg = rest.CopyConfig(cfg)
+		if err := installCRDs(cfg); err != nil {
+			return nil, err
+		}
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	if err := installPolicies(ctx, c); err != nil {
+		return nil, err
+	}
+
+	env := &Env{Config: cfg, Client: c, Scheme: scheme}
+	env.startSimulators(t, opts)
+	if err := env.startManager(t, opts); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+func newScheme() *k8sruntime.Scheme {
+	s := k8sruntime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := prodlifev1alpha1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// startAPIServer starts envtest's etcd and kube-apiserver with the operator's CRDs.
+func startAPIServer(t testing.TB) (*rest.Config, error) {
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		return nil, errors.New("KUBEBUILDER_ASSETS is not set: without Options.Config the kit starts an envtest API server, " +
+			"and needs the folder of its etcd and kube-apiserver binaries " +
+			"(e.g. KUBEBUILDER_ASSETS=$(setup-envtest use -p path) go test ./...)")
+	}
+	for _, binary := range []string{"etcd", "kube-apiserver"} {
+		if _, err := os.Stat(filepath.Join(assets, binary)); err != nil {
+			return nil, fmt.Errorf("KUBEBUILDER_ASSETS=%s has no %s: %w", assets, binary, err)
+		}
+	}
+	crds, err := manifests.CRDs()
+	if err != nil {
+		return nil, err
+	}
+	testEnv := &envtest.Environment{BinaryAssetsDirectory: assets, CRDInstallOptions: envtest.CRDInstallOptions{CRDs: crds}}
+	cfg, err := testEnv.Start()
+	if err != nil {
+		return nil, fmt.Errorf("starting envtest from KUBEBUILDER_ASSETS=%s: %w", assets, err)
+	}
+	t.Cleanup(func() { _ = testEnv.Stop() })
+	// Tests create objects quickly; client-go's default of 5 per second would make them crawl.
+	cfg.QPS, cfg.Burst = 500, 1000
+	return cfg, nil
+}
+
+// installCRDs creates or updates the operator's CRDs and waits until they are served.
+func installCRDs(cfg *rest.Config) error {
+	crds, err := manifests.CRDs()
+	if err != nil {
+		return err
+	}
+	if _, err := envtest.InstallCRDs(cfg, envtest.CRDInstallOptions{CRDs: crds}); err != nil {
+		return fmt.Errorf("installing the CRDs: %w", err)
+	}
+	return nil
+}
+
+// installPolicies applies the admission policies and their bindings, and their parameters
+// trusting ManagerUsername as the operator (and no one for restores).
+func installPolicies(ctx context.Context, c client.Client) error {
+	objs, err := manifests.Policies()
+	if err != nil {
+		return err
+	}
+	params := map[client.ObjectKey]bool{}
+	for _, obj := range objs {
+		if ref, ok, _ := unstructured.NestedStringMap(obj.Object, "spec", "paramRef"); ok {
+			params[client.ObjectKey{Namespace: ref["namespace"], Name: ref["name"]}] = true
+		}
+		if err := apply(ctx, c, obj); err != nil {
+			return fmt.Errorf("installing %s %s: %w", obj.GetKind(), obj.GetName(), err)
+		}
+	}
+	for key := range params {
+		ns := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": key.Namespace},
+		}}
+		if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("creating namespace %s for the admission policies' parameters: %w", key.Namespace, err)
+		}
+		cm := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "v1", "kind": "ConfigMap",
+			"metadata": map[string]any{"namespace": key.Namespace, "name": key.Name},
+			"data":     map[string]any{"managerUsernames": ManagerUsername, "restoreUsernames": "", "restoreGroups": ""},
+		}}
+		if err := apply(ctx, c, cm); err != nil {
+			return fmt.Errorf("installing the admission policies' parameters %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// apply creates obj or makes the existing one match it (server-side apply), so that Start
+// may run again against the same API server.
+func apply(ctx context.Context, c client.Client, obj *unstructured.Unstructured) error {
+	obj = obj.DeepCopy()
+	obj.SetResourceVersion("")
+	//nolint:staticcheck // Apply of an unstructured object; no apply configuration needed.
+	return c.Patch(ctx, obj, client.Apply, client.FieldOwner("prodlifetest"), client.ForceOwnership)
+}
+
+// startSimulators serves both simulated platforms on loopback HTTP servers.
+func (e *Env) startSimulators(t testing.TB, opts Options) {
+	e.Alibaba = alibabaiot.New(alibabaiot.Options{
+		AccessKeyID: AlibabaAccessKeyID, AccessKeySecret: AlibabaAccessKeySecret,
+		Accounts: []alibabaiot.Account{{AccessKeyID: operatorAccessKeyID, AccessKeySecret: operatorAccessKeySecret}},
+		QPS:      opts.AlibabaQPS,
+	})
+	iot := httptest.NewServer(e.Alibaba)
+	t.Cleanup(iot.Close)
+	e.AlibabaURL = iot.URL
+
+	e.Flipsnack = fssim.New(fssim.Options{
+		APIKey: FlipsnackAPIKey, APISecret: FlipsnackAPISecret,
+		PerSecond: opts.FlipsnackPerSecond, PerMinute: opts.FlipsnackPerMinute,
+	})
+	fs := httptest.NewServer(e.Flipsnack)
+	t.Cleanup(fs.Close)
+	e.FlipsnackURL = fs.URL + "/v1/"
+}
+
+// startManager runs the operator's controllers as ManagerUsername until the test ends.
+func (e *Env) startManager(t testing.TB, opts Options) error {
+	if len(opts.AlibabaFaults) > 0 {
+		if err := e.Alibaba.SetFaults(opts.AlibabaFaults); err != nil {
+			return fmt.Errorf("Options.AlibabaFaults: %w", err)
+		}
+	}
+	if len(opts.FlipsnackFaults) > 0 {
+		if err := e.Flipsnack.SetFaults(opts.FlipsnackFaults); err != nil {
+			return fmt.Errorf("Options.FlipsnackFaults: %w", err)
+		}
+	}
+	// The operator's own credential chain reads the environment first, as in a pod.
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", operatorAccessKeyID)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", operatorAccessKeySecret)
+	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", "")
+
+	cfg := rest.CopyConfig(e.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: ManagerUsername, Groups: []string{"system:masters"}}
+	cfg.QPS, cfg.Burst = -1, 0 // the operator's default: no client-side limit
+
+	var namespaces map[string]cache.Config
+	for _, ns := range opts.Namespaces {
+		if namespaces == nil {
+			namespaces = map[string]cache.Config{}
+		}
+		namespaces[ns] = cache.Config{}
+	}
+	logger := opts.Logger
+	if logger.GetSink() == nil {
+		logger = logr.Discard()
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                 e.Scheme,
+		Logger:                 logger,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Client:                 controllers.ClientOptions(),
+		Cache:                  controllers.CacheOptions(namespaces),
+		// A test package may start one Env per test, each with the same controllers.
+		Controller: ctrlconfig.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	if err != nil {
+		return fmt.Errorf("creating the manager: %w", err)
+	}
+	syncPeriod := opts.SyncPeriod
+	if syncPeriod <= 0 {
+		syncPeriod = defaultSyncPeriod
+	}
+	alibabaQPS := map[string]float64{}
+	for action, n := range opts.AlibabaQPS {
+		alibabaQPS[action] = float64(n)
+	}
+	err = controllers.SetupAll(mgr,
+		controllers.Options{
+			SyncPeriod: syncPeriod, SlowRetry: slowRetry, MaxConcurrentReconciles: 4,
+			RetryBaseDelay: retryBaseDelay, RetryMaxDelay: retryMaxDelay,
+			DefaultCredentialsNamespaces: opts.DefaultCredentialsNamespaces,
+		},
+		alibaba.Options{Endpoint: e.AlibabaURL, QPS: alibabaQPS, Timeout: callTimeout},
+		flipsnack.Options{
+			Endpoint: e.FlipsnackURL, Timeout: callTimeout, RetryBase: retryBaseDelay,
+			PerSecond: opts.FlipsnackPerSecond, PerMinute: opts.FlipsnackPerMinute,
+		},
+	)
+	if err != nil {
+		return fmt.Errorf("setting up the controllers: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("prodlifetest: the manager stopped with an error: %v", err)
+		}
+	})
+	syncCtx, stop := context.WithTimeout(ctx, time.Minute)
+	defer stop()
+	if !mgr.GetCache().WaitForCacheSync(syncCtx) {
+		return errors.New("the manager's cache did not sync within a minute")
+	}
+	return nil
+}
