@@ -58,12 +58,15 @@ vet: ## Run go vet.
 
 # hack/prometheus is a module of its own (the PromQL parser would pull the Prometheus server's
 # dependencies into the manager's): its tests check the dashboard's and the alerts' queries.
+# examples/envtest is a module of its own too: a user's envtest suite importing
+# pkg/prodlifetest as another module must, so the test kit cannot rot.
 .PHONY: test
 test: envtest $(HELM) $(PROMTOOL) ## Run every test: unit, envtest (real kube-apiserver and etcd), end-to-end.
 	@bad=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^hack/tools/')); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
 	go vet ./...
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" LOCALBIN="$(LOCALBIN)" HELM="$(HELM)" PROMTOOL="$(PROMTOOL)" go test $(GO_TEST_FLAGS) ./...
 	cd hack/prometheus && go test $(GO_TEST_FLAGS) ./...
+	cd examples/envtest && go vet ./... && KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(GO_TEST_FLAGS) ./...
 
 # The scale benchmark (test/bench) runs the environment of `make dev` with thousands of
 # objects; sizes are BENCH_* variables (test/bench/env_test.go), e.g.

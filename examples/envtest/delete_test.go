@@ -1,0 +1,33 @@
+package envtest
+
+import (
+	"context"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/pkg/prodlifetest"
+)
+
+// Deleting an IoTProduct deletes the product on the platform with one DeleteProduct call.
+func TestDeletingAnIoTProductCallsDeleteProductOnce(t *testing.T) {
+	env := prodlifetest.Start(t, prodlifetest.Options{Config: cfg})
+	env.CreateCredentials(t, "team-a")
+	p := &v1alpha1.IoTProduct{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "thermostat"},
+		Spec: v1alpha1.IoTProductSpec{ProductName: "thermostat", Region: "cn-shanghai",
+			CredentialsSecretRef: &v1alpha1.SecretReference{Name: prodlifetest.AlibabaSecretName}},
+	}
+	if err := env.Client.Create(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	env.WaitForCondition(t, p, "Ready", metav1.ConditionTrue)
+	if err := env.Client.Delete(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	env.WaitForDeletion(t, p)
+	if calls := env.Alibaba.Calls("DeleteProduct"); len(calls) != 1 || calls[0].Code != "OK" {
+		t.Errorf("DeleteProduct calls: %+v, want one answered OK", calls)
+	}
+}
