@@ -58,8 +58,8 @@ vet: ## Run go vet.
 
 # hack/prometheus is a module of its own (the PromQL parser would pull the Prometheus server's
 # dependencies into the manager's): its tests check the dashboard's and the alerts' queries.
-# examples/envtest is a module of its own too: a user's envtest suite importing
-# pkg/prodlifetest as another module must, so the test kit cannot rot.
+# examples/envtest is a module of its own too, as a user's suite is: it imports
+# pkg/prodlifetest from outside the operator's module, so the test kit cannot rot.
 .PHONY: test
 test: envtest $(HELM) $(PROMTOOL) ## Run every test: unit, envtest (real kube-apiserver and etcd), end-to-end.
 	@bad=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^hack/tools/')); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
