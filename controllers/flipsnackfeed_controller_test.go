@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -83,8 +84,11 @@ func simProduct(t *testing.T, hash, sku string) map[string]any {
 		t.Fatalf("feed %s is not on the platform", hash)
 	}
 	for _, raw := range f.Products {
+		// Numbers as sent (json.Number), so a test sees the digits the platform got.
 		var p map[string]any
-		must(t, json.Unmarshal(raw, &p))
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		must(t, dec.Decode(&p))
 		if p["code"] == sku {
 			return p
 		}
@@ -188,7 +192,8 @@ func TestFlipsnackFeedConfigMapChangeIsPushed(t *testing.T) {
 	cm.Data["products.json"] = `[{"type":"product","code":"CM-1","title":"One","sell_price":"2.00"},{"type":"product","code":"CM-2","title":"Two"}]`
 	must(t, k8s.Update(context.Background(), cm))
 	eventually(t, "the ConfigMap's new price on the platform", func() string {
-		if p := simProduct(t, hash, "CM-1"); p["sell_price"] != "2.00" {
+		// The ConfigMap's decimal string reaches the platform as the JSON number 2.00.
+		if p := simProduct(t, hash, "CM-1"); p["sell_price"] != json.Number("2.00") {
 			return fmt.Sprintf("CM-1 is %v", p)
 		}
 		return ""
