@@ -81,7 +81,7 @@ func TestCreateUpdateDeleteRoundTrip(t *testing.T) {
 	if err != nil || res.Requests != 1 || res.Items != 3 {
 		t.Fatalf("create: %+v, %v", res, err)
 	}
-	if _, err := c.UpdateProducts(ctx, "feed-a", []json.RawMessage{json.RawMessage(`{"code":"SKU-01","sell_price":"4.50"}`)}); err != nil {
+	if _, err := c.UpdateProducts(ctx, "feed-a", []json.RawMessage{json.RawMessage(`{"code":"SKU-01","sell_price":4.50}`)}); err != nil {
 		t.Fatalf("update: %v", err)
 	}
 	feeds := s.Feeds()
@@ -90,7 +90,7 @@ func TestCreateUpdateDeleteRoundTrip(t *testing.T) {
 	}
 	var first map[string]any
 	_ = json.Unmarshal(feeds[0].Products[0], &first)
-	if first["title"] != "Tea" || first["sell_price"] != "4.50" {
+	if first["title"] != "Tea" || first["sell_price"] != 4.5 {
 		t.Fatalf("update did not merge: %s", feeds[0].Products[0])
 	}
 	if feeds[0].Account != sim.AccountLabel(apiKey) || strings.Contains(feeds[0].Account, apiKey) {
