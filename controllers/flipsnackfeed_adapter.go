@@ -77,10 +77,15 @@ type feedExternal struct {
 }
 
 // generatedSourceHash is the sourceHash of a feed whose spec names none: derived from the
-// object's UID, so it is stable for the object's life and unique, and well under 64 chars.
+// object's UID, so it is stable for the object's life and unique. It is exactly 64 characters
+// ("plo-" and 60 hex digits), because the products/create page says in one version that the
+// sourceHash "must be a 64-character identifier" and in another "a maximum 64-character
+// identifier": 64 satisfies both. Only a new feed gets one: a feed whose identity is already
+// recorded (an older operator chose "plo-" and 32 hex digits) keeps it, since Create is not
+// called again, and an adopted spec.sourceHash may be 1 to 64 characters.
 func generatedSourceHash(f *v1alpha1.FlipsnackFeed) string {
 	sum := sha256.Sum256([]byte(f.GetUID()))
-	return "plo-" + hex.EncodeToString(sum[:16])
+	return "plo-" + hex.EncodeToString(sum[:])[:flipsnack.MaxSourceHash-len("plo-")]
 }
 
 func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (Observation, error) {

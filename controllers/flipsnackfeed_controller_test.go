@@ -110,8 +110,13 @@ func TestFlipsnackFeedPushesOnlyTheDifferenceAndDeletesEverySKU(t *testing.T) {
 	f := newFeed(ns, "shop")
 	hash := readyFeed(t, f)
 
-	if !strings.HasPrefix(hash, "plo-") || len(hash) > 64 || f.Annotations[v1alpha1.ExternalIDAnnotation] != hash {
-		t.Fatalf("sourceHash %q (annotation %q): want a generated plo-... of at most 64 chars, recorded", hash, f.Annotations[v1alpha1.ExternalIDAnnotation])
+	// Exactly 64 characters: "must be a 64-character identifier" in one version of the
+	// products/create page, "a maximum 64-character identifier" in another.
+	if !strings.HasPrefix(hash, "plo-") || len(hash) != 64 || f.Annotations[v1alpha1.ExternalIDAnnotation] != hash {
+		t.Fatalf("sourceHash %q (%d chars, annotation %q): want a generated plo-... of exactly 64 chars, recorded", hash, len(hash), f.Annotations[v1alpha1.ExternalIDAnnotation])
+	}
+	if len(feedCalls("products.create", hash)) == 0 {
+		t.Fatalf("no products.create reached the platform under the sourceHash %s", hash)
 	}
 	if sf, ok := simFeed(hash); !ok || len(sf.SKUs) != 3 {
 		t.Fatalf("platform feed %+v, want SKU-1..3", sf)

@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -129,5 +130,35 @@ func TestFeedConfigMapProductsFollowTheSchema(t *testing.T) {
 	}
 	if got := fmt.Sprint(simProduct(t, hash, "CMT-1")["sell_price"]); got != "39.90" {
 		t.Errorf("the pushed product changed to sell_price %s while its ConfigMap was refused", got)
+	}
+}
+
+// A feed whose identity an older operator recorded ("plo-" and 32 hex digits, 36 characters)
+// keeps it: identity never changes, and its products go on reaching that feed.
+func TestFeedRecordedWithAnOlderSourceHashKeepsIt(t *testing.T) {
+	ctx := context.Background()
+	ns := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
+	const legacy = "plo-0123456789abcdef0123456789abcdef"
+	f := newFeed(ns, "legacy-hash", func(f *v1alpha1.FlipsnackFeed) {
+		f.Labels = map[string]string{ownManagerLabel: "true"}
+		f.Finalizers = []string{v1alpha1.Finalizer}
+		f.Annotations = map[string]string{v1alpha1.ExternalIDAnnotation: legacy}
+	})
+	must(t, k8s.Create(ctx, f))
+	patch, _ := json.Marshal(map[string]any{"status": map[string]any{"sourceHash": legacy}})
+	must(t, k8s.Status().Patch(ctx, f, client.RawPatch(types.MergePatchType, patch)))
+	must(t, k8s.Patch(ctx, f, client.RawPatch(types.MergePatchType, []byte(fmt.Sprintf(`{"metadata":{"labels":{%q:null}}}`, ownManagerLabel)))))
+
+	waitCondition(t, f, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	if f.Status.SourceHash != legacy || f.Annotations[v1alpha1.ExternalIDAnnotation] != legacy {
+		t.Fatalf("sourceHash %q (annotation %q), want the recorded %s", f.Status.SourceHash, f.Annotations[v1alpha1.ExternalIDAnnotation], legacy)
+	}
+	if sf, ok := simFeed(legacy); !ok || len(sf.SKUs) != 3 {
+		t.Fatalf("platform feed %s: %+v, want the 3 products", legacy, sf)
+	}
+	must(t, k8s.Delete(ctx, f))
+	waitGone(t, f)
+	if _, ok := simFeed(legacy); ok {
+		t.Fatalf("feed %s still on the platform", legacy)
 	}
 }
