@@ -152,9 +152,11 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 	for _, chunk := range chunks(plan.create) {
 		// The SKUs are recorded as in flight before the call: if its answer is lost or the
 		// operator stops before the record is written, a deletion still sees them.
+		fresh := map[string]bool{}
 		for _, p := range chunk {
 			if _, known := rec[p.sku]; !known {
 				rec[p.sku] = inFlightFields()
+				fresh[p.sku] = true
 			}
 		}
 		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
@@ -165,9 +167,14 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 			rec[p.sku] = p.hashes
 		}
 		if err != nil && refused(err) {
-			// The platform answered no: the rest of the chunk was not made.
+			// The platform answered no, so this call made nothing: SKUs first sent by it are not
+			// on the platform. SKUs already in flight before it (an earlier create whose answer
+			// was lost) may well be, whatever this refusal says: they stay in the record, to be
+			// sent again (as an update if the platform says they exist, as a create if it says
+			// they do not) and deleted with the feed. Dropping one would leave a product on the
+			// platform that no deletion ever removes.
 			for _, p := range chunk {
-				if inFlight(rec[p.sku]) {
+				if inFlight(rec[p.sku]) && fresh[p.sku] {
 					delete(rec, p.sku)
 				}
 			}

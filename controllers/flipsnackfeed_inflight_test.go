@@ -1,0 +1,47 @@
+package controllers_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	fssim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
+)
+
+// A products.create whose answer is lost (the platform made the products) and whose retry is
+// refused for another reason than "already exists" keeps its SKUs in the record as possibly
+// present: deleting the feed then deletes them. Were they dropped, the deletion would find
+// nothing recorded and leave the products on the platform for good.
+func TestFeedCreateLostThenRefusedKeepsItsSKUs(t *testing.T) {
+	ns := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
+	must(t, fsSim.SetFaults(map[string]fssim.Fault{
+		// The first create outlives the client's timeout: the platform makes the products,
+		// the answer is lost.
+		"products.create": {LatencyMs: int(testTimeout/time.Millisecond) + 500, Count: 1},
+		// The next call (the retried create) is refused: 43, forbidden.
+		"*": {ErrorRate: 1, Code: "43", Count: 1},
+	}))
+	defer fsSim.ClearFaults()
+	f := newFeed(ns, "lost-then-refused")
+	must(t, k8s.Create(context.Background(), f))
+	waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, "UpdateFailed")
+	hash := f.Status.SourceHash
+	creates := feedCalls("products.create", hash)
+	if len(creates) != 2 || creates[0].Fault != "answer lost" || creates[1].Code != 43 {
+		t.Fatalf("products.create calls %+v, want the lost one, then one refused with 43", creates)
+	}
+	if sf, _ := simFeed(hash); len(sf.SKUs) != 3 {
+		t.Fatalf("platform SKUs %v, want the 3 the lost create made", sf.SKUs)
+	}
+
+	deleteAndWaitGone(t, f)
+	if sf, ok := simFeed(hash); ok {
+		t.Fatalf("products %v left on the platform: the refused retry dropped them from the record", sf.SKUs)
+	}
+	if del := feedCalls("products.delete", hash); len(del) == 0 {
+		t.Fatal("no products.delete: the deletion found nothing recorded")
+	}
+}
