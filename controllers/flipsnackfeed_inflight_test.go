@@ -2,10 +2,13 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	fssim "github.com/prodlife/product-lifecycle-operator/internal/simulator/flipsnack"
@@ -43,5 +46,42 @@ func TestFeedCreateLostThenRefusedKeepsItsSKUs(t *testing.T) {
 	}
 	if del := feedCalls("products.delete", hash); len(del) == 0 {
 		t.Fatal("no products.delete: the deletion found nothing recorded")
+	}
+}
+
+// A code-40 answer to products.delete whose text is not one of the "not found" messages is
+// not taken for "already deleted": the deletion stays, retried, with the platform's answer in
+// its condition, and the object is not released until a delete really succeeds.
+func TestFeedDeleteAnswerNotKnownAsNotFoundNeverCountsAsDone(t *testing.T) {
+	ns := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
+	f := newFeed(ns, "unknown-answer")
+	hash := readyFeed(t, f)
+	must(t, fsSim.SetFaults(map[string]fssim.Fault{"products.delete": {ErrorRate: 1, Code: "40", Status: "Catalogue vanished"}}))
+	defer fsSim.ClearFaults()
+	must(t, k8s.Delete(context.Background(), f))
+
+	eventually(t, "Ready=False DeleteFailed with the platform's answer", func() string {
+		must(t, k8s.Get(context.Background(), client.ObjectKeyFromObject(f), f))
+		c := condition(f, v1alpha1.ConditionReady)
+		if c == nil || c.Status != metav1.ConditionFalse || c.Reason != "DeleteFailed" || !strings.Contains(c.Message, "Catalogue vanished") {
+			return fmt.Sprintf("Ready is %+v", c)
+		}
+		return ""
+	})
+	// Retried, never released.
+	eventually(t, "a second products.delete", func() string {
+		if n := len(feedCalls("products.delete", hash)); n < 2 {
+			return fmt.Sprintf("%d calls", n)
+		}
+		return ""
+	})
+	must(t, k8s.Get(context.Background(), client.ObjectKeyFromObject(f), f))
+	if f.Status.ProductsDeleted != 0 {
+		t.Fatalf("status.productsDeleted %d: an unknown refusal was counted as deletion", f.Status.ProductsDeleted)
+	}
+	fsSim.ClearFaults()
+	waitGone(t, f)
+	if _, ok := simFeed(hash); ok {
+		t.Fatalf("feed %s left on the platform", hash)
 	}
 }

@@ -61,6 +61,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	case in.code > 0:
 		a := fail(in.code)
+		if in.status != "" {
+			a.Status = in.status
+		}
 		s.record(call, a.Code, http.StatusOK, "error")
 		writeAnswer(w, a)
 		return
