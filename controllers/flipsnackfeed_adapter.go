@@ -148,6 +148,7 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		return Result{}, err
 	}
 	res := Result{ExternalID: sourceHash}
+	skips := skippedSKUs{}
 
 	for _, chunk := range chunks(plan.create) {
 		// The SKUs are recorded as in flight before the call: if its answer is lost or the
@@ -162,10 +163,12 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
 			return res, err
 		}
-		pushed, err := x.pushNew(ctx, sourceHash, chunk)
+		pushed, skipped, err := x.pushNew(ctx, sourceHash, chunk)
 		for _, p := range pushed {
 			rec[p.sku] = p.hashes
 		}
+		// Skipped SKUs stay in flight: possibly there, sent again next time.
+		skips.add(skipped...)
 		if err != nil && refused(err) {
 			// The platform answered no, so this call made nothing: SKUs first sent by it are not
 			// on the platform. SKUs already in flight before it (an earlier create whose answer
@@ -192,10 +195,18 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		for i, u := range chunk {
 			partial[i] = u.partial
 		}
-		if _, err := x.client.UpdateProducts(ctx, sourceHash, partial); err != nil {
+		r, err := x.client.UpdateProducts(ctx, sourceHash, partial)
+		if err != nil {
 			return res, err
 		}
+		skipped := skips.add(r.Skipped...)
 		for _, u := range chunk {
+			if skipped[u.product.sku] {
+				// Not updated: in flight again, so the next push sends it whole (an update if
+				// the platform has it, a create if not).
+				rec[u.product.sku] = inFlightFields()
+				continue
+			}
 			rec[u.product.sku] = u.product.hashes
 		}
 		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
@@ -205,19 +216,20 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 
 	pending := len(plan.delete)
 	if pending > 0 {
-		_, err := x.client.DeleteProducts(ctx, sourceHash, plan.delete, func(deleted []string) error {
+		r, err := x.client.DeleteProducts(ctx, sourceHash, plan.delete, func(deleted []string) error {
 			for _, sku := range deleted {
 				delete(rec, sku)
 			}
 			pending -= len(deleted)
 			return x.save(ctx, f, rec, pending)
 		})
+		skips.add(r.Skipped...)
 		if err != nil {
 			return res, err
 		}
 	}
 	res.Message = plan.String()
-	return res, nil
+	return res, skips.report(f, "products.create/update/delete")
 }
 
 // Delete deletes every recorded SKU, a few batches per reconcile, recording each batch as it
@@ -239,7 +251,7 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 	}
 	f.Status.ProductsPendingDeletion = int64(len(rec))
 	left := len(rec)
-	_, err = x.client.DeleteProducts(ctx, sourceHash, skus, func(deleted []string) error {
+	r, err := x.client.DeleteProducts(ctx, sourceHash, skus, func(deleted []string) error {
 		// Only SKUs of the record count: a SKU reported under another spelling than the one
 		// recorded would otherwise be counted as deleted while its entry stays.
 		for _, sku := range deleted {
@@ -252,8 +264,15 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 	})
 	total := f.Status.ProductsDeleted + int64(len(rec))
 	res.Message = fmt.Sprintf("deleted %s of %s products", thousands(f.Status.ProductsDeleted), thousands(total))
+	skips := skippedSKUs{}
+	skips.add(r.Skipped...)
 	if err != nil {
 		return res, err
+	}
+	if err := skips.report(f, flipsnack.ActionDelete); err != nil {
+		// The skipped SKUs stay in the record: the deletion goes on, retried with backoff,
+		// and the object is not released while any is left.
+		return res, fmt.Errorf("%s; %w", res.Message, err)
 	}
 	res.Done = len(rec) == 0
 	res.Progressed = len(rec) < left
@@ -268,32 +287,87 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 // platform refuses a create whole if any SKU exists and an update whole if any SKU is missing,
 // so a mixed batch is halved until each part is one or the other: a few extra calls, on a
 // path taken only after a crash or an adoption.
-func (x *feedExternal) pushNew(ctx context.Context, sourceHash string, products []feedProduct) ([]feedProduct, error) {
+func (x *feedExternal) pushNew(ctx context.Context, sourceHash string, products []feedProduct) (pushed []feedProduct, skipped []string, err error) {
 	full := make([]json.RawMessage, len(products))
 	for i, p := range products {
 		full[i] = p.full()
 	}
-	_, err := x.client.CreateProducts(ctx, sourceHash, full)
+	r, err := x.client.CreateProducts(ctx, sourceHash, full)
 	if err == nil {
-		return products, nil
+		return applied(products, r.Skipped), r.Skipped, nil
 	}
 	if !apierr.Is(err, apierr.AlreadyExists) {
-		return nil, err
+		return nil, nil, err
 	}
-	_, err = x.client.UpdateProducts(ctx, sourceHash, full)
+	r, err = x.client.UpdateProducts(ctx, sourceHash, full)
 	switch {
 	case err == nil:
-		return products, nil
+		return applied(products, r.Skipped), r.Skipped, nil
 	case !apierr.Is(err, apierr.NotFound) || len(products) == 1:
-		return nil, err
+		return nil, nil, err
 	}
 	half := len(products) / 2
-	first, err := x.pushNew(ctx, sourceHash, products[:half])
+	first, skip1, err := x.pushNew(ctx, sourceHash, products[:half])
 	if err != nil {
-		return first, err
+		return first, skip1, err
 	}
-	second, err := x.pushNew(ctx, sourceHash, products[half:])
-	return append(first, second...), err
+	second, skip2, err := x.pushNew(ctx, sourceHash, products[half:])
+	return append(first, second...), append(skip1, skip2...), err
+}
+
+// applied is products less those the platform skipped.
+func applied(products []feedProduct, skipped []string) []feedProduct {
+	if len(skipped) == 0 {
+		return products
+	}
+	skip := make(map[string]bool, len(skipped))
+	for _, sku := range skipped {
+		skip[sku] = true
+	}
+	out := make([]feedProduct, 0, len(products))
+	for _, p := range products {
+		if !skip[p.sku] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// maxSkippedShown is how many skipped SKUs status.skippedSKUs and the message list.
+const maxSkippedShown = 10
+
+// skippedSKUs collects the SKUs the platform answered code 20 for but skipped (listed in
+// data.errors; see flipsnack.Result.Skipped). They are never counted as pushed or deleted.
+type skippedSKUs map[string]bool
+
+func (s skippedSKUs) add(skus ...string) skippedSKUs {
+	for _, sku := range skus {
+		s[sku] = true
+	}
+	return s
+}
+
+// report puts the skipped SKUs in status (a count and the first few) and returns an error
+// saying so, which the engine shows in the Ready condition and a Warning event and retries
+// with backoff; with none skipped it clears them from status and returns nil.
+func (s skippedSKUs) report(f *v1alpha1.FlipsnackFeed, action string) error {
+	skus := sortedKeys(s)
+	f.Status.ProductsSkipped = int64(len(skus))
+	f.Status.SkippedSKUs = nil
+	if len(skus) == 0 {
+		return nil
+	}
+	shown := skus[:min(len(skus), maxSkippedShown)]
+	f.Status.SkippedSKUs = shown
+	more := ""
+	if len(skus) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(skus)-len(shown))
+	}
+	return &apierr.Error{
+		Platform: flipsnack.Platform, Action: action, Class: apierr.Retryable,
+		Message: fmt.Sprintf("the platform answered success but skipped %d SKUs (%s%s), listing them in data.errors: they are kept in the record as not done and sent again",
+			len(skus), strings.Join(shown, ", "), more),
+	}
 }
 
 // refused says the platform answered a call with an error code, so the call changed nothing;

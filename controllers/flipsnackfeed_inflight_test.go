@@ -85,3 +85,59 @@ func TestFeedDeleteAnswerNotKnownAsNotFoundNeverCountsAsDone(t *testing.T) {
 		t.Fatalf("feed %s left on the platform", hash)
 	}
 }
+
+// A code-20 answer whose data.errors lists SKUs (skipped: "unknown or variant SKUs are
+// skipped", products.delete) never counts them as pushed or deleted: they stay in the record,
+// are counted and named in status and in a Warning event, and are sent again.
+func TestFeedSkippedSKUsAreNeitherPushedNorDeleted(t *testing.T) {
+	ctx := context.Background()
+	ns := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
+	must(t, fsSim.SetFaults(map[string]fssim.Fault{"products.create": {SkipSKUs: []string{"SKU-3"}}}))
+	defer fsSim.ClearFaults()
+	f := newFeed(ns, "skipped")
+	must(t, k8s.Create(ctx, f))
+
+	skippedInStatus := func(phase string) {
+		t.Helper()
+		eventually(t, phase+": SKU-3 skipped, in status and the Ready condition", func() string {
+			must(t, k8s.Get(ctx, client.ObjectKeyFromObject(f), f))
+			c := condition(f, v1alpha1.ConditionReady)
+			if f.Status.ProductsSkipped != 1 || len(f.Status.SkippedSKUs) != 1 || f.Status.SkippedSKUs[0] != "SKU-3" ||
+				c == nil || c.Status != metav1.ConditionFalse || !strings.Contains(c.Message, "skipped 1 SKUs (SKU-3)") {
+				return fmt.Sprintf("status skipped %d %v, Ready %+v", f.Status.ProductsSkipped, f.Status.SkippedSKUs, c)
+			}
+			return ""
+		})
+		if w := strings.Join(warnings(t, f), "\n"); !strings.Contains(w, "SKU-3") {
+			t.Errorf("%s: no Warning event names SKU-3: %s", phase, w)
+		}
+	}
+	skippedInStatus("create")
+	hash := f.Status.SourceHash
+	if f.Status.ProductsPushed != 2 {
+		t.Errorf("status.productsPushed %d, want 2: a skipped SKU is not pushed", f.Status.ProductsPushed)
+	}
+	if sf, _ := simFeed(hash); strings.Join(sf.SKUs, ",") != "SKU-1,SKU-2" {
+		t.Fatalf("platform SKUs %v, want SKU-1 and SKU-2", sf.SKUs)
+	}
+
+	// Once the platform takes it, it is pushed.
+	fsSim.ClearFaults()
+	waitCondition(t, f, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	if sf, _ := simFeed(hash); len(sf.SKUs) != 3 || f.Status.ProductsSkipped != 0 || f.Status.SkippedSKUs != nil {
+		t.Fatalf("platform SKUs %v, status skipped %d %v; want 3 pushed, none skipped", sf.SKUs, f.Status.ProductsSkipped, f.Status.SkippedSKUs)
+	}
+
+	// A delete that skips SKU-3 deletes the others and keeps the feed until SKU-3 goes too.
+	must(t, fsSim.SetFaults(map[string]fssim.Fault{"products.delete": {SkipSKUs: []string{"SKU-3"}}}))
+	must(t, k8s.Delete(ctx, f))
+	skippedInStatus("delete")
+	if sf, _ := simFeed(hash); strings.Join(sf.SKUs, ",") != "SKU-3" {
+		t.Fatalf("platform SKUs %v, want SKU-3 left", sf.SKUs)
+	}
+	fsSim.ClearFaults()
+	waitGone(t, f)
+	if _, ok := simFeed(hash); ok {
+		t.Fatal("feed left on the platform")
+	}
+}

@@ -52,3 +52,21 @@ func TestNormalizeProductListsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestSkippedSKUsAreTheOnesDataErrorsName(t *testing.T) {
+	batch := []string{"A1", "A10", "B.2", "C"}
+	for _, tc := range []struct {
+		errs []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"SKU A10 is not a product of this source and was skipped"}, "A10"},
+		{[]string{`product "B.2" skipped.`, "C: variant SKU"}, "B.2,C"},
+		// An entry that names no SKU of the request: none of them counts as done.
+		{[]string{"some products were skipped"}, "A1,A10,B.2,C"},
+	} {
+		if got := strings.Join(skippedSKUs(batch, tc.errs), ","); got != tc.want {
+			t.Errorf("errors %q: skipped %q, want %q", tc.errs, got, tc.want)
+		}
+	}
+}
