@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -76,10 +77,15 @@ type feedExternal struct {
 }
 
 // generatedSourceHash is the sourceHash of a feed whose spec names none: derived from the
-// object's UID, so it is stable for the object's life and unique, and well under 64 chars.
+// object's UID, so it is stable for the object's life and unique. It is exactly 64 characters
+// ("plo-" and 60 hex digits), because the products/create page says in one version that the
+// sourceHash "must be a 64-character identifier" and in another "a maximum 64-character
+// identifier": 64 satisfies both. Only a new feed gets one: a feed whose identity is already
+// recorded (an older operator chose "plo-" and 32 hex digits) keeps it, since Create is not
+// called again, and an adopted spec.sourceHash may be 1 to 64 characters.
 func generatedSourceHash(f *v1alpha1.FlipsnackFeed) string {
 	sum := sha256.Sum256([]byte(f.GetUID()))
-	return "plo-" + hex.EncodeToString(sum[:16])
+	return "plo-" + hex.EncodeToString(sum[:])[:flipsnack.MaxSourceHash-len("plo-")]
 }
 
 func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (Observation, error) {
@@ -142,26 +148,36 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		return Result{}, err
 	}
 	res := Result{ExternalID: sourceHash}
+	skips := skippedSKUs{}
 
 	for _, chunk := range chunks(plan.create) {
 		// The SKUs are recorded as in flight before the call: if its answer is lost or the
 		// operator stops before the record is written, a deletion still sees them.
+		fresh := map[string]bool{}
 		for _, p := range chunk {
 			if _, known := rec[p.sku]; !known {
 				rec[p.sku] = inFlightFields()
+				fresh[p.sku] = true
 			}
 		}
 		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
 			return res, err
 		}
-		pushed, err := x.pushNew(ctx, sourceHash, chunk)
+		pushed, skipped, err := x.pushNew(ctx, sourceHash, chunk)
 		for _, p := range pushed {
 			rec[p.sku] = p.hashes
 		}
+		// Skipped SKUs stay in flight: possibly there, sent again next time.
+		skips.add(skipped...)
 		if err != nil && refused(err) {
-			// The platform answered no: the rest of the chunk was not made.
+			// The platform answered no, so this call made nothing: SKUs first sent by it are not
+			// on the platform. SKUs already in flight before it (an earlier create whose answer
+			// was lost) may well be, whatever this refusal says: they stay in the record, to be
+			// sent again (as an update if the platform says they exist, as a create if it says
+			// they do not) and deleted with the feed. Dropping one would leave a product on the
+			// platform that no deletion ever removes.
 			for _, p := range chunk {
-				if inFlight(rec[p.sku]) {
+				if inFlight(rec[p.sku]) && fresh[p.sku] {
 					delete(rec, p.sku)
 				}
 			}
@@ -179,10 +195,18 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		for i, u := range chunk {
 			partial[i] = u.partial
 		}
-		if _, err := x.client.UpdateProducts(ctx, sourceHash, partial); err != nil {
+		r, err := x.client.UpdateProducts(ctx, sourceHash, partial)
+		if err != nil {
 			return res, err
 		}
+		skipped := skips.add(r.Skipped...)
 		for _, u := range chunk {
+			if skipped[u.product.sku] {
+				// Not updated: in flight again, so the next push sends it whole (an update if
+				// the platform has it, a create if not).
+				rec[u.product.sku] = inFlightFields()
+				continue
+			}
 			rec[u.product.sku] = u.product.hashes
 		}
 		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
@@ -192,19 +216,20 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 
 	pending := len(plan.delete)
 	if pending > 0 {
-		_, err := x.client.DeleteProducts(ctx, sourceHash, plan.delete, func(deleted []string) error {
+		r, err := x.client.DeleteProducts(ctx, sourceHash, plan.delete, func(deleted []string) error {
 			for _, sku := range deleted {
 				delete(rec, sku)
 			}
 			pending -= len(deleted)
 			return x.save(ctx, f, rec, pending)
 		})
+		skips.add(r.Skipped...)
 		if err != nil {
 			return res, err
 		}
 	}
 	res.Message = plan.String()
-	return res, nil
+	return res, skips.report(f, "products.create/update/delete")
 }
 
 // Delete deletes every recorded SKU, a few batches per reconcile, recording each batch as it
@@ -226,7 +251,7 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 	}
 	f.Status.ProductsPendingDeletion = int64(len(rec))
 	left := len(rec)
-	_, err = x.client.DeleteProducts(ctx, sourceHash, skus, func(deleted []string) error {
+	r, err := x.client.DeleteProducts(ctx, sourceHash, skus, func(deleted []string) error {
 		// Only SKUs of the record count: a SKU reported under another spelling than the one
 		// recorded would otherwise be counted as deleted while its entry stays.
 		for _, sku := range deleted {
@@ -239,8 +264,15 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 	})
 	total := f.Status.ProductsDeleted + int64(len(rec))
 	res.Message = fmt.Sprintf("deleted %s of %s products", thousands(f.Status.ProductsDeleted), thousands(total))
+	skips := skippedSKUs{}
+	skips.add(r.Skipped...)
 	if err != nil {
 		return res, err
+	}
+	if err := skips.report(f, flipsnack.ActionDelete); err != nil {
+		// The skipped SKUs stay in the record: the deletion goes on, retried with backoff,
+		// and the object is not released while any is left.
+		return res, fmt.Errorf("%s; %w", res.Message, err)
 	}
 	res.Done = len(rec) == 0
 	res.Progressed = len(rec) < left
@@ -255,32 +287,87 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 // platform refuses a create whole if any SKU exists and an update whole if any SKU is missing,
 // so a mixed batch is halved until each part is one or the other: a few extra calls, on a
 // path taken only after a crash or an adoption.
-func (x *feedExternal) pushNew(ctx context.Context, sourceHash string, products []feedProduct) ([]feedProduct, error) {
+func (x *feedExternal) pushNew(ctx context.Context, sourceHash string, products []feedProduct) (pushed []feedProduct, skipped []string, err error) {
 	full := make([]json.RawMessage, len(products))
 	for i, p := range products {
 		full[i] = p.full()
 	}
-	_, err := x.client.CreateProducts(ctx, sourceHash, full)
+	r, err := x.client.CreateProducts(ctx, sourceHash, full)
 	if err == nil {
-		return products, nil
+		return applied(products, r.Skipped), r.Skipped, nil
 	}
 	if !apierr.Is(err, apierr.AlreadyExists) {
-		return nil, err
+		return nil, nil, err
 	}
-	_, err = x.client.UpdateProducts(ctx, sourceHash, full)
+	r, err = x.client.UpdateProducts(ctx, sourceHash, full)
 	switch {
 	case err == nil:
-		return products, nil
+		return applied(products, r.Skipped), r.Skipped, nil
 	case !apierr.Is(err, apierr.NotFound) || len(products) == 1:
-		return nil, err
+		return nil, nil, err
 	}
 	half := len(products) / 2
-	first, err := x.pushNew(ctx, sourceHash, products[:half])
+	first, skip1, err := x.pushNew(ctx, sourceHash, products[:half])
 	if err != nil {
-		return first, err
+		return first, skip1, err
 	}
-	second, err := x.pushNew(ctx, sourceHash, products[half:])
-	return append(first, second...), err
+	second, skip2, err := x.pushNew(ctx, sourceHash, products[half:])
+	return append(first, second...), append(skip1, skip2...), err
+}
+
+// applied is products less those the platform skipped.
+func applied(products []feedProduct, skipped []string) []feedProduct {
+	if len(skipped) == 0 {
+		return products
+	}
+	skip := make(map[string]bool, len(skipped))
+	for _, sku := range skipped {
+		skip[sku] = true
+	}
+	out := make([]feedProduct, 0, len(products))
+	for _, p := range products {
+		if !skip[p.sku] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// maxSkippedShown is how many skipped SKUs status.skippedSKUs and the message list.
+const maxSkippedShown = 10
+
+// skippedSKUs collects the SKUs the platform answered code 20 for but skipped (listed in
+// data.errors; see flipsnack.Result.Skipped). They are never counted as pushed or deleted.
+type skippedSKUs map[string]bool
+
+func (s skippedSKUs) add(skus ...string) skippedSKUs {
+	for _, sku := range skus {
+		s[sku] = true
+	}
+	return s
+}
+
+// report puts the skipped SKUs in status (a count and the first few) and returns an error
+// saying so, which the engine shows in the Ready condition and a Warning event and retries
+// with backoff; with none skipped it clears them from status and returns nil.
+func (s skippedSKUs) report(f *v1alpha1.FlipsnackFeed, action string) error {
+	skus := sortedKeys(s)
+	f.Status.ProductsSkipped = int64(len(skus))
+	f.Status.SkippedSKUs = nil
+	if len(skus) == 0 {
+		return nil
+	}
+	shown := skus[:min(len(skus), maxSkippedShown)]
+	f.Status.SkippedSKUs = shown
+	more := ""
+	if len(skus) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(skus)-len(shown))
+	}
+	return &apierr.Error{
+		Platform: flipsnack.Platform, Action: action, Class: apierr.Retryable,
+		Message: fmt.Sprintf("the platform answered success but skipped %d SKUs (%s%s), listing them in data.errors: they are kept in the record as not done and sent again",
+			len(skus), strings.Join(shown, ", "), more),
+	}
 }
 
 // refused says the platform answered a call with an error code, so the call changed nothing;
@@ -435,49 +522,83 @@ func invalidFeed(msg string) error {
 	return &SpecRefusedError{Reason: ReasonInvalidSpec, Message: msg}
 }
 
-// specProductFields is a spec product under the platform's field names.
+// specProductFields is a spec product under the platform's field names, each value of the
+// platform's JSON type: the decimal strings of the spec (sellPrice: "19.99") become JSON
+// numbers with exactly their digits (json.Number), booleans stay booleans. Fields left out
+// of the spec are not sent. flipsnack.NormalizeProduct then holds the result to the schema.
 func specProductFields(sp v1alpha1.FeedProduct) map[string]json.RawMessage {
 	m := map[string]any{"code": sp.Code, "type": sp.Type}
-	put := func(k, v string) {
-		if v != "" {
-			m[k] = v
-		}
+	putString(m, "title", sp.Title)
+	putString(m, "description", sp.Description)
+	putString(m, "image_link", sp.ImageLink)
+	putNumber(m, "sell_price", sp.SellPrice)
+	putString(m, "currency", sp.Currency)
+	putNumber(m, "discount_price", sp.DiscountPrice)
+	putBool(m, "quantity", sp.Quantity)
+	if q := sp.PurchasableQty; q != nil {
+		putObject(m, "purchasable_qty", func(o map[string]any) {
+			putInt(o, "min", q.Min)
+			putInt(o, "max", q.Max)
+		})
 	}
-	put("title", sp.Title)
-	put("description", sp.Description)
-	put("image_link", sp.ImageLink)
-	put("sell_price", sp.SellPrice)
-	put("discount_price", sp.DiscountPrice)
-	put("currency", sp.Currency)
-	if sp.Quantity != nil {
-		m["quantity"] = *sp.Quantity
+	if a := sp.Attribute; a != nil {
+		putObject(m, "attribute", func(o map[string]any) {
+			putString(o, "name1", a.Name1)
+			putString(o, "options1", a.Options1)
+			putString(o, "name2", a.Name2)
+			putString(o, "options2", a.Options2)
+			putString(o, "name3", a.Name3)
+			putString(o, "options3", a.Options3)
+		})
+	}
+	putString(m, "image_attribute", sp.ImageAttribute)
+	putString(m, "shop_element", sp.ShopElement)
+	if a := sp.AreaElement; a != nil {
+		putObject(m, "area_element", func(o map[string]any) {
+			putString(o, "tooltip", a.Tooltip)
+			putString(o, "color", a.Color)
+			putNumber(o, "opacity", a.Opacity)
+		})
+	}
+	if b := sp.ShopButton; b != nil {
+		putObject(m, "shop_button", func(o map[string]any) {
+			putString(o, "color", b.Color)
+			putString(o, "label", b.Label)
+			putString(o, "label_color", b.LabelColor)
+		})
 	}
 	if w := sp.Website; w != nil {
-		ws := map[string]any{}
-		if w.Button != nil {
-			ws["button"] = *w.Button
-		}
-		if w.ButtonLabel != "" {
-			ws["button_label"] = w.ButtonLabel
-		}
-		if w.Link != "" {
-			ws["link"] = w.Link
-		}
-		m["website"] = ws
+		putObject(m, "website", func(o map[string]any) {
+			putBool(o, "button", w.Button)
+			putString(o, "button_label", w.ButtonLabel)
+			putString(o, "link", w.Link)
+		})
+	}
+	if c := sp.CustomizableProduct; c != nil {
+		putObject(m, "customizable_product", func(o map[string]any) {
+			putBool(o, "product", c.Product)
+			putString(o, "instructions", c.Instructions)
+			putNumber(o, "flat_fee", c.FlatFee)
+			putNumber(o, "per_character", c.PerCharacter)
+			putInt(o, "character_length", c.CharacterLength)
+			putBool(o, "mandatory", c.Mandatory)
+		})
 	}
 	if len(sp.Variants) > 0 {
 		vs := make([]map[string]any, len(sp.Variants))
 		for i, v := range sp.Variants {
 			vm := map[string]any{"code": v.Code, "parent_code": sp.Code}
-			if v.Title != "" {
-				vm["title"] = v.Title
+			putString(vm, "image_link", v.ImageLink)
+			putBool(vm, "visible", v.Visible)
+			if a := v.Attribute; a != nil {
+				putObject(vm, "attribute", func(o map[string]any) {
+					putString(o, "options1", a.Options1)
+					putString(o, "options2", a.Options2)
+					putString(o, "options3", a.Options3)
+				})
 			}
-			if v.SellPrice != "" {
-				vm["sell_price"] = v.SellPrice
-			}
-			if v.ImageLink != "" {
-				vm["image_link"] = v.ImageLink
-			}
+			putNumber(vm, "price", v.Price)
+			putNumber(vm, "discount_price", v.DiscountPrice)
 			vs[i] = vm
 		}
 		m["variants"] = vs
@@ -488,6 +609,40 @@ func specProductFields(sp v1alpha1.FeedProduct) map[string]json.RawMessage {
 		out[k] = b
 	}
 	return out
+}
+
+func putString(m map[string]any, k, v string) {
+	if v != "" {
+		m[k] = v
+	}
+}
+
+// putNumber puts a decimal string of the spec as a JSON number, with exactly its digits.
+func putNumber(m map[string]any, k, v string) {
+	if v != "" {
+		m[k] = json.Number(v)
+	}
+}
+
+func putInt(m map[string]any, k string, v *int64) {
+	if v != nil {
+		m[k] = *v
+	}
+}
+
+func putBool(m map[string]any, k string, v *bool) {
+	if v != nil {
+		m[k] = *v
+	}
+}
+
+// putObject puts a nested object when fill sets any of its fields.
+func putObject(m map[string]any, k string, fill func(map[string]any)) {
+	o := map[string]any{}
+	fill(o)
+	if len(o) > 0 {
+		m[k] = o
+	}
 }
 
 // feedProduct is one desired product: its SKU, its fields in canonical JSON, and a hash of
@@ -518,15 +673,25 @@ func newFeedProduct(fields map[string]json.RawMessage) (feedProduct, error) {
 	if err := checkVariantSKUs(fields["variants"]); err != nil {
 		return feedProduct{}, fmt.Errorf("product %q: %w", sku, err)
 	}
-	p := feedProduct{sku: sku, fields: map[string]json.RawMessage{}, hashes: map[string]string{}}
-	for k, raw := range fields {
+	for k := range fields {
 		if !fieldName.MatchString(k) {
 			return feedProduct{}, fmt.Errorf("product %q has a field named %q, which is not a field of the platform", sku, k)
 		}
+	}
+	// The documented names and JSON types, numbers as sent (see flipsnack.NormalizeProduct).
+	fields, err := flipsnack.NormalizeProduct(fields)
+	if err != nil {
+		return feedProduct{}, fmt.Errorf("product %q does not follow the platform's product schema: %v", sku, err)
+	}
+	p := feedProduct{sku: sku, fields: map[string]json.RawMessage{}, hashes: map[string]string{}}
+	for k, raw := range fields {
 		// Canonical form: decoded and encoded again, so key order and spacing do not count
-		// as a change.
+		// as a change. Numbers are decoded as json.Number: their digits are kept as written,
+		// never rounded through float64.
 		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
 			return feedProduct{}, fmt.Errorf("product %q, field %s: %v", sku, k, err)
 		}
 		canon, err := json.Marshal(v)

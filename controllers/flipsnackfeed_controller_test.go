@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -83,8 +84,11 @@ func simProduct(t *testing.T, hash, sku string) map[string]any {
 		t.Fatalf("feed %s is not on the platform", hash)
 	}
 	for _, raw := range f.Products {
+		// Numbers as sent (json.Number), so a test sees the digits the platform got.
 		var p map[string]any
-		must(t, json.Unmarshal(raw, &p))
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		must(t, dec.Decode(&p))
 		if p["code"] == sku {
 			return p
 		}
@@ -106,8 +110,13 @@ func TestFlipsnackFeedPushesOnlyTheDifferenceAndDeletesEverySKU(t *testing.T) {
 	f := newFeed(ns, "shop")
 	hash := readyFeed(t, f)
 
-	if !strings.HasPrefix(hash, "plo-") || len(hash) > 64 || f.Annotations[v1alpha1.ExternalIDAnnotation] != hash {
-		t.Fatalf("sourceHash %q (annotation %q): want a generated plo-... of at most 64 chars, recorded", hash, f.Annotations[v1alpha1.ExternalIDAnnotation])
+	// Exactly 64 characters: "must be a 64-character identifier" in one version of the
+	// products/create page, "a maximum 64-character identifier" in another.
+	if !strings.HasPrefix(hash, "plo-") || len(hash) != 64 || f.Annotations[v1alpha1.ExternalIDAnnotation] != hash {
+		t.Fatalf("sourceHash %q (%d chars, annotation %q): want a generated plo-... of exactly 64 chars, recorded", hash, len(hash), f.Annotations[v1alpha1.ExternalIDAnnotation])
+	}
+	if len(feedCalls("products.create", hash)) == 0 {
+		t.Fatalf("no products.create reached the platform under the sourceHash %s", hash)
 	}
 	if sf, ok := simFeed(hash); !ok || len(sf.SKUs) != 3 {
 		t.Fatalf("platform feed %+v, want SKU-1..3", sf)
@@ -188,7 +197,8 @@ func TestFlipsnackFeedConfigMapChangeIsPushed(t *testing.T) {
 	cm.Data["products.json"] = `[{"type":"product","code":"CM-1","title":"One","sell_price":"2.00"},{"type":"product","code":"CM-2","title":"Two"}]`
 	must(t, k8s.Update(context.Background(), cm))
 	eventually(t, "the ConfigMap's new price on the platform", func() string {
-		if p := simProduct(t, hash, "CM-1"); p["sell_price"] != "2.00" {
+		// The ConfigMap's decimal string reaches the platform as the JSON number 2.00.
+		if p := simProduct(t, hash, "CM-1"); p["sell_price"] != json.Number("2.00") {
 			return fmt.Sprintf("CM-1 is %v", p)
 		}
 		return ""

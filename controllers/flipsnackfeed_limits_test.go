@@ -101,7 +101,7 @@ func TestFlipsnackFeedWhoseRecordWouldNotFitIsStalledWithoutACall(t *testing.T) 
 			n := c*2000 + i
 			sum := sha512.Sum512([]byte(fmt.Sprint(n)))
 			sku := hex.EncodeToString(sum[:]) // 128 characters
-			products[i] = map[string]any{"type": "product", "code": sku, "title": fmt.Sprint(n), "sell_price": fmt.Sprintf("%d.99", n), "quantity": n}
+			products[i] = map[string]any{"type": "product", "code": sku, "title": fmt.Sprint(n), "sell_price": fmt.Sprintf("%d.99", n), "quantity": n%2 == 0}
 		}
 		sources = append(sources, productsConfigMap(t, ns, fmt.Sprintf("long-skus-%d", c), products))
 	}

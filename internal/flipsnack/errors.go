@@ -30,14 +30,40 @@ const (
 const codeHTTP429 = "http429"
 
 // DefaultNotFoundMessages are the texts that mark a code-40 answer to products.delete or
-// products.update as "the feed or the products are not there".
+// products.update as "the feed or the products are not there". This is the one list of them;
+// the manager's --flipsnack-not-found-messages replaces it (Options.NotFoundMessages).
 //
 // Unverified: the documentation does not say what the platform answers when every SKU of a delete
-// is unknown or the feed is already gone. Our simulator answers code 40 with status
-// "Source not found" or "No products found"; these substrings cover that and the usual wordings,
-// and Options.NotFoundMessages can replace them once the real answer is known. Matching is
-// case-insensitive over the status, data.message and data.errors.
+// is unknown or the feed is already gone (products.delete says only that "unknown or variant
+// SKUs are skipped"). Our simulator answers code 40 with status "Source not found" or
+// "No products found"; these substrings cover that and the usual wordings. Matching is
+// case-insensitive over the status, data.message and data.errors. A code-40 text that matches
+// none of them is never taken for "already deleted": it is an error like any other refusal, so
+// the deletion stays, retried, with the platform's answer in its condition.
 var DefaultNotFoundMessages = []string{"not found", "no products", "does not exist", "doesn't exist", "not exist"}
+
+// MessageList is a flag.Value of comma-separated texts, e.g. for
+// --flipsnack-not-found-messages="not found,no products". Unset (nil) it shows and means
+// DefaultNotFoundMessages; set to "" it holds no text, so no answer counts as "not found".
+type MessageList []string
+
+func (m *MessageList) String() string {
+	if m == nil || *m == nil {
+		return strings.Join(DefaultNotFoundMessages, ",")
+	}
+	return strings.Join(*m, ",")
+}
+
+func (m *MessageList) Set(value string) error {
+	list := []string{}
+	for _, text := range strings.Split(value, ",") {
+		if text = strings.TrimSpace(text); text != "" {
+			list = append(list, text)
+		}
+	}
+	*m = list
+	return nil
+}
 
 // alreadyExistsMessages mark a code-40 answer to products.create as "these SKUs are already in
 // the feed", which on a retried create is most likely our own earlier call. Unverified wording,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
 )
@@ -28,6 +29,9 @@ type Result struct {
 	// Errors holds data.errors of every successful request, in order: for a delete, the SKUs the
 	// platform skipped (unknown or variant SKUs).
 	Errors []string
+	// Skipped holds the SKUs that successful requests did not apply, by their data.errors (see
+	// skippedSKUs): they are neither created, updated nor deleted as far as the caller knows.
+	Skipped []string
 }
 
 func (r *Result) add(resp response, items int) {
@@ -37,6 +41,62 @@ func (r *Result) add(resp response, items int) {
 		r.Messages = append(r.Messages, resp.Message)
 	}
 	r.Errors = append(r.Errors, resp.Errors...)
+}
+
+// skippedSKUs says which SKUs of a request a code-20 answer did not apply. products.delete
+// documents it: "unknown or variant SKUs are skipped", listed in data.errors; products.create
+// and products.update may answer the same way. The wording of an entry is not documented, so
+// an entry names a SKU when one of its words (split at spaces and commas, quotes and
+// punctuation around it trimmed) is exactly that SKU. An entry that names no SKU of the
+// request cannot be attributed: every SKU of the request counts as skipped then, since an
+// answer that may mean "not done" is never taken for done.
+func skippedSKUs(batch []string, errs []string) []string {
+	if len(errs) == 0 {
+		return nil
+	}
+	inBatch := make(map[string]bool, len(batch))
+	for _, sku := range batch {
+		inBatch[sku] = true
+	}
+	named := map[string]bool{}
+	for _, entry := range errs {
+		found := false
+		for _, word := range strings.FieldsFunc(entry, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+			for _, w := range []string{word, strings.Trim(word, "\"'`()[]{}<>:;.!?")} {
+				if inBatch[w] {
+					named[w], found = true, true
+				}
+			}
+		}
+		if !found {
+			return append([]string(nil), batch...)
+		}
+	}
+	out := make([]string, 0, len(named))
+	for _, sku := range batch {
+		if named[sku] {
+			out = append(out, sku)
+		}
+	}
+	return out
+}
+
+// without is list less the SKUs of drop, in order.
+func without(list, drop []string) []string {
+	if len(drop) == 0 {
+		return list
+	}
+	gone := make(map[string]bool, len(drop))
+	for _, s := range drop {
+		gone[s] = true
+	}
+	out := make([]string, 0, len(list))
+	for _, s := range list {
+		if !gone[s] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // CreateProducts adds products to the feed sourceHash, creating the feed with its first products.
@@ -74,6 +134,13 @@ func (c *Client) pushProducts(ctx context.Context, action, sourceHash string, pr
 			return err
 		}
 		res.add(r, hi-lo)
+		codes := make([]string, 0, hi-lo)
+		for _, p := range products[lo:hi] {
+			var fields map[string]json.RawMessage
+			_ = json.Unmarshal(p, &fields)
+			codes = append(codes, textOf(fields["code"]))
+		}
+		res.Skipped = append(res.Skipped, skippedSKUs(codes, r.Errors)...)
 		return nil
 	})
 	return res, err
@@ -81,7 +148,7 @@ func (c *Client) pushProducts(ctx context.Context, action, sourceHash string, pr
 
 // DeleteProducts removes the products with the given SKUs from the feed sourceHash; the platform
 // removes the feed itself with its last product. After every batch that succeeded, onBatch (if not
-// nil) receives the SKUs of that batch, so the caller can record progress and a restart can resume
+// nil) receives the SKUs of that batch the platform did not skip (Result.Skipped has those), so the caller can record progress and a restart can resume
 // with the rest; an error from onBatch stops the operation and is returned.
 //
 // A batch the platform answers "nothing to delete" for (the feed or the SKUs are already gone)
@@ -107,6 +174,9 @@ func (c *Client) DeleteProducts(ctx context.Context, sourceHash string, skus []s
 			return err
 		default:
 			res.add(r, len(batch))
+			skipped := skippedSKUs(batch, r.Errors)
+			res.Skipped = append(res.Skipped, skipped...)
+			batch = without(batch, skipped)
 		}
 		if onBatch != nil {
 			if err := onBatch(append([]string(nil), batch...)); err != nil {

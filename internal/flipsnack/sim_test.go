@@ -81,7 +81,7 @@ func TestCreateUpdateDeleteRoundTrip(t *testing.T) {
 	if err != nil || res.Requests != 1 || res.Items != 3 {
 		t.Fatalf("create: %+v, %v", res, err)
 	}
-	if _, err := c.UpdateProducts(ctx, "feed-a", []json.RawMessage{json.RawMessage(`{"code":"SKU-01","sell_price":"4.50"}`)}); err != nil {
+	if _, err := c.UpdateProducts(ctx, "feed-a", []json.RawMessage{json.RawMessage(`{"code":"SKU-01","sell_price":4.50}`)}); err != nil {
 		t.Fatalf("update: %v", err)
 	}
 	feeds := s.Feeds()
@@ -90,20 +90,22 @@ func TestCreateUpdateDeleteRoundTrip(t *testing.T) {
 	}
 	var first map[string]any
 	_ = json.Unmarshal(feeds[0].Products[0], &first)
-	if first["title"] != "Tea" || first["sell_price"] != "4.50" {
+	if first["title"] != "Tea" || first["sell_price"] != 4.5 {
 		t.Fatalf("update did not merge: %s", feeds[0].Products[0])
 	}
 	if feeds[0].Account != sim.AccountLabel(apiKey) || strings.Contains(feeds[0].Account, apiKey) {
 		t.Fatalf("account label %q", feeds[0].Account)
 	}
 
-	// A variant SKU and an unknown SKU are skipped; the products go.
+	// A variant SKU and an unknown SKU are skipped ("unknown or variant SKUs are skipped"); the
+	// products go. Only the deleted SKU is reported as deleted: the skipped ones are not done.
 	var recorded []string
 	res, err = c.DeleteProducts(ctx, "feed-a", []string{"SKU-01", "SKU-02-RED", "NOPE"}, func(d []string) error {
 		recorded = append(recorded, d...)
 		return nil
 	})
-	if err != nil || res.Gone != 0 || len(res.Errors) != 2 || len(recorded) != 3 {
+	if err != nil || res.Gone != 0 || len(res.Errors) != 2 || strings.Join(recorded, ",") != "SKU-01" ||
+		strings.Join(res.Skipped, ",") != "SKU-02-RED,NOPE" {
 		t.Fatalf("partial delete: %+v, %v, recorded %v", res, err, recorded)
 	}
 	if feeds := s.Feeds(); len(feeds) != 1 || strings.Join(feeds[0].SKUs, ",") != "SKU-02,SKU-03" {

@@ -1,8 +1,10 @@
 package flipsnack
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -61,12 +63,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	case in.code > 0:
 		a := fail(in.code)
+		if in.status != "" {
+			a.Status = in.status
+		}
 		s.record(call, a.Code, http.StatusOK, "error")
 		writeAnswer(w, a)
 		return
 	}
 
-	a := s.handle(params)
+	a := s.handle(params, in.skip)
 	fault := ""
 	if r.Context().Err() != nil {
 		fault = "answer lost"
@@ -87,8 +92,35 @@ func drop(w http.ResponseWriter) {
 	panic(http.ErrAbortHandler)
 }
 
-// handle checks and performs a call that no fault intercepted.
-func (s *Server) handle(params map[string]string) answer {
+// handle checks and performs a call that no fault intercepted; the SKUs of skip (a SkipSKUs
+// fault) are taken out of it once it is authenticated, and listed as skipped in a success.
+func (s *Server) handle(params map[string]string, skip []string) answer {
+	a, skipped := s.handleSkipping(params, skip)
+	if len(skipped) > 0 && a.Code == codeOK {
+		a.Data.Errors = append(a.Data.Errors, skipped...)
+	}
+	return a
+}
+
+func (s *Server) handleSkipping(params map[string]string, skip []string) (answer, []string) {
+	var skipped []string
+	if len(skip) > 0 {
+		a := s.authenticate(params)
+		if a.Code != 0 {
+			return a, nil
+		}
+		params, skipped = withoutSKUs(params, skip)
+		if params["products"] == "[]" || (params["action"] == actionDelete && params["productsSKU"] == "") {
+			return ok("nothing left to process"), skipped
+		}
+		return s.perform(params, true), skipped
+	}
+	return s.perform(params, false), nil
+}
+
+// authenticate checks the mandatory parameters, the apiKey and the signature; a zero answer
+// means they are right.
+func (s *Server) authenticate(params map[string]string) answer {
 	for _, name := range []string{"apiKey", "signature", "action"} {
 		if params[name] == "" {
 			return fail(codeMissingParam, name+" parameter is missing")
@@ -100,6 +132,16 @@ func (s *Server) handle(params map[string]string) answer {
 	}
 	if !validSignature(secret, params) {
 		return fail(codeBadSignature)
+	}
+	return answer{}
+}
+
+// perform checks (unless authenticated already) and performs a call.
+func (s *Server) perform(params map[string]string, authenticated bool) answer {
+	if !authenticated {
+		if a := s.authenticate(params); a.Code != 0 {
+			return a
+		}
 	}
 
 	account := AccountLabel(params["apiKey"])
@@ -158,4 +200,47 @@ func badInput(err error, problems []string) (answer, bool) {
 		return fail(codeInvalidData, problems...), true
 	}
 	return answer{}, false
+}
+
+// withoutSKUs takes the SKUs of a SkipSKUs fault out of a call's products or productsSKU, and
+// returns the data.errors entries that say they were skipped.
+func withoutSKUs(params map[string]string, skip []string) (map[string]string, []string) {
+	drop := map[string]bool{}
+	for _, sku := range skip {
+		drop[sku] = true
+	}
+	out := make(map[string]string, len(params))
+	for k, v := range params {
+		out[k] = v
+	}
+	var skipped []string
+	note := func(sku string) { skipped = append(skipped, "SKU "+sku+" was skipped") }
+	switch params["action"] {
+	case actionDelete:
+		var kept []string
+		for _, sku := range strings.Split(params["productsSKU"], ",") {
+			if drop[strings.TrimSpace(sku)] {
+				note(strings.TrimSpace(sku))
+				continue
+			}
+			kept = append(kept, sku)
+		}
+		out["productsSKU"] = strings.Join(kept, ",")
+	case actionCreate, actionUpdate:
+		var items []map[string]json.RawMessage
+		if json.Unmarshal([]byte(params["products"]), &items) != nil {
+			return params, nil
+		}
+		kept := []map[string]json.RawMessage{}
+		for _, item := range items {
+			if code, _ := scalarText(item["code"]); drop[code] {
+				note(code)
+				continue
+			}
+			kept = append(kept, item)
+		}
+		b, _ := json.Marshal(kept)
+		out["products"] = string(b)
+	}
+	return out, skipped
 }

@@ -18,6 +18,13 @@ type Fault struct {
 	// an HTTP status from 100 to 599 ("503") answered as that status with a plain-text body, as a
 	// gateway in front of the API would. JSON may give it as a string or a number.
 	Code string `json:"code,omitempty"`
+	// Status, with a platform Code, replaces that code's standard status text, e.g. a code 40
+	// worded in a way the client does not know ("Catalogue vanished").
+	Status string `json:"status,omitempty"`
+	// SkipSKUs makes the affected calls process the request without these SKUs and answer
+	// code 20 listing them in data.errors, as products.delete documents for unknown or variant
+	// SKUs ("unknown or variant SKUs are skipped") and as create or update may do too.
+	SkipSKUs []string `json:"skipSKUs,omitempty"`
 	// LatencyMs delays every affected call before anything else happens.
 	LatencyMs int `json:"latencyMs,omitempty"`
 	// DropRate is the share of calls, 0 to 1, whose connection is closed without an answer.
@@ -115,6 +122,8 @@ type injected struct {
 	latencyMs int
 	drop      bool
 	code      int // platform code, or HTTP status when >= 100; 0 when the call is processed
+	status    string
+	skip      []string
 }
 
 // takeFault decides the fault for one call of action, charging it to the fault's count.
@@ -136,7 +145,7 @@ func (s *Server) takeFault(action string) injected {
 			delete(s.faults, key)
 		}
 	}
-	in := injected{latencyMs: f.LatencyMs}
+	in := injected{latencyMs: f.LatencyMs, status: f.Status, skip: f.SkipSKUs}
 	if f.DropRate > 0 && s.rand() < f.DropRate {
 		in.drop = true
 		return in

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -132,11 +133,37 @@ func TestFaultJSONRoundTrip(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"DeleteProduct": {"errorRate": 0.2, "code": 31, "latencyMs": 50}}`), &f); err != nil {
 		t.Fatal(err)
 	}
-	if f["DeleteProduct"] != (Fault{ErrorRate: 0.2, Code: "31", LatencyMs: 50}) {
+	if !reflect.DeepEqual(f["DeleteProduct"], Fault{ErrorRate: 0.2, Code: "31", LatencyMs: 50}) {
 		t.Fatalf("%+v", f)
 	}
 	out, _ := json.Marshal(f)
 	if !bytes.Contains(out, []byte(`"code":"31"`)) {
 		t.Fatalf("%s", out)
+	}
+}
+
+// A SkipSKUs fault answers code 20 listing the skipped SKUs in data.errors and applies the rest,
+// as products.delete documents for unknown or variant SKUs; create and update the same.
+func TestFaultSkipSKUs(t *testing.T) {
+	s := newUnlimited(Options{})
+	if err := s.SetFaults(map[string]Fault{"*": {SkipSKUs: []string{"B"}}}); err != nil {
+		t.Fatal(err)
+	}
+	a := postForm(t, s, signed("products.create", map[string]string{"sourceHash": "src", "products": `[{"type":"p","code":"A"},{"type":"p","code":"B"}]`}))
+	if a.Code != codeOK || len(a.Data.Errors) != 1 || !strings.Contains(a.Data.Errors[0], "B") {
+		t.Fatalf("create: %+v", a)
+	}
+	if f := s.Feeds(); len(f) != 1 || strings.Join(f[0].SKUs, ",") != "A" {
+		t.Fatalf("feeds %+v, want A only", f)
+	}
+	a = postForm(t, s, signed("products.delete", map[string]string{"sourceHash": "src", "productsSKU": "B"}))
+	if a.Code != codeOK || len(a.Data.Errors) != 1 {
+		t.Fatalf("delete of a skipped SKU only: %+v", a)
+	}
+	// Still authenticated first.
+	bad := signed("products.delete", map[string]string{"sourceHash": "src", "productsSKU": "A,B"})
+	bad["signature"] = "0000"
+	if a := postForm(t, s, bad); a.Code != codeBadSignature {
+		t.Fatalf("a bad signature under a skip fault: %+v", a)
 	}
 }

@@ -48,8 +48,9 @@ type product struct {
 // errTooMany marks a products or productsSKU list over the per-request limit (code 51).
 var errTooMany = errors.New("too many products in one request")
 
-// parseProducts reads a products parameter: a JSON array of objects, each with a code (the SKU,
-// a string or a number) and, when needType, a non-empty type. Every problem is listed, as the
+// parseProducts reads a products parameter: a JSON array of objects, each following the
+// documented product schema (schemaProblems) with a non-empty code (the SKU, a string) and,
+// when needType, a non-empty type. Every problem is listed, as the
 // platform's data.errors would; more than max entries is errTooMany before anything else.
 func parseProducts(text string, needType bool, max int) ([]product, []string, error) {
 	var raw []json.RawMessage
@@ -71,13 +72,17 @@ func parseProducts(text string, needType bool, max int) ([]product, []string, er
 			problems = append(problems, fmt.Sprintf("product %d is not an object", i))
 			continue
 		}
+		if errs := schemaProblems(i, fields, needType); len(errs) > 0 {
+			problems = append(problems, errs...)
+			continue
+		}
 		code, ok := scalarText(fields["code"])
 		if !ok || code == "" {
-			problems = append(problems, fmt.Sprintf("product %d: code is missing", i))
+			problems = append(problems, fmt.Sprintf("products[%d].code: empty", i))
 			continue
 		}
 		if t, ok := scalarText(fields["type"]); needType && (!ok || t == "") {
-			problems = append(problems, fmt.Sprintf("product %s: type is missing", code))
+			problems = append(problems, fmt.Sprintf("products[%d].type: empty", i))
 			continue
 		}
 		if seen[code] {

@@ -1,6 +1,7 @@
 package flipsnack
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -96,12 +97,12 @@ func TestAnswerCodes(t *testing.T) {
 		{"products not an array", create(`{"type":"p","code":"Z"}`), 40, "JSON array"},
 		{"products empty", create(`[]`), 40, "empty"},
 		{"product not an object", create(`["Z"]`), 40, "not an object"},
-		{"product without type", create(`[{"code":"Z"}]`), 40, "type is missing"},
-		{"product without code", create(`[{"type":"p"}]`), 40, "code is missing"},
+		{"product without type", create(`[{"code":"Z"}]`), 40, "products[0].type: required"},
+		{"product without code", create(`[{"type":"p"}]`), 40, "products[0].code: required"},
 		{"duplicate SKU in request", create(`[{"type":"p","code":"Z"},{"type":"p","code":"Z"}]`), 40, "duplicate"},
 		{"SKU already in the feed", create(`[{"type":"p","code":"A"}]`), 40, "already exists"},
 		{"501 products", create("[" + strings.Join(tooMany, ",") + "]"), 51, "Too many"},
-		{"numeric code accepted", create(`[{"type":"p","code":7}]`), 20, ""},
+		{"numeric code refused: code is a string", create(`[{"type":"p","code":7}]`), 40, "products[0].code: want a string"},
 		{"update of an unknown SKU", signed("products.update", map[string]string{"sourceHash": "src", "products": `[{"code":"Q","title":"t"}]`}), 40, "Product not found"},
 		{"update of an unknown feed", signed("products.update", map[string]string{"sourceHash": "nope", "products": `[{"code":"A","title":"t"}]`}), 40, "Source not found"},
 		{"missing productsSKU", signed("products.delete", map[string]string{"sourceHash": "src"}), 30, "productsSKU"},
@@ -153,13 +154,15 @@ func TestAnswerShape(t *testing.T) {
 // An update replaces the fields it sends and keeps the others; the SKU stays.
 func TestUpdateMergesTopLevelFields(t *testing.T) {
 	s := newUnlimited(Options{})
-	_ = s.Seed(testKey, "src", raws(`{"type":"product","code":"A","title":"Tea","sell_price":"3.00","website":{"button":true,"link":"https://a"}}`))
-	a := postForm(t, s, signed("products.update", map[string]string{"sourceHash": "src", "products": `[{"code":"A","sell_price":"4.00","website":{"link":"https://b"}}]`}))
+	_ = s.Seed(testKey, "src", raws(`{"type":"product","code":"A","title":"Tea","sell_price":3.00,"website":{"button":true,"link":"https://a"}}`))
+	a := postForm(t, s, signed("products.update", map[string]string{"sourceHash": "src", "products": `[{"code":"A","sell_price":4.00,"website":{"link":"https://b"}}]`}))
 	if a.Code != codeOK {
 		t.Fatalf("answer %+v", a)
 	}
 	var got map[string]any
-	_ = json.Unmarshal(s.Feeds()[0].Products[0], &got)
+	dec := json.NewDecoder(bytes.NewReader(s.Feeds()[0].Products[0]))
+	dec.UseNumber()
+	_ = dec.Decode(&got)
 	want := `map[code:A sell_price:4.00 title:Tea type:product website:map[link:https://b]]`
 	if fmt.Sprint(got) != want {
 		t.Fatalf("got %v, want %s", got, want)
