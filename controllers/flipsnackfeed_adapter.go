@@ -250,6 +250,7 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		skus = skus[:max]
 	}
 	f.Status.ProductsPendingDeletion = int64(len(rec))
+	f.Status.DeletionProgress = deletionProgress(f.Status.ProductsDeleted, int64(len(rec)))
 	left := len(rec)
 	r, err := x.client.DeleteProducts(ctx, sourceHash, skus, func(deleted []string) error {
 		// Only SKUs of the record count: a SKU reported under another spelling than the one
@@ -388,11 +389,16 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 		return recordTooLarge(fmt.Sprintf("%d bytes compressed, more than the %d (768 KiB) status.pushed may take", len(blob), maxRecordBytes))
 	}
 	pushed, pending := int64(rec.confirmed()), int64(pendingDeletion)
+	progress := f.Status.DeletionProgress
+	if f.DeletionTimestamp != nil {
+		progress = deletionProgress(f.Status.ProductsDeleted, pending)
+	}
 	patch, err := json.Marshal(map[string]any{"status": map[string]any{
 		"pushed":                  blob,
 		"productsPushed":          pushed,
 		"productsPendingDeletion": pending,
 		"productsDeleted":         f.Status.ProductsDeleted,
+		"deletionProgress":        progress,
 		"sourceHash":              f.Status.SourceHash,
 	}})
 	if err != nil {
@@ -411,6 +417,7 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 		return fmt.Errorf("recording the pushed products in status: %w", err)
 	}
 	f.Status.Pushed, f.Status.ProductsPushed, f.Status.ProductsPendingDeletion = blob, pushed, pending
+	f.Status.DeletionProgress = progress
 	// This write moved the resourceVersion. Unless someone else changed the metadata meanwhile,
 	// take it: the finalizer is removed with an optimistic lock right after the last batch.
 	if reflect.DeepEqual(cp.Finalizers, f.Finalizers) && reflect.DeepEqual(cp.Annotations, f.Annotations) {
@@ -808,6 +815,11 @@ func chunks[E any](items []E) [][]E {
 		items = items[n:]
 	}
 	return out
+}
+
+// deletionProgress is status.deletionProgress: deleted of all, "1,500/10,000".
+func deletionProgress(deleted, left int64) string {
+	return thousands(deleted) + "/" + thousands(deleted+left)
 }
 
 // thousands writes n with comma separators: 10000 as "10,000".

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func TestFlipsnackFeedOf10000SKUsIsDeletedIn20Calls(t *testing.T) {
 	t.Logf("record of 10,000 products in status: %d bytes", len(f.Status.Pushed))
 
 	must(t, k8s.Delete(context.Background(), f))
-	var progress []string
+	var progress, columns []string
 	deadline := time.Now().Add(waitFor)
 	for {
 		err := k8s.Get(context.Background(), client.ObjectKeyFromObject(f), f)
@@ -75,6 +76,9 @@ func TestFlipsnackFeedOf10000SKUsIsDeletedIn20Calls(t *testing.T) {
 				progress = append(progress, c.Message)
 			}
 		}
+		if p := f.Status.DeletionProgress; p != "" && (len(columns) == 0 || columns[len(columns)-1] != p) {
+			columns = append(columns, p)
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("feed not gone; progress %q", progress)
 		}
@@ -84,6 +88,10 @@ func TestFlipsnackFeedOf10000SKUsIsDeletedIn20Calls(t *testing.T) {
 		t.Fatalf("no progress (\"deleted N of 10,000 products\") was visible in Ready")
 	}
 	t.Logf("progress seen: %q", progress)
+	// The same progress in status.deletionProgress, the column of `kubectl get fsfeed`.
+	if len(columns) == 0 || !slices.ContainsFunc(columns, func(c string) bool { return c != "0/10,000" && strings.HasSuffix(c, "/10,000") }) {
+		t.Errorf("status.deletionProgress seen %q, want a deletion under way out of 10,000 (\"1,000/10,000\")", columns)
+	}
 	if sf, ok := simFeed(hash); ok {
 		t.Fatalf("feed still on the platform with %d SKUs", len(sf.SKUs))
 	}

@@ -432,6 +432,11 @@ type FlipsnackFeedStatus struct {
 	// +optional
 	ProductsDeleted int64 `json:"productsDeleted,omitempty"`
 
+	// deletionProgress is the progress of a running deletion for people and scripts,
+	// "deleted/total" ("1,500/10,000"); `kubectl get fsfeed` shows it.
+	// +optional
+	DeletionProgress string `json:"deletionProgress,omitempty"`
+
 	// pushed is the operator's record of what the platform has from this feed: every pushed
 	// SKU with a hash of each of its fields, gzip-compressed (base64 in JSON). It is what
 	// lets the operator send only the difference and delete every pushed SKU, also after a
@@ -456,6 +461,7 @@ type FlipsnackFeedStatus struct {
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="SourceHash",type=string,JSONPath=`.status.sourceHash`
 // +kubebuilder:printcolumn:name="Pushed",type=integer,JSONPath=`.status.productsPushed`,priority=1
+// +kubebuilder:printcolumn:name="Deleted",type=string,JSONPath=`.status.deletionProgress`
 // +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type FlipsnackFeed struct {
