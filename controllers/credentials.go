@@ -73,10 +73,10 @@ func isOpaque(secret *corev1.Secret) bool {
 	return secret.Type == "" || secret.Type == corev1.SecretTypeOpaque
 }
 
-// credentialKeySets are the keys a credentials Secret holds, per kind: IoT, then Flipsnack.
-var credentialKeySets = [][]string{
-	{secretKeyAccessKeyID, secretKeyAccessKeySecret},
-	{secretKeyAPIKey, secretKeyAPISecret},
+// credentialKeys are the keys a credentials Secret of each kind holds (v1alpha1.Kinds names).
+var credentialKeys = map[string][]string{
+	"IoTProduct":    {secretKeyAccessKeyID, secretKeyAccessKeySecret},
+	"FlipsnackFeed": {secretKeyAPIKey, secretKeyAPISecret},
 }
 
 // holdsCredentials tells whether secret is one the operator may hold with its finalizer:
@@ -85,7 +85,7 @@ func holdsCredentials(secret *corev1.Secret) bool {
 	if !isOpaque(secret) {
 		return false
 	}
-	for _, keys := range credentialKeySets {
+	for _, keys := range credentialKeys {
 		complete := true
 		for _, key := range keys {
 			complete = complete && len(secret.Data[key]) > 0

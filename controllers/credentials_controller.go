@@ -107,8 +107,8 @@ func (r *CredentialsReconciler) inUse(ctx context.Context, secret client.Object,
 	} else {
 		opts = append(opts, client.MatchingFields{credentialsSecretField: secret.GetName()})
 	}
-	lists := []client.ObjectList{&v1alpha1.IoTProductList{}, &v1alpha1.FlipsnackFeedList{}}
-	for _, list := range lists {
+	for _, k := range v1alpha1.Kinds {
+		list := k.NewList()
 		err := reader.List(ctx, list, opts...)
 		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
 			// The kind's CRD is gone (an uninstall): it has no users left.
@@ -144,12 +144,13 @@ func (r *CredentialsReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		DeleteFunc:  func(event.DeleteEvent) bool { return false },
 		GenericFunc: func(e event.GenericEvent) bool { return holds(e.Object) },
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named("credentials").
-		For(&corev1.Secret{}, builder.OnlyMetadata, builder.WithPredicates(hasFinalizer)).
-		Watches(&v1alpha1.IoTProduct{}, handler.EnqueueRequestsFromMapFunc(secretOf)).
-		Watches(&v1alpha1.FlipsnackFeed{}, handler.EnqueueRequestsFromMapFunc(secretOf)).
-		Complete(r)
+		For(&corev1.Secret{}, builder.OnlyMetadata, builder.WithPredicates(hasFinalizer))
+	for _, k := range v1alpha1.Kinds {
+		b = b.Watches(k.New(), handler.EnqueueRequestsFromMapFunc(secretOf))
+	}
+	return b.Complete(r)
 }
 
 func secretOf(_ context.Context, o client.Object) []reconcile.Request {

@@ -11,3 +11,7 @@ func AsSecondManager(opts Options) Options {
 const ExternalIDField = externalIDField
 
 var IndexExternalID = indexExternalID
+
+// CredentialKeys are the keys of each kind's credentials Secret, for the test that every
+// kind has them.
+var CredentialKeys = credentialKeys

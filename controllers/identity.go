@@ -27,7 +27,8 @@ const externalIDField = ".metadata.annotations.external-id"
 // RegisterIndexes registers the field indexes the controllers look resources up by: the
 // credentials Secret they name and the external identity they record.
 func RegisterIndexes(ctx context.Context, mgr ctrl.Manager) error {
-	for _, obj := range []client.Object{&v1alpha1.IoTProduct{}, &v1alpha1.FlipsnackFeed{}} {
+	for _, k := range v1alpha1.Kinds {
+		obj := k.New()
 		indexer := mgr.GetFieldIndexer()
 		if err := indexer.IndexField(ctx, obj, credentialsSecretField, indexCredentialsSecret); err != nil {
 			return err

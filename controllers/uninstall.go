@@ -13,13 +13,6 @@ import (
 // them. Those deletions are no one's decision to retire a product, so the engine treats them
 // like deletionPolicy Orphan: the products stay on the platforms.
 
-// The operator's own CustomResourceDefinitions. The RBAC marker in rbac.go names them too:
-// the manager may read these two and no other.
-const (
-	iotProductCRD    = "iotproducts.prodlife.dev"
-	flipsnackFeedCRD = "flipsnackfeeds.prodlife.dev"
-)
-
 var crdGVK = schema.GroupVersionKind{Group: "apiextensions.k8s.io", Version: "v1", Kind: "CustomResourceDefinition"}
 
 // crdBeingDeleted reports whether the kind's CustomResourceDefinition is being deleted (or is

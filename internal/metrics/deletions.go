@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prometheus/client_golang/prometheus"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 )
@@ -32,7 +33,8 @@ var Deletions = prometheus.NewCounterVec(prometheus.CounterOpts{
 func init() {
 	ctrlmetrics.Registry.MustRegister(Deletions)
 	// Every kind and result from the start, so rate() and alerts work before the first deletion.
-	for _, kind := range []string{KindIoTProduct, KindFlipsnackFeed} {
+	for _, k := range v1alpha1.Kinds {
+		kind := k.Name
 		for _, result := range []string{DeletionCompleted, DeletionOrphaned, DeletionNothingToDelete, DeletionFailed} {
 			Deletions.WithLabelValues(kind, result)
 		}

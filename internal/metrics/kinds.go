@@ -16,7 +16,7 @@ var kindScheme = func() *runtime.Scheme {
 	return s
 }()
 
-// The values of the kind label.
+// The values of the kind label are the names of v1alpha1.Kinds; these two are for tests.
 var (
 	KindIoTProduct    = KindOf(&v1alpha1.IoTProduct{})
 	KindFlipsnackFeed = KindOf(&v1alpha1.FlipsnackFeed{})

@@ -57,26 +57,20 @@ func (c *ObjectsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- objectsD
 func (c *ObjectsCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 	defer cancel()
-	kinds := []struct {
-		kind string
-		list client.ObjectList
-	}{
-		{KindIoTProduct, &v1alpha1.IoTProductList{}},
-		{KindFlipsnackFeed, &v1alpha1.FlipsnackFeedList{}},
-	}
-	for _, k := range kinds {
+	for _, k := range v1alpha1.Kinds {
+		list := k.NewList()
 		// Only read, never changed: no need to copy every object out of the cache.
-		if err := c.reader.List(ctx, k.list, client.UnsafeDisableDeepCopy); err != nil {
-			logf.Log.WithName("metrics").Error(err, "counting objects for prodlife_objects", "kind", k.kind)
+		if err := c.reader.List(ctx, list, client.UnsafeDisableDeepCopy); err != nil {
+			logf.Log.WithName("metrics").Error(err, "counting objects for prodlife_objects", "kind", k.Name)
 			continue
 		}
 		counts := map[string]int{}
-		_ = meta.EachListItem(k.list, func(o runtime.Object) error {
+		_ = meta.EachListItem(list, func(o runtime.Object) error {
 			counts[StateOf(o.(statusObject))]++
 			return nil
 		})
 		for _, state := range states {
-			ch <- prometheus.MustNewConstMetric(objectsDesc, prometheus.GaugeValue, float64(counts[state]), k.kind, state)
+			ch <- prometheus.MustNewConstMetric(objectsDesc, prometheus.GaugeValue, float64(counts[state]), k.Name, state)
 		}
 	}
 }

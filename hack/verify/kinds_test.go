@@ -1,0 +1,71 @@
+package verify
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	admissionv1 "k8s.io/api/admissionregistration/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+)
+
+// The YAML that cannot read v1alpha1.Kinds must still name every kind: the admission
+// policies, the RBAC the markers generate, the Argo CD health script, the CRDs and samples.
+// A kind added to the list but missing in one of them fails here, naming the file.
+func TestEveryKindIsListedWhereTheYAMLMustListIt(t *testing.T) {
+	root := testenv.RepoRoot()
+	read := func(parts ...string) []byte {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(append([]string{root}, parts...)...))
+		must(t, err)
+		return data
+	}
+	role := decode[rbacv1.ClusterRole](t, parseManifests(t, read("config", "rbac", "role.yaml"))[0])
+	granted := func(group, resource, name string) bool {
+		for _, r := range role.Rules {
+			if slices.Contains(r.APIGroups, group) && slices.Contains(r.Resources, resource) &&
+				(name == "" || slices.Contains(r.ResourceNames, name)) {
+				return true
+			}
+		}
+		return false
+	}
+	argocd := string(read("config", "argocd", "kustomization.yaml"))
+	samples, err := filepath.Glob(filepath.Join(root, "config", "samples", "*.yaml"))
+	must(t, err)
+
+	for _, k := range v1alpha1.Kinds {
+		for _, file := range []string{"deletion_protection_policy.yaml", "identity_annotations_policy.yaml"} {
+			policy := decode[admissionv1.ValidatingAdmissionPolicy](t, manifest{Kind: "ValidatingAdmissionPolicy", YAML: read("config", "policy", file)})
+			if !slices.ContainsFunc(policy.Spec.MatchConstraints.ResourceRules, func(r admissionv1.NamedRuleWithOperations) bool {
+				return slices.Contains(r.Resources, k.Plural)
+			}) {
+				t.Errorf("config/policy/%s does not match %s", file, k.Plural)
+			}
+		}
+		for _, res := range []string{k.Plural, k.Plural + "/status", k.Plural + "/finalizers"} {
+			if !granted(v1alpha1.GroupVersion.Group, res, "") {
+				t.Errorf("config/rbac/role.yaml grants nothing on %s: add it to the markers of controllers/rbac.go", res)
+			}
+		}
+		if !granted("apiextensions.k8s.io", "customresourcedefinitions", k.CRDName()) {
+			t.Errorf("config/rbac/role.yaml does not let the manager get CRD %s (the uninstall check)", k.CRDName())
+		}
+		if !strings.Contains(argocd, "resource.customizations.health."+v1alpha1.GroupVersion.Group+"_"+k.Name+"=health.lua") {
+			t.Errorf("config/argocd/kustomization.yaml gives %s no health check", k.Name)
+		}
+		if _, err := os.Stat(filepath.Join(root, "config", "crd", "bases", v1alpha1.GroupVersion.Group+"_"+k.Plural+".yaml")); err != nil {
+			t.Errorf("no CRD for %s: %v", k.Name, err)
+		}
+		if !slices.ContainsFunc(samples, func(f string) bool {
+			return strings.Contains(string(read(strings.TrimPrefix(f, root))), "kind: "+k.Name+"\n")
+		}) {
+			t.Errorf("config/samples has no %s", k.Name)
+		}
+	}
+}
