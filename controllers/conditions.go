@@ -34,6 +34,27 @@ const (
 	ReasonTooManyProducts = "TooManyProducts"
 )
 
+// Reasons of the Normal events the engine records (warnings carry the Ready reasons above).
+const (
+	EventCreated          = "Created"
+	EventIdentityRecorded = "IdentityRecorded"
+	EventAdopted          = "Adopted"
+	EventUpdated          = "Updated"
+)
+
+// releaseReason is why a deleted object was let go: the reason of its event and the result
+// of prodlife_deletions_total.
+type releaseReason string
+
+const (
+	// EventDeleted: the product was deleted, or was already gone.
+	EventDeleted releaseReason = "Deleted"
+	// EventOrphaned: the product stays on the platform (policy, an uninstall, another owner).
+	EventOrphaned releaseReason = "Orphaned"
+	// EventNothingToDelete: no product was ever made for the object.
+	EventNothingToDelete releaseReason = "NothingToDelete"
+)
+
 // state is the whole of what one reconcile reports: Ready with its reason and message, and
 // whether work goes on (Reconciling) or a person must act (Stalled).
 type state struct {

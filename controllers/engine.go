@@ -228,7 +228,7 @@ func (e *Engine[T]) adoptInterrupted(ctx context.Context, obj T, found string) e
 	if err := e.recordIdentity(ctx, obj, found); err != nil {
 		return err
 	}
-	e.event(obj, corev1.EventTypeNormal, "Adopted", "Create", "found %s %s made by an earlier, interrupted create of this resource, and took it over", e.Noun, found)
+	e.event(obj, corev1.EventTypeNormal, EventAdopted, "Create", "found %s %s made by an earlier, interrupted create of this resource, and took it over", e.Noun, found)
 	return nil
 }
 
@@ -294,9 +294,9 @@ func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string,
 	if result.Message != "" {
 		// The adapter only chose the identity (a feed's sourceHash); the product itself is
 		// made later, so "Created" would claim too much.
-		e.event(obj, corev1.EventTypeNormal, "IdentityRecorded", "Create", "%s", result.Message)
+		e.event(obj, corev1.EventTypeNormal, EventIdentityRecorded, "Create", "%s", result.Message)
 	} else {
-		e.event(obj, corev1.EventTypeNormal, "Created", "Create", "created %s %s%s", e.Noun, result.ExternalID, requestIDSuffix(result.RequestID))
+		e.event(obj, corev1.EventTypeNormal, EventCreated, "Create", "created %s %s%s", e.Noun, result.ExternalID, requestIDSuffix(result.RequestID))
 	}
 	return result.ExternalID, ctrl.Result{}, nil
 }
@@ -350,7 +350,7 @@ func (e *Engine[T]) observeAndUpdate(ctx context.Context, obj T, ext External[T]
 		if err != nil {
 			return e.fail(ctx, obj, ReasonUpdateFailed, "Update", fmt.Sprintf("updating %s %s", e.Noun, id), err, "")
 		}
-		e.event(obj, corev1.EventTypeNormal, "Updated", "Update", "updated %s %s: %s%s", e.Noun, id, obs.Diff, requestIDSuffix(result.RequestID))
+		e.event(obj, corev1.EventTypeNormal, EventUpdated, "Update", "updated %s %s: %s%s", e.Noun, id, obs.Diff, requestIDSuffix(result.RequestID))
 	}
 	setState(obj, state{ready: true, reason: ReasonAvailable, message: fmt.Sprintf("%s %s exists and matches the spec", e.Noun, id)})
 	return e.resync(), nil
@@ -372,15 +372,15 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 	// None of these needs credentials or an API call.
 	switch {
 	case policies.DeletionPolicy == v1alpha1.DeletionPolicyOrphan:
-		return e.release(ctx, obj, "Orphaned", "deletionPolicy is Orphan: %s %s stays on the platform", e.Noun, orNone(id))
+		return e.release(ctx, obj, EventOrphaned, "deletionPolicy is Orphan: %s %s stays on the platform", e.Noun, orNone(id))
 	case policies.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
-		return e.release(ctx, obj, "Orphaned", "managementPolicy is ObserveOnly: %s %s stays on the platform", e.Noun, orNone(id))
+		return e.release(ctx, obj, EventOrphaned, "managementPolicy is ObserveOnly: %s %s stays on the platform", e.Noun, orNone(id))
 	case lostIdentity(obj) != "":
 		return e.stall(obj, ReasonIdentityLost, "Delete", e.identityLost(obj, lostIdentity(obj))), false, nil
 	case id == "" && !pending:
-		return e.release(ctx, obj, "NothingToDelete", "no %s was ever created for this resource", e.Noun)
+		return e.release(ctx, obj, EventNothingToDelete, "no %s was ever created for this resource", e.Noun)
 	case e.NothingCreated != nil && e.NothingCreated(obj):
-		return e.release(ctx, obj, "NothingToDelete", "nothing was ever pushed to %s %s, so there is nothing to delete", e.Noun, orNone(id))
+		return e.release(ctx, obj, EventNothingToDelete, "nothing was ever pushed to %s %s, so there is nothing to delete", e.Noun, orNone(id))
 	}
 	if id != "" {
 		if held, res, gone, err := e.leaveToHolder(ctx, obj, id); held {
@@ -402,7 +402,7 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 		return res, false, err
 	}
 	if uninstall {
-		return e.release(ctx, obj, "Orphaned", "CustomResourceDefinition %s is being deleted (an uninstall): %s %s stays on the platform", e.CRDName, e.Noun, orNone(id))
+		return e.release(ctx, obj, EventOrphaned, "CustomResourceDefinition %s is being deleted (an uninstall): %s %s stays on the platform", e.CRDName, e.Noun, orNone(id))
 	}
 
 	ext, res, err := e.connect(ctx, obj, orphanHint)
@@ -416,7 +416,7 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 			return res, false, err
 		}
 		if !ok {
-			return e.release(ctx, obj, "NothingToDelete", "the interrupted create made no %s", e.Noun)
+			return e.release(ctx, obj, EventNothingToDelete, "the interrupted create made no %s", e.Noun)
 		}
 		if held, res, gone, err := e.leaveToHolder(ctx, obj, found); held {
 			return res, gone, err
@@ -433,7 +433,7 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 		e.event(obj, corev1.EventTypeWarning, guarded.conditionReason(), "Delete", "%s", guarded.Reason)
 		return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, false, nil
 	case apierr.Is(err, apierr.NotFound):
-		return e.release(ctx, obj, "Deleted", "%s %s was already gone from the platform%s", e.Noun, id, requestIDSuffix(apierr.RequestIDOf(err)))
+		return e.release(ctx, obj, EventDeleted, "%s %s was already gone from the platform%s", e.Noun, id, requestIDSuffix(apierr.RequestIDOf(err)))
 	case err != nil:
 		res, err := e.fail(ctx, obj, ReasonDeleteFailed, "Delete", fmt.Sprintf("deleting %s %s", e.Noun, id), err, orphanHint)
 		return res, false, err
@@ -449,17 +449,17 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 	if result.Message != "" {
 		detail = " (" + result.Message + ")"
 	}
-	return e.release(ctx, obj, "Deleted", "deleted %s %s from the platform%s%s", e.Noun, id, detail, requestIDSuffix(result.RequestID))
+	return e.release(ctx, obj, EventDeleted, "deleted %s %s from the platform%s%s", e.Noun, id, detail, requestIDSuffix(result.RequestID))
 }
 
 const orphanHint = "; to let the resource go and leave the product on the platform, set spec.deletionPolicy to Orphan"
 
 // release removes the finalizer after saying, in an event, why the object may go.
-func (e *Engine[T]) release(ctx context.Context, obj T, reason, format string, args ...any) (ctrl.Result, bool, error) {
+func (e *Engine[T]) release(ctx context.Context, obj T, reason releaseReason, format string, args ...any) (ctrl.Result, bool, error) {
 	// The event goes first: once the finalizer is gone the object may vanish, and an operator
 	// killed in that moment would leave the deletion unreported. (A failed finalizer removal
 	// is retried; its event may then be said twice, which is the lesser harm.)
-	e.event(obj, corev1.EventTypeNormal, reason, "Delete", format, args...)
+	e.event(obj, corev1.EventTypeNormal, string(reason), "Delete", format, args...)
 	err := patchMetadata(ctx, e.Client, obj, func(o T) { controllerutil.RemoveFinalizer(o, v1alpha1.Finalizer) })
 	if client.IgnoreNotFound(err) != nil {
 		return ctrl.Result{}, false, fmt.Errorf("removing finalizer: %w", err)
@@ -467,9 +467,9 @@ func (e *Engine[T]) release(ctx context.Context, obj T, reason, format string, a
 	e.released.add(obj.GetUID())
 	result := metrics.DeletionCompleted
 	switch reason {
-	case "Orphaned":
+	case EventOrphaned:
 		result = metrics.DeletionOrphaned
-	case "NothingToDelete":
+	case EventNothingToDelete:
 		result = metrics.DeletionNothingToDelete
 	}
 	metrics.RecordDeletion(metrics.KindOf(obj), result)

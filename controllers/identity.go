@@ -117,7 +117,7 @@ func (e *Engine[T]) leaveToHolder(ctx context.Context, obj T, id string) (held b
 	if holder == nil {
 		return false, ctrl.Result{}, false, nil
 	}
-	res, gone, err = e.release(ctx, obj, "Orphaned", "%s", e.identityConflict(holder, id))
+	res, gone, err = e.release(ctx, obj, EventOrphaned, "%s", e.identityConflict(holder, id))
 	return true, res, gone, err
 }
 

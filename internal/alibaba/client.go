@@ -32,7 +32,6 @@ type shared struct {
 	identity   string // what CredentialsFingerprint hashes: see Credentials.identity
 	limits     map[string]*rate.Limiter
 	region     string
-	endpoint   string
 }
 
 // WithIotInstance returns a client that sends IotInstanceId id with every call (empty: none,
@@ -54,12 +53,6 @@ func (c *Client) CredentialsFingerprint() string {
 	sum := sha256.Sum256([]byte(c.identity + "\x00" + c.region + "\x00" + c.instanceID))
 	return hex.EncodeToString(sum[:4])
 }
-
-// Region is the client's region.
-func (c *Client) Region() string { return c.region }
-
-// Endpoint is the URL the client's calls go to.
-func (c *Client) Endpoint() string { return c.endpoint }
 
 // instance is the IotInstanceId parameter: nil when not set, so the SDK leaves it out.
 func (c *Client) instance() *string {

@@ -224,7 +224,6 @@ func (s *ClientSet) newClient(creds *Credentials, region string, ep endpoint) (*
 			identity:   creds.identity(),
 			limits:     s.limiters.forAccount(account),
 			region:     region,
-			endpoint:   ep.protocol + "://" + ep.host,
 		},
 		secrets: creds.secrets(),
 	}, nil
