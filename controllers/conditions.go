@@ -3,6 +3,7 @@ package controllers
 import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 )
@@ -102,3 +103,12 @@ func setStalledOnly(obj Managed, reason, message string) {
 		ObservedGeneration: obj.GetGeneration(),
 	})
 }
+
+// halt ends a reconcile early with what Reconcile returns. A step that returns one has said,
+// in the status, why the object cannot go on (or failed to reach the API server).
+type halt struct {
+	res ctrl.Result
+	err error
+}
+
+func stopWith(res ctrl.Result, err error) *halt { return &halt{res: res, err: err} }

@@ -19,51 +19,53 @@ import (
 
 // connect loads the resource's credentials Secret, makes sure the Secret is held by the
 // credentials-in-use finalizer while the resource holds its own, and asks the kind's
-// Connector for a platform client. ext is nil when the reconcile must stop with res, err.
-func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (ext External[T], res ctrl.Result, err error) {
+// Connector for a platform client. A non-nil halt ends the reconcile: the credentials
+// cannot be used (said in the status) or could not be read.
+func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (External[T], *halt) {
 	var (
 		data   map[string][]byte
 		secret *corev1.Secret
+		err    error
 	)
 	name := obj.GetCredentialsSecretName()
 	if name == "" && (e.MayUseOwnCredentials == nil || !e.MayUseOwnCredentials(obj.GetNamespace())) {
 		// The operator's own identity is the account of the whole cluster: a namespace
 		// that may not use it must not reach the platform with it, not even to delete.
-		return nil, e.credentialsFailed(obj, hint, fmt.Sprintf(
+		return nil, stopWith(e.credentialsFailed(obj, hint, fmt.Sprintf(
 			"spec.credentialsSecretRef is not set, and the operator's own credentials serve only the namespaces an administrator allows (flag --default-credentials-namespaces, Helm value defaultCredentialsNamespaces), which do not include %q: "+
-				"create a credentials Secret in this namespace and name it in spec.credentialsSecretRef, or ask an administrator to allow this namespace", obj.GetNamespace())), nil
+				"create a credentials Secret in this namespace and name it in spec.credentialsSecretRef, or ask an administrator to allow this namespace", obj.GetNamespace())), nil)
 	}
 	if name != "" {
 		secret, err = e.credentialsSecret(ctx, obj)
 		if apierrors.IsNotFound(err) {
-			return nil, e.credentialsFailed(obj, hint, fmt.Sprintf("the credentials Secret %q does not exist in namespace %q", name, obj.GetNamespace())), nil
+			return nil, stopWith(e.credentialsFailed(obj, hint, fmt.Sprintf("the credentials Secret %q does not exist in namespace %q", name, obj.GetNamespace())), nil)
 		}
 		if err != nil {
-			return nil, ctrl.Result{}, fmt.Errorf("reading credentials Secret %s: %w", name, err)
+			return nil, stopWith(ctrl.Result{}, fmt.Errorf("reading credentials Secret %s: %w", name, err))
 		}
 		if !isOpaque(secret) {
-			return nil, e.credentialsFailed(obj, hint, fmt.Sprintf(
-				"the credentials Secret %q is of type %s: the operator reads credentials only from Secrets of type Opaque (kubectl create secret generic), and leaves Secrets of other types alone", name, secret.Type)), nil
+			return nil, stopWith(e.credentialsFailed(obj, hint, fmt.Sprintf(
+				"the credentials Secret %q is of type %s: the operator reads credentials only from Secrets of type Opaque (kubectl create secret generic), and leaves Secrets of other types alone", name, secret.Type)), nil)
 		}
 		data = secret.Data
 	}
-	ext, err = e.Connector.Connect(ctx, obj, data)
+	ext, err := e.Connector.Connect(ctx, obj, data)
 	var credErr *CredentialsError
 	if errors.As(err, &credErr) {
-		return nil, e.credentialsFailed(obj, hint, credErr.Reason), nil
+		return nil, stopWith(e.credentialsFailed(obj, hint, credErr.Reason), nil)
 	}
 	if err != nil {
-		return nil, ctrl.Result{}, fmt.Errorf("connecting to the platform: %w", err)
+		return nil, stopWith(ctrl.Result{}, fmt.Errorf("connecting to the platform: %w", err))
 	}
 	// Only a Secret that holds usable credentials (the Connector checked its keys) is held,
 	// and only for objects that hold the lifecycle finalizer (the credentials controller's
 	// rule); a new object's Secret is protected when it takes its own.
 	if secret != nil && controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
 		if err := holdSecret(ctx, e.Client, e.APIReader, secret); err != nil {
-			return nil, ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err)
+			return nil, stopWith(ctrl.Result{}, fmt.Errorf("protecting credentials Secret %s: %w", name, err))
 		}
 	}
-	return ext, ctrl.Result{}, nil
+	return ext, nil
 }
 
 // isOpaque tells whether secret is of the one type credentials are read from: Opaque (the

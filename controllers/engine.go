@@ -111,19 +111,19 @@ func (e *Engine[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
 		}
 	}
 
-	ext, res, err := e.connect(ctx, obj, "")
-	if ext == nil {
+	ext, h := e.connect(ctx, obj, "")
+	if h != nil {
 		// Not created after all: the object still takes the finalizer, so its deletion is
 		// reported like any other.
-		if ferr := e.addFinalizer(ctx, obj); ferr != nil && err == nil {
-			err = ferr
+		if ferr := e.addFinalizer(ctx, obj); ferr != nil && h.err == nil {
+			h.err = ferr
 		}
-		return res, err
+		return h.res, h.err
 	}
 
-	id, stop, res, err := e.identify(ctx, obj, ext)
-	if stop {
-		return res, err
+	id, h := e.identify(ctx, obj, ext)
+	if h != nil {
+		return h.res, h.err
 	}
 	if id == "" {
 		if policies.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
@@ -131,9 +131,11 @@ func (e *Engine[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
 				"managementPolicy is ObserveOnly and there is no %s to observe: set the spec's identity field to name an existing one", e.Noun)})
 			return ctrl.Result{}, nil
 		}
-		if id, res, err = e.create(ctx, obj, ext); id == "" {
+		created, res, err := e.create(ctx, obj, ext)
+		if created == "" {
 			return res, err
 		}
+		id = created
 	}
 	return e.observeAndUpdate(ctx, obj, ext, id)
 }
@@ -159,15 +161,16 @@ func (e *Engine[T]) aboutToCreate(obj T) bool {
 
 // identify returns the external identity this object manages: the one the spec names to
 // adopt, the one recorded after our create, or the one an interrupted create left behind;
-// "" when there is none yet. stop says the reconcile ends here with res and err.
-func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (id string, stop bool, res ctrl.Result, err error) {
-	id, stop, res, err = e.findIdentity(ctx, obj, ext)
-	if stop || id == "" {
-		return id, stop, res, err
+// "" when there is none yet. A non-nil halt ends the reconcile.
+func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (string, *halt) {
+	id, h := e.findIdentity(ctx, obj, ext)
+	if h != nil || id == "" {
+		return id, h
 	}
 	if conflict, err := e.conflicting(ctx, obj, id); conflict || err != nil {
-		return "", true, ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, err
+		return "", stopWith(ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, err)
 	}
+	var err error
 	switch {
 	case obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation] == id:
 	case obj.GetSpecExternalID() == id:
@@ -176,9 +179,9 @@ func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (id st
 		err = e.adoptInterrupted(ctx, obj, id)
 	}
 	if err != nil {
-		return "", true, ctrl.Result{}, err
+		return "", stopWith(ctrl.Result{}, err)
 	}
-	return id, false, ctrl.Result{}, nil
+	return id, nil
 }
 
 // conflicting stalls obj when another resource has the better claim to id.
@@ -193,34 +196,33 @@ func (e *Engine[T]) conflicting(ctx context.Context, obj T, id string) (bool, er
 
 // findIdentity is identify without the ownership check or the recording: the identity the
 // spec names, the recorded one, or the one Lookup finds under our create-pending mark.
-func (e *Engine[T]) findIdentity(ctx context.Context, obj T, ext External[T]) (id string, stop bool, res ctrl.Result, err error) {
+func (e *Engine[T]) findIdentity(ctx context.Context, obj T, ext External[T]) (string, *halt) {
 	recorded := obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation]
 	if specID := obj.GetSpecExternalID(); specID != "" {
 		if recorded != "" && recorded != specID {
 			setState(obj, state{reason: ReasonIdentityConflict, stalled: true, message: fmt.Sprintf(
 				"the spec names %s %s but this resource already manages %s (annotation %s): it will not switch; create a new resource to adopt %s",
 				e.Noun, specID, recorded, v1alpha1.ExternalIDAnnotation, specID)})
-			return "", true, ctrl.Result{}, nil
+			return "", stopWith(ctrl.Result{}, nil)
 		}
-		return specID, false, ctrl.Result{}, nil
+		return specID, nil
 	}
 	if recorded != "" {
-		return recorded, false, ctrl.Result{}, nil
+		return recorded, nil
 	}
 	if _, pending := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]; !pending {
-		return "", false, ctrl.Result{}, nil
+		return "", nil
 	}
 	// Our own create-pending mark without an identity: an earlier create may have reached the
 	// platform before its answer was lost. Look before creating again.
 	found, ok, err := ext.Lookup(ctx, obj)
 	if err != nil {
-		res, err := e.fail(ctx, obj, ReasonCreateFailed, "Create", fmt.Sprintf("looking up the %s an interrupted create may have made", e.Noun), err, "")
-		return "", true, res, err
+		return "", stopWith(e.fail(ctx, obj, ReasonCreateFailed, "Create", fmt.Sprintf("looking up the %s an interrupted create may have made", e.Noun), err, ""))
 	}
 	if !ok {
-		return "", false, ctrl.Result{}, nil
+		return "", nil
 	}
-	return found, false, ctrl.Result{}, nil
+	return found, nil
 }
 
 // adoptInterrupted records a product that an earlier, interrupted create of this object made.
@@ -405,9 +407,9 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 		return e.release(ctx, obj, EventOrphaned, "CustomResourceDefinition %s is being deleted (an uninstall): %s %s stays on the platform", e.CRDName, e.Noun, orNone(id))
 	}
 
-	ext, res, err := e.connect(ctx, obj, orphanHint)
-	if ext == nil {
-		return res, false, err
+	ext, h := e.connect(ctx, obj, orphanHint)
+	if h != nil {
+		return h.res, false, h.err
 	}
 	if id == "" {
 		found, ok, err := ext.Lookup(ctx, obj)
