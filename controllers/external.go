@@ -60,6 +60,9 @@ type Observation struct {
 	UpToDate bool
 	// Diff says, for a person, how the product differs from the spec.
 	Diff string
+	// Plan is what Observe worked out for Update to do (a feed's push plan), handed back to
+	// Update as it is: adapters keep no state between the two calls.
+	Plan any
 }
 
 // Result is the outcome of a write.

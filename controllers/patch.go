@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"k8s.io/apimachinery/pkg/types"
@@ -46,6 +47,27 @@ func patchStatus(ctx context.Context, c client.Client, before, after client.Obje
 	}
 	if err := c.Status().Patch(ctx, after, client.RawPatch(types.MergePatchType, patch)); client.IgnoreNotFound(err) != nil {
 		return fmt.Errorf("writing status: %w", err)
+	}
+	return nil
+}
+
+// checkpointStatus writes some status fields at once, in the middle of a reconcile: progress
+// that must survive a crash before the reconcile ends (a feed's record after every batch).
+// It patches a copy, so the conditions built so far in memory stay, and the caller updates
+// its own copy of those fields only once they are stored. The write moves the
+// resourceVersion: unless someone else changed the metadata meanwhile, obj takes it, so the
+// finalizer can still be removed with an optimistic lock right after the last batch.
+func checkpointStatus(ctx context.Context, c client.Client, obj client.Object, fields map[string]any) error {
+	patch, err := json.Marshal(map[string]any{"status": fields})
+	if err != nil {
+		return err
+	}
+	cp := obj.DeepCopyObject().(client.Object)
+	if err := c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		return err
+	}
+	if reflect.DeepEqual(cp.GetFinalizers(), obj.GetFinalizers()) && reflect.DeepEqual(cp.GetAnnotations(), obj.GetAnnotations()) {
+		obj.SetResourceVersion(cp.GetResourceVersion())
 	}
 	return nil
 }
