@@ -60,6 +60,19 @@ vet: ## Run go vet.
 # dependencies into the manager's): its tests check the dashboard's and the alerts' queries.
 # examples/envtest is a module of its own too, as a user's suite is: it imports
 # pkg/prodlifetest from outside the operator's module, so the test kit cannot rot.
+# The fast tier: every test that needs no API server, no envtest binary and no tool of bin/
+# (the platform clients against in-process simulators, the metrics, the engine on a fake client,
+# the pure functions of the adapters). In controllers/, -short makes TestMain start nothing and
+# the tests that need the API server skip (as does the flipsnack client's minute-long budget
+# test): that is fine only because `make test` runs every one of them without -short.
+UNIT_PKGS ?= ./controllers/ ./internal/alibaba/... ./internal/apierr/... ./internal/egress/... ./internal/flipsnack/... \
+	./internal/metrics/... ./pkg/simulator/...
+UNIT_FLAGS ?= -short -timeout 5m
+
+.PHONY: unit
+unit: ## Run the fast tier (no API server, no tool to build; well under a minute).
+	go test $(UNIT_FLAGS) $(UNIT_PKGS)
+
 .PHONY: test
 test: envtest $(HELM) $(PROMTOOL) ## Run every test: unit, envtest (real kube-apiserver and etcd), end-to-end.
 	@bad=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^hack/tools/')); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi

@@ -25,6 +25,7 @@ var nsCounter atomic.Int64
 // accepts under the name the samples use.
 func newNamespace(t *testing.T) string {
 	t.Helper()
+	needsAPIServer(t)
 	ctx := context.Background()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("ctrl-%d", nsCounter.Add(1))}}
 	must(t, k8s.Create(ctx, ns))
