@@ -132,9 +132,13 @@ func TestNamespacesFlagConfinesTheOperatorToThoseNamespaces(t *testing.T) {
 	// The manager's own metrics endpoint counts what its cache sees: the watched namespace.
 	eventually(t, "prodlife_objects to count the watched namespace only", func() string {
 		families := scrape(t, "http://"+metricsAddr+"/metrics")
-		ready, _ := metricstest.Value(families, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": "ready"})
-		reconciling, _ := metricstest.Value(families, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": "reconciling"})
-		created, _ := metricstest.Value(families, "prodlife_external_requests_total", map[string]string{"platform": "alibaba", "action": "CreateProduct", "code": "OK"})
+		ready, readyOK := metricstest.Value(families, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": "ready"})
+		reconciling, reconcilingOK := metricstest.Value(families, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": "reconciling"})
+		created, createdOK := metricstest.Value(families, "prodlife_external_requests_total", map[string]string{"platform": "alibaba", "action": "CreateProduct", "code": "OK"})
+		if !readyOK || !reconcilingOK || !createdOK {
+			// A series that is not there is not a 0.
+			return fmt.Sprintf("series present: ready %v, reconciling %v, CreateProduct OK %v", readyOK, reconcilingOK, createdOK)
+		}
 		if ready != 1 || reconciling != 0 || created != 1 {
 			return fmt.Sprintf("IoTProducts ready %v, reconciling %v; CreateProduct OK %v: want 1, 0, 1", ready, reconciling, created)
 		}
