@@ -116,6 +116,7 @@ func bindFlags(fs *flag.FlagSet) *operatorFlags {
 	fs.StringVar(&f.flipsnack.Endpoint, "flipsnack-endpoint", flipsnack.DefaultEndpoint, "URL of the Flipsnack API; https, or http to a loopback address only.")
 	fs.IntVar(&f.flipsnack.PerSecond, "flipsnack-rate-per-second", 5, "Client-side Flipsnack requests per second, per apiKey (the documented limit).")
 	fs.IntVar(&f.flipsnack.PerMinute, "flipsnack-rate-per-minute", 60, "Client-side Flipsnack requests per minute, per apiKey (the documented limit).")
+	fs.DurationVar(&f.flipsnack.Timeout, "flipsnack-timeout", flipsnack.DefaultTimeout, "Timeout of one Flipsnack API call.")
 	fs.Var((*flipsnack.MessageList)(&f.flipsnack.NotFoundMessages), "flipsnack-not-found-messages", "Comma-separated texts (case-insensitive) that mark a Flipsnack code-40 answer to products.delete or products.update as \"the feed or the products are not there\"; "+
 		"a delete answered so counts as done. Any other code-40 answer keeps the deletion retrying with the answer in its condition. Empty means no answer counts as \"not there\". Default: "+strings.Join(flipsnack.DefaultNotFoundMessages, ","))
 	fs.Var(qpsFlag(f.alibaba.QPS), "alibaba-qps", "Client-side QPS per Alibaba account and action, as Action=N pairs separated by commas (default: the documented limits, CreateProduct=50,QueryProduct=50,UpdateProduct=10,DeleteProduct=500,QueryProductList=50).")

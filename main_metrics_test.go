@@ -63,9 +63,12 @@ func TestMetricsAreServedOverHTTPSToAuthorizedScrapersOnly(t *testing.T) {
 	t.Cleanup(func() {
 		stop()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("manager: %v", err)
+			}
 		case <-time.After(30 * time.Second):
-			t.Log("the manager did not stop within 30s")
+			t.Error("the manager did not stop within 30s of its context being cancelled")
 		}
 	})
 

@@ -97,15 +97,16 @@ func TestNamespacesFlagConfinesTheOperatorToThoseNamespaces(t *testing.T) {
 	go func() { done <- mgr.Start(runCtx) }()
 	t.Cleanup(func() {
 		stop()
-		// A manager whose caches never synced (say, for want of RBAC) ignores the
-		// cancellation; the test has failed then already, and must not hang as well.
+		// A manager must stop when its context is cancelled, as on SIGTERM in a pod. One
+		// that does not (say, its caches never synced for want of RBAC) fails the test, which
+		// must not hang as well.
 		select {
 		case err := <-done:
 			if err != nil {
 				t.Errorf("manager: %v", err)
 			}
 		case <-time.After(30 * time.Second):
-			t.Log("the manager did not stop within 30s")
+			t.Error("the manager did not stop within 30s of its context being cancelled")
 		}
 	})
 
@@ -131,9 +132,13 @@ func TestNamespacesFlagConfinesTheOperatorToThoseNamespaces(t *testing.T) {
 	// The manager's own metrics endpoint counts what its cache sees: the watched namespace.
 	eventually(t, "prodlife_objects to count the watched namespace only", func() string {
 		families := scrape(t, "http://"+metricsAddr+"/metrics")
-		ready, _ := metricstest.Value(families, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": "ready"})
-		reconciling, _ := metricstest.Value(families, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": "reconciling"})
-		created, _ := metricstest.Value(families, "prodlife_external_requests_total", map[string]string{"platform": "alibaba", "action": "CreateProduct", "code": "OK"})
+		ready, readyOK := metricstest.Value(families, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": "ready"})
+		reconciling, reconcilingOK := metricstest.Value(families, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": "reconciling"})
+		created, createdOK := metricstest.Value(families, "prodlife_external_requests_total", map[string]string{"platform": "alibaba", "action": "CreateProduct", "code": "OK"})
+		if !readyOK || !reconcilingOK || !createdOK {
+			// A series that is not there is not a 0.
+			return fmt.Sprintf("series present: ready %v, reconciling %v, CreateProduct OK %v", readyOK, reconcilingOK, createdOK)
+		}
 		if ready != 1 || reconciling != 0 || created != 1 {
 			return fmt.Sprintf("IoTProducts ready %v, reconciling %v; CreateProduct OK %v: want 1, 0, 1", ready, reconciling, created)
 		}

@@ -37,8 +37,12 @@ func noteCached(obj runtime.Object) {
 	cachedKinds.Unlock()
 }
 
+// managerCache is the suite manager's cache, for tests that wait until it sees a change.
+var managerCache cache.Cache
+
 func newRecordingCache(config *rest.Config, opts cache.Options) (cache.Cache, error) {
 	c, err := cache.New(config, opts)
+	managerCache = c
 	return recordingCache{Cache: c}, err
 }
 

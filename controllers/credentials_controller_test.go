@@ -48,7 +48,7 @@ func TestCredentialsFinalizerComesOffOnlyWhenALiveReadFindsNoUser(t *testing.T) 
 				return f
 			}
 			cached := fakeClient(t, secret.DeepCopy(), feed(false))
-			var live client.Client = fakeClient(t, secret.DeepCopy(), feed(tc.liveFinalize))
+			live := fakeClient(t, secret.DeepCopy(), feed(tc.liveFinalize))
 			if tc.iotCRDGone {
 				live = withoutIoTProducts(live)
 			}

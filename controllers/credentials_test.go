@@ -40,6 +40,7 @@ func TestIoTProductMissingSecretOrKeyIsACredentialsErrorUntilFixed(t *testing.T)
 }
 
 func TestIoTProductWithoutSecretUsesTheOperatorsCredentialChain(t *testing.T) {
+	needsAPIServer(t)
 	ns := ownCredentialsNamespace
 	p := newProduct(ns, "chain", func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef = nil })
 	must(t, k8s.Create(context.Background(), p))
@@ -55,6 +56,7 @@ func TestIoTProductWithoutSecretUsesTheOperatorsCredentialChain(t *testing.T) {
 // administrator allows, a resource without a Secret never reaches the platform with them,
 // neither to create or adopt a product nor, when deleted, to delete it.
 func TestOnlyAllowedNamespacesUseTheOperatorsCredentials(t *testing.T) {
+	needsAPIServer(t)
 	ctx := context.Background()
 	owner := newProduct(ownCredentialsNamespace, "victim", func(p *v1alpha1.IoTProduct) { p.Spec.CredentialsSecretRef = nil })
 	must(t, k8s.Create(ctx, owner))

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -243,7 +242,7 @@ func TestFlipsnackFeedBadCredentialsStallUntilOrphaned(t *testing.T) {
 	s.Data["apiSecret"] = []byte("wrong-secret")
 	must(t, k8s.Update(context.Background(), s))
 	// Let the manager's cache see the new Secret before the deletion starts.
-	time.Sleep(time.Second)
+	waitSecretSeen(t, s)
 
 	must(t, k8s.Delete(context.Background(), f))
 	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, "DeleteFailed")

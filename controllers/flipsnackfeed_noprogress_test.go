@@ -62,7 +62,12 @@ func TestFeedDeletionWithoutProgressBacksOff(t *testing.T) {
 	mctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(mctx) }()
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	}()
 
 	ready := waitCondition(t, f, v1alpha1.ConditionReady, metav1.ConditionFalse, controllers.ReasonDeleteFailed)
 	for _, want := range []string{"no progress", "none of the 1 recorded SKUs left", "deletionPolicy to Orphan"} {

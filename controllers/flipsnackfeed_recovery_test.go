@@ -255,7 +255,7 @@ func TestFlipsnackFeedNeverPushedGoesWithoutCredentials(t *testing.T) {
 	must(t, k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: feedSecret}, s))
 	delete(s.Data, "apiKey")
 	must(t, k8s.Update(context.Background(), s))
-	time.Sleep(time.Second) // let the manager's cache see the broken Secret
+	waitSecretSeen(t, s) // let the manager's cache see the broken Secret
 
 	deleteAndWaitGone(t, f)
 	waitEvent(t, f, "NothingToDelete")

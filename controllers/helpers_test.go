@@ -3,6 +3,7 @@ package controllers_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -25,6 +26,7 @@ var nsCounter atomic.Int64
 // accepts under the name the samples use.
 func newNamespace(t *testing.T) string {
 	t.Helper()
+	needsAPIServer(t)
 	ctx := context.Background()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("ctrl-%d", nsCounter.Add(1))}}
 	must(t, k8s.Create(ctx, ns))
@@ -37,6 +39,25 @@ func createSecret(t *testing.T, ns, name string, data map[string]string) *corev1
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, StringData: data}
 	must(t, k8s.Create(context.Background(), s))
 	return s
+}
+
+// waitSecretSeen waits until the suite manager's cache (which holds Secrets' metadata only)
+// has s at its resourceVersion or a later one.
+func waitSecretSeen(t *testing.T, s *corev1.Secret) {
+	t.Helper()
+	want, err := strconv.ParseUint(s.ResourceVersion, 10, 64)
+	must(t, err)
+	eventually(t, "the manager's cache to see Secret "+s.Namespace+"/"+s.Name+" at resourceVersion "+s.ResourceVersion, func() string {
+		m := &metav1.PartialObjectMetadata{}
+		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+		if err := managerCache.Get(context.Background(), client.ObjectKeyFromObject(s), m); err != nil {
+			return err.Error()
+		}
+		if got, err := strconv.ParseUint(m.ResourceVersion, 10, 64); err != nil || got < want {
+			return "it holds resourceVersion " + m.ResourceVersion
+		}
+		return ""
+	})
 }
 
 func must(t *testing.T, err error) {

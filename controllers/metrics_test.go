@@ -37,7 +37,7 @@ func TestMetricsShowCallsDeletionsAndObjectStates(t *testing.T) {
 	t.Cleanup(endpoint.Close)
 	before := scrapeMetrics(t, endpoint.URL)
 	grew := func(now map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
-		return seriesValue(now, name, labels) - seriesValue(before, name, labels)
+		return seriesValue(t, now, name, labels) - baselineValue(before, name, labels)
 	}
 
 	ready := metricsProduct(ns, "ready", "alibaba-credentials")
@@ -72,7 +72,7 @@ func TestMetricsShowCallsDeletionsAndObjectStates(t *testing.T) {
 		{"IoTProduct", "ready", 1}, {"IoTProduct", "stalled", 1}, {"IoTProduct", "terminating", 1}, {"IoTProduct", "reconciling", 0},
 		{"FlipsnackFeed", "ready", 1}, {"FlipsnackFeed", "stalled", 0}, {"FlipsnackFeed", "terminating", 0}, {"FlipsnackFeed", "reconciling", 0},
 	} {
-		if got := seriesValue(now, "prodlife_objects", map[string]string{"kind": want.kind, "state": want.state}); got != want.n {
+		if got := seriesValue(t, now, "prodlife_objects", map[string]string{"kind": want.kind, "state": want.state}); got != want.n {
 			t.Errorf("prodlife_objects{kind=%q,state=%q} = %v, want %v", want.kind, want.state, got, want.n)
 		}
 	}
@@ -115,13 +115,13 @@ func TestMetricsShowCallsDeletionsAndObjectStates(t *testing.T) {
 	for _, want := range []struct{ kind, result string }{
 		{"IoTProduct", "orphaned"}, {"IoTProduct", "completed"}, {"IoTProduct", "nothing_to_delete"}, {"FlipsnackFeed", "completed"},
 	} {
-		if got := seriesValue(after, "prodlife_deletions_total", map[string]string{"kind": want.kind, "result": want.result}) -
-			seriesValue(now, "prodlife_deletions_total", map[string]string{"kind": want.kind, "result": want.result}); got < 1 {
+		if got := seriesValue(t, after, "prodlife_deletions_total", map[string]string{"kind": want.kind, "result": want.result}) -
+			seriesValue(t, now, "prodlife_deletions_total", map[string]string{"kind": want.kind, "result": want.result}); got < 1 {
 			t.Errorf("prodlife_deletions_total{kind=%q,result=%q} grew by %v, want at least 1", want.kind, want.result, got)
 		}
 	}
 	for _, state := range []string{"ready", "stalled", "terminating", "reconciling"} {
-		if got := seriesValue(after, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": state}); got != 0 {
+		if got := seriesValue(t, after, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": state}); got != 0 {
 			t.Errorf("prodlife_objects{kind=IoTProduct,state=%q} = %v after every object went, want 0", state, got)
 		}
 	}
@@ -159,8 +159,20 @@ func scrapeMetrics(t *testing.T, url string) map[string]*dto.MetricFamily {
 	return families
 }
 
-// seriesValue is the value of the series, 0 when there is none.
-func seriesValue(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+// seriesValue is the value of the series. The operator exports every series these checks
+// read (0 is a value, not an absence), so a series that is not there fails the test.
+func seriesValue(t *testing.T, families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+	t.Helper()
+	v, ok := metricstest.Value(families, name, labels)
+	if !ok {
+		t.Errorf("the scrape has no series %s%v", name, labels)
+	}
+	return v
+}
+
+// baselineValue is the value of the series before the test's calls: one that no call has
+// made yet counts as 0.
+func baselineValue(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
 	v, _ := metricstest.Value(families, name, labels)
 	return v
 }

@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -78,8 +79,27 @@ var (
 
 // TestMain runs the controllers in a manager against a real API server (envtest) and the
 // simulated IoT API over real HTTP, as the operator runs in production.
+//
+// With -short (make unit) it starts none of that: only the tests that need no API server run
+// (the engine on a fake client, the pure functions); every other test skips through
+// needsAPIServer. make test runs without -short, so nothing is skipped there.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		ctrl.SetLogger(zap.New(zap.WriteTo(logSink())))
+		os.Exit(m.Run())
+	}
 	os.Exit(run(m))
+}
+
+// needsAPIServer skips a test that needs the suite's API server, manager and simulators when
+// the run started none (-short, make unit). Every such test reaches it first, directly or
+// through newNamespace.
+func needsAPIServer(t *testing.T) {
+	t.Helper()
+	if k8s == nil {
+		t.Skip("needs the API server (envtest); make test runs it")
+	}
 }
 
 func run(m *testing.M) int {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 	"sigs.k8s.io/yaml"
 )
@@ -84,8 +83,8 @@ func checkQuery(t *testing.T, where, query string, metrics map[string]exported) 
 			t.Errorf("%s: names %s, which the manager does not export (exported-metrics.txt)", where, vs.Name)
 			return nil
 		}
-		for _, matcher := range vs.LabelMatchers {
-			if matcher.Name == labels.MetricName || slices.Contains(m.labels, matcher.Name) || slices.Contains(scrapeLabels, matcher.Name) {
+		for _, matcher := range vs.LabelMatchers { // "__name__" matches the metric name itself
+			if matcher.Name == "__name__" || slices.Contains(m.labels, matcher.Name) || slices.Contains(scrapeLabels, matcher.Name) {
 				continue
 			}
 			t.Errorf("%s: selects %s by label %q, which it does not have (%v)", where, vs.Name, matcher.Name, m.labels)

@@ -69,7 +69,12 @@ func TestExportedMetricsListIsWhatTheManagerExports(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Start(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("controller: %v", err)
+		}
+	})
 	events <- event.GenericEvent{Object: &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "b"}}}
 	select {
 	case <-reconciled:

@@ -136,6 +136,8 @@ func TestHelmChartCanCreateTheCredentialsSecret(t *testing.T) {
 
 	if _, err := helmOutput(t, "template", "prodlife", chartDir(), "--set", "alibabaCredentials.create=true"); err == nil {
 		t.Errorf("create without the keys renders; want an error naming alibabaCredentials.accessKeyId")
+	} else if want := "alibabaCredentials.accessKeyId is required when alibabaCredentials.create is true"; !strings.Contains(err.Error(), want) {
+		t.Errorf("create without the keys fails, but the error does not say %q:\n%v", want, err)
 	}
 }
 

@@ -74,7 +74,9 @@ func TestErrorClassesAgainstTheSimulator(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.fault != nil {
-				e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: *tt.fault})
+				if err := e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: *tt.fault}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			err := tt.call(e.client)
 			var got *apierr.Error
@@ -183,7 +185,9 @@ func TestTheCallersContextEndsTheCall(t *testing.T) {
 	// The abandoned call goes on in the background until the per-call timeout; a short one
 	// lets the test server close promptly.
 	e := newTestEnv(t, alibabaiot.Options{}, Options{Timeout: 300 * time.Millisecond})
-	e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: {LatencyMs: 5000}})
+	if err := e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: {LatencyMs: 5000}}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := e.client.DeleteProduct(ctx, "a1AAAAAAAAA")
@@ -206,7 +210,9 @@ func TestTheSDKNeverRetriesOnItsOwn(t *testing.T) {
 	e := newTestEnv(t, alibabaiot.Options{}, Options{})
 	for _, code := range []string{"ServiceUnavailable", "Throttling.User", "InternalError"} {
 		e.sim.ClearCalls()
-		e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: {ErrorRate: 1, Code: code, Count: 1}})
+		if err := e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: {ErrorRate: 1, Code: code, Count: 1}}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.client.DeleteProduct(context.Background(), "a1AAAAAAAAA"); err == nil {
 			t.Fatalf("%s: no error", code)
 		}
@@ -215,8 +221,10 @@ func TestTheSDKNeverRetriesOnItsOwn(t *testing.T) {
 		}
 	}
 	e.sim.ClearCalls()
-	e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: {DropRate: 1, Count: 1}})
-	e.client.DeleteProduct(context.Background(), "a1AAAAAAAAA")
+	if err := e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: {DropRate: 1, Count: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = e.client.DeleteProduct(context.Background(), "a1AAAAAAAAA") // dropped: only the calls count
 	if n := len(e.callsOf(ActionDeleteProduct)); n != 1 {
 		t.Errorf("dropped connection: %d calls reached the platform, want 1", n)
 	}

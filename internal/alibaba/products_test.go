@@ -168,7 +168,10 @@ func TestIotInstancesAreSeparate(t *testing.T) {
 		}
 	}
 	e.sim.ClearCalls()
-	e.client.DeleteProduct(ctx, a.ProductKey)
+	// A's product is not found outside its instance, as by QueryProduct above.
+	if _, err := e.client.DeleteProduct(ctx, a.ProductKey); !apierr.Is(err, apierr.NotFound) {
+		t.Errorf("A's product deleted without an instance: %v", err)
+	}
 	if p := e.callsOf(ActionDeleteProduct)[0].Parameters; p["IotInstanceId"] != "" {
 		t.Errorf("a client without an instance sent IotInstanceId: %v", p)
 	}

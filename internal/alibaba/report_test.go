@@ -82,7 +82,9 @@ func TestEveryCallLogsOneLineWithoutSecrets(t *testing.T) {
 			return wrong.DeleteProduct(ctx, "a1NoSuchKey")
 		}, ActionDeleteProduct, "SignatureDoesNotMatch"},
 		{"the platform does not answer in time", func(ctx context.Context) (string, error) {
-			sim.SetFaults(alibabaiot.Faults{ActionQueryProduct: {LatencyMs: 2000}})
+			if err := sim.SetFaults(alibabaiot.Faults{ActionQueryProduct: {LatencyMs: 2000}}); err != nil {
+				t.Fatal(err)
+			}
 			defer sim.ClearFaults()
 			_, id, err := client.QueryProduct(ctx, "a1NoSuchKey")
 			return id, err
@@ -151,7 +153,9 @@ func TestEveryCallIsCountedByItsAnswerCode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newTestEnv(t, alibabaiot.Options{}, Options{Timeout: 200 * time.Millisecond})
 			if tt.fault != nil {
-				e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: *tt.fault})
+				if err := e.sim.SetFaults(alibabaiot.Faults{ActionDeleteProduct: *tt.fault}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			requests := metrics.ExternalRequests.WithLabelValues("alibaba", ActionDeleteProduct, tt.wantCode)
 			before := testutil.ToFloat64(requests)

@@ -21,6 +21,10 @@ const (
 	// than --alibaba-timeout: the manager gives up, the platform acts, the answer is lost.
 	// (That action then runs without faults for the rest of the period.)
 	slowChance = 0.5
+	// slowFeedChance is the same for one Flipsnack action's next two calls and
+	// --flipsnack-timeout. Feed calls are few, so the chance is high enough that a run of
+	// the suite loses some of their answers (TestFaults requires it).
+	slowFeedChance = 0.7
 )
 
 var (
@@ -101,6 +105,11 @@ func (s *suite) setChaos(ctx context.Context, rng *rand.Rand, cfg chaosConfig) e
 	feed := map[string]flipsnack.Fault{}
 	for _, action := range feedActions {
 		feed[action] = flipsnack.Fault{ErrorRate: errorRate, Code: pick(rng, feedCodes), DropRate: dropRate, LatencyMs: latency(cfg.maxFeedLatency)}
+	}
+	if rng.Float64() < slowFeedChance {
+		action := pick(rng, feedActions)
+		// Neither an error nor a drop: the platform acts, only the answer is lost.
+		feed[action] = flipsnack.Fault{LatencyMs: int((flipsnackTimeout + 500*time.Millisecond).Milliseconds()), Count: 2}
 	}
 	if err := s.alibaba.SetFaults(ctx, iot); err != nil {
 		return err

@@ -24,4 +24,5 @@ func TestFaults(t *testing.T) {
 		t.Run(scenario.name, scenario.run)
 		t.Logf("%s took %s", scenario.name, time.Since(began).Round(time.Second))
 	}
+	s.requireFaultsStruck(t)
 }

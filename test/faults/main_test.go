@@ -21,12 +21,17 @@ import (
 // outlast it and the platform acts on a call whose answer the manager never gets.
 const alibabaTimeout = time.Second
 
+// flipsnackTimeout is the manager's --flipsnack-timeout, short for the same reason: a feed
+// call slower than it is acted on by the platform and its answer lost.
+const flipsnackTimeout = 2 * time.Second
+
 // managerArgs: short retry periods, so that every failure is tried again within the test.
 var managerArgs = []string{
 	"--stalled-retry-period=2s",
 	"--retry-base-delay=100ms",
 	"--retry-max-delay=2s",
 	"--alibaba-timeout=" + alibabaTimeout.String(),
+	"--flipsnack-timeout=" + flipsnackTimeout.String(),
 }
 
 // suite is what the scenarios share: one environment, its platforms, and what users saw.

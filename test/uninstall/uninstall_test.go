@@ -232,7 +232,10 @@ func checkDeletions(t *testing.T, kind string, want map[string]float64) {
 		byName[f.GetName()] = f
 	}
 	for result, n := range want {
-		if got, _ := metricstest.Value(byName, "prodlife_deletions_total", map[string]string{"kind": kind, "result": result}); got != n {
+		// Every kind and result is exported from the start: a series that is not there is not a 0.
+		if got, ok := metricstest.Value(byName, "prodlife_deletions_total", map[string]string{"kind": kind, "result": result}); !ok {
+			t.Errorf("prodlife_deletions_total{kind=%q,result=%q} is not exported, want %v", kind, result, n)
+		} else if got != n {
 			t.Errorf("prodlife_deletions_total{kind=%q,result=%q} = %v, want %v", kind, result, got, n)
 		}
 	}

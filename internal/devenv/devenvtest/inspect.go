@@ -72,15 +72,15 @@ func (f Flipsnack) ClearFaults(ctx context.Context) error {
 }
 
 // get decodes the answer of a GET on an inspection API into a T.
-func get[T any](ctx context.Context, url string) (T, error) {
+func get[T any](ctx context.Context, target string) (T, error) {
 	var v T
-	err := Inspect(ctx, http.MethodGet, url, nil, &v)
+	err := Inspect(ctx, http.MethodGet, target, nil, &v)
 	return v, err
 }
 
 // Inspect calls an inspection API: body, unless nil, is sent as JSON (a json.RawMessage as
 // it is), and a 2xx answer is decoded into into unless it is nil.
-func Inspect(ctx context.Context, method, url string, body, into any) error {
+func Inspect(ctx context.Context, method, target string, body, into any) error {
 	var payload io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -89,25 +89,25 @@ func Inspect(ctx context.Context, method, url string, body, into any) error {
 		}
 		payload = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, payload)
+	req, err := http.NewRequestWithContext(ctx, method, target, payload)
 	if err != nil {
 		return err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, url, err)
+		return fmt.Errorf("%s %s: %w", method, target, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, url, err)
+		return fmt.Errorf("%s %s: %w", method, target, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, raw)
+		return fmt.Errorf("%s %s: %s: %s", method, target, resp.Status, raw)
 	}
 	if into != nil {
 		if err := json.Unmarshal(raw, into); err != nil {
-			return fmt.Errorf("%s %s: %w in %s", method, url, err, raw)
+			return fmt.Errorf("%s %s: %w in %s", method, target, err, raw)
 		}
 	}
 	return nil

@@ -99,7 +99,9 @@ func TestInjectedFaultsAreAnsweredAsThePlatformWould(t *testing.T) {
 
 func TestCountedFaultClearsAfterItsCalls(t *testing.T) {
 	e := newTestEnv(t, Options{})
-	e.sim.SetFaults(Faults{AllActions: {ErrorRate: 1, Code: "ServiceUnavailable", Count: 2}})
+	if err := e.sim.SetFaults(Faults{AllActions: {ErrorRate: 1, Code: "ServiceUnavailable", Count: 2}}); err != nil {
+		t.Fatal(err)
+	}
 	want := []string{"ServiceUnavailable", "ServiceUnavailable", CodeNotExistedProduct}
 	for i, w := range want {
 		if got := e.client.call(ActionQueryProduct, map[string]string{"ProductKey": "a1AAAAAAAAA"}); got.code() != w {
@@ -113,7 +115,9 @@ func TestCountedFaultClearsAfterItsCalls(t *testing.T) {
 
 func TestDroppedConnectionGetsNoAnswer(t *testing.T) {
 	e := newTestEnv(t, Options{})
-	e.sim.SetFaults(Faults{ActionDeleteProduct: {DropRate: 1}})
+	if err := e.sim.SetFaults(Faults{ActionDeleteProduct: {DropRate: 1}}); err != nil {
+		t.Fatal(err)
+	}
 	req := e.client.request(ActionDeleteProduct, map[string]string{"ProductKey": "a1AAAAAAAAA"}, nextNonce())
 	resp, err := http.DefaultClient.Do(req)
 	if err == nil {
@@ -128,7 +132,9 @@ func TestDroppedConnectionGetsNoAnswer(t *testing.T) {
 
 func TestLatencyDelaysTheAnswer(t *testing.T) {
 	e := newTestEnv(t, Options{})
-	e.sim.SetFaults(Faults{ActionQueryProduct: {LatencyMs: 2000}})
+	if err := e.sim.SetFaults(Faults{ActionQueryProduct: {LatencyMs: 2000}}); err != nil {
+		t.Fatal(err)
+	}
 	req := e.client.request(ActionQueryProduct, map[string]string{"ProductKey": "a1AAAAAAAAA"}, nextNonce())
 	// A client that gives up long before the answer sees a timeout; no assertion on durations.
 	client := &http.Client{Timeout: 20 * time.Millisecond}

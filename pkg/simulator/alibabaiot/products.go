@@ -117,7 +117,7 @@ func validProductKey(key string) bool {
 	}
 	for i := 0; i < len(key); i++ {
 		c := key[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') {
 			return false
 		}
 	}
@@ -563,6 +563,7 @@ func (st *store) delete(key string) bool {
 // list returns the products of sc, newest first, optionally filtered.
 func (st *store) list(sc scope, commodity, resourceGroup string) []Product {
 	st.mu.Lock()
+	defer st.mu.Unlock()
 	matched := make([]*product, 0, st.counts[sc])
 	for _, p := range st.products {
 		if p.scope() != sc ||
@@ -572,8 +573,8 @@ func (st *store) list(sc scope, commodity, resourceGroup string) []Product {
 		}
 		matched = append(matched, p)
 	}
-	st.mu.Unlock()
 	sort.Slice(matched, func(i, j int) bool { return matched[i].seq > matched[j].seq })
+	// Copied under the lock: a call being served may change a product meanwhile.
 	out := make([]Product, len(matched))
 	for i, p := range matched {
 		out[i] = p.Product
@@ -584,12 +585,13 @@ func (st *store) list(sc scope, commodity, resourceGroup string) []Product {
 // all returns every product, oldest first.
 func (st *store) all() []Product {
 	st.mu.Lock()
+	defer st.mu.Unlock()
 	matched := make([]*product, 0, len(st.products))
 	for _, p := range st.products {
 		matched = append(matched, p)
 	}
-	st.mu.Unlock()
 	sort.Slice(matched, func(i, j int) bool { return matched[i].seq < matched[j].seq })
+	// Copied under the lock: a call being served may change a product meanwhile.
 	out := make([]Product, len(matched))
 	for i, p := range matched {
 		out[i] = p.Product

@@ -90,7 +90,6 @@ func (s *Server) SetFaults(faults map[string]Fault) error {
 		if err := f.validate(); err != nil {
 			return fmt.Errorf("fault for %q: %w", action, err)
 		}
-		f := f
 		next[action] = &f
 	}
 	s.mu.Lock()
