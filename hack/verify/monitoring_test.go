@@ -18,7 +18,7 @@ import (
 )
 
 // The alerts (config/prometheus/rules.yaml, a PrometheusRule) and the Grafana dashboard
-// (config/grafana/dashboard.json) of README "Operate": the alerts checked and unit-tested with
+// (config/grafana/dashboard.json) of docs/operate.md: the alerts checked and unit-tested with
 // the pinned promtool, and both installed alike by kustomize and by the Helm chart.
 
 // prometheusRule is what the tests read of a PrometheusRule.
