@@ -93,6 +93,15 @@ func call[T any](ctx context.Context, c *Client, action string, fn func(*util.Ru
 	return v, requestID, nil
 }
 
+// sdkForCall is a shallow copy of the SDK client for one call. The SDK writes its own Headers
+// field on every call (darabonba-openapi's GetRpcHeaders reads and clears it), so calls that
+// share one SDK client race on it; a copy per call shares only what is read (configuration,
+// the credential provider).
+func (c *Client) sdkForCall() *iot.Client {
+	cp := *c.sdk
+	return &cp
+}
+
 // attempt is the part of call that the metrics time: from resolving the credentials to
 // reading the answer.
 func attempt[T any](ctx context.Context, c *Client, action string, fn func(*util.RuntimeOptions) (T, error), answerOf func(T) answer) (T, string, *apierr.Error) {

@@ -119,7 +119,7 @@ func (c *Client) CreateProduct(ctx context.Context, in CreateProductInput) (Prod
 		ValidateType:        int32Ptr(in.ValidateType),
 	}
 	resp, requestID, err := call(ctx, c, ActionCreateProduct, func(rt *util.RuntimeOptions) (*iot.CreateProductResponse, error) {
-		return c.sdk.CreateProductWithOptions(req, rt)
+		return c.sdkForCall().CreateProductWithOptions(req, rt)
 	}, func(r *iot.CreateProductResponse) answer {
 		if b := r.Body; b != nil {
 			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
@@ -151,7 +151,7 @@ func (c *Client) CreateProduct(ctx context.Context, in CreateProductInput) (Prod
 func (c *Client) QueryProduct(ctx context.Context, productKey string) (Product, string, error) {
 	req := &iot.QueryProductRequest{IotInstanceId: c.instance(), ProductKey: tea.String(productKey)}
 	resp, requestID, err := call(ctx, c, ActionQueryProduct, func(rt *util.RuntimeOptions) (*iot.QueryProductResponse, error) {
-		return c.sdk.QueryProductWithOptions(req, rt)
+		return c.sdkForCall().QueryProductWithOptions(req, rt)
 	}, func(r *iot.QueryProductResponse) answer {
 		if b := r.Body; b != nil {
 			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
@@ -200,7 +200,7 @@ func (c *Client) UpdateProduct(ctx context.Context, productKey, productName, des
 		Description: optional(description),
 	}
 	_, requestID, err := call(ctx, c, ActionUpdateProduct, func(rt *util.RuntimeOptions) (*iot.UpdateProductResponse, error) {
-		return c.sdk.UpdateProductWithOptions(req, rt)
+		return c.sdkForCall().UpdateProductWithOptions(req, rt)
 	}, func(r *iot.UpdateProductResponse) answer {
 		if b := r.Body; b != nil {
 			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
@@ -215,7 +215,7 @@ func (c *Client) UpdateProduct(ctx context.Context, productKey, productName, des
 func (c *Client) DeleteProduct(ctx context.Context, productKey string) (string, error) {
 	req := &iot.DeleteProductRequest{IotInstanceId: c.instance(), ProductKey: tea.String(productKey)}
 	_, requestID, err := call(ctx, c, ActionDeleteProduct, func(rt *util.RuntimeOptions) (*iot.DeleteProductResponse, error) {
-		return c.sdk.DeleteProductWithOptions(req, rt)
+		return c.sdkForCall().DeleteProductWithOptions(req, rt)
 	}, func(r *iot.DeleteProductResponse) answer {
 		if b := r.Body; b != nil {
 			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
@@ -237,7 +237,7 @@ func (c *Client) QueryProductList(ctx context.Context, page, pageSize int) (Prod
 		limits = append(limits, LimitQueryProductListDeep)
 	}
 	resp, requestID, err := call(ctx, c, ActionQueryProductList, func(rt *util.RuntimeOptions) (*iot.QueryProductListResponse, error) {
-		return c.sdk.QueryProductListWithOptions(req, rt)
+		return c.sdkForCall().QueryProductListWithOptions(req, rt)
 	}, func(r *iot.QueryProductListResponse) answer {
 		if b := r.Body; b != nil {
 			return answerFrom(r.StatusCode, b.Success, b.Code, b.ErrorMessage, b.RequestId)
