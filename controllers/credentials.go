@@ -88,15 +88,22 @@ func holdsCredentials(secret *corev1.Secret) bool {
 		return false
 	}
 	for _, keys := range credentialKeys {
-		complete := true
-		for _, key := range keys {
-			complete = complete && len(secret.Data[key]) > 0
-		}
-		if complete {
+		if len(missingKeys(secret.Data, keys)) == 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// missingKeys are the keys of a credentials Secret's data that are absent or empty.
+func missingKeys(data map[string][]byte, keys []string) []string {
+	var missing []string
+	for _, key := range keys {
+		if len(data[key]) == 0 {
+			missing = append(missing, key)
+		}
+	}
+	return missing
 }
 
 // secretMetadata is an empty Secret of the metadata-only kind the cache holds.

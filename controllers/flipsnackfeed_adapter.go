@@ -44,13 +44,7 @@ type feedConnector struct {
 }
 
 func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, secret map[string][]byte) (External[*v1alpha1.FlipsnackFeed], error) {
-	var missing []string
-	for _, key := range []string{secretKeyAPIKey, secretKeyAPISecret} {
-		if len(secret[key]) == 0 {
-			missing = append(missing, key)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := missingKeys(secret, credentialKeys["FlipsnackFeed"]); len(missing) > 0 {
 		return nil, &CredentialsError{Reason: fmt.Sprintf(
 			"the credentials Secret %q has no %s: it needs the keys %s and %s of the Flipsnack account",
 			f.GetCredentialsSecretName(), strings.Join(missing, " or "), secretKeyAPIKey, secretKeyAPISecret)}

@@ -28,13 +28,7 @@ type iotConnector struct {
 func (c iotConnector) Connect(_ context.Context, p *v1alpha1.IoTProduct, secret map[string][]byte) (External[*v1alpha1.IoTProduct], error) {
 	var creds *alibaba.Credentials
 	if name := p.GetCredentialsSecretName(); name != "" {
-		var missing []string
-		for _, key := range []string{secretKeyAccessKeyID, secretKeyAccessKeySecret} {
-			if len(secret[key]) == 0 {
-				missing = append(missing, key)
-			}
-		}
-		if len(missing) > 0 {
+		if missing := missingKeys(secret, credentialKeys["IoTProduct"]); len(missing) > 0 {
 			return nil, &CredentialsError{Reason: fmt.Sprintf(
 				"the credentials Secret %q has no %s: it needs the keys %s and %s (and %s for STS credentials)",
 				name, strings.Join(missing, " or "), secretKeyAccessKeyID, secretKeyAccessKeySecret, secretKeySecurityToken)}
