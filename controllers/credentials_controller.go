@@ -26,6 +26,11 @@ import (
 // from, so a Secret's users are one indexed List away.
 const credentialsSecretField = ".spec.credentialsSecretRef.name"
 
+// secretHolderField indexes both kinds by the Secret they read credentials from, but only
+// while they hold the lifecycle finalizer: the users that keep a Secret in use. Whether a
+// Secret is in use is then a List of at most one object, however many resources share it.
+const secretHolderField = ".spec.credentialsSecretRef.name/held"
+
 // CredentialsReconciler keeps the credentials-in-use finalizer on a Secret exactly while a
 // resource that may still call the platform with it exists. The lifecycle engine puts the
 // finalizer on when it connects; this controller takes it off when the last user goes, and
@@ -34,6 +39,11 @@ const credentialsSecretField = ".spec.credentialsSecretRef.name"
 // delete its product.
 type CredentialsReconciler struct {
 	Client client.Client
+	// Cache reads the Secrets' metadata from the manager's cache (Client reads Secrets from
+	// the API server: ClientOptions). A stale copy is harmless: a finalizer is only taken
+	// off after a live read and with an optimistic lock, and the Secret's next change wakes
+	// this controller again.
+	Cache client.Reader
 	// APIReader reads past the cache. The finalizer is only taken off after a live read
 	// confirms no user holds the lifecycle finalizer: the cache of resources can lag
 	// behind the Secret's (a resource's finalizer, written just before the engine
@@ -46,7 +56,11 @@ func (r *CredentialsReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	// Secrets are watched and cached by their metadata only (cache.go): the finalizer is
 	// all this controller reads or writes.
 	secret := secretMetadata()
-	if err := r.Client.Get(ctx, req.NamespacedName, secret); err != nil {
+	reader := r.Cache
+	if reader == nil {
+		reader = r.Client
+	}
+	if err := reader.Get(ctx, req.NamespacedName, secret); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	held := controllerutil.ContainsFinalizer(secret, v1alpha1.CredentialsInUseFinalizer)
@@ -98,14 +112,16 @@ const conflictRetry = 100 * time.Millisecond
 
 // inUse reports whether a resource in the Secret's namespace names it and still holds the
 // lifecycle finalizer, i.e. may still need it to delete its external product. The cache
-// answers through the field index; a live read has no index, so it lists the namespace.
+// answers through the field index of such users, reading one at most (a Secret shared by
+// thousands of resources is looked at after every release of one during a bulk deletion);
+// a live read has no index, so it lists the namespace.
 func (r *CredentialsReconciler) inUse(ctx context.Context, secret client.Object, live bool) (bool, error) {
 	var reader client.Reader = r.Client
 	opts := []client.ListOption{client.InNamespace(secret.GetNamespace())}
 	if live {
 		reader = r.APIReader
 	} else {
-		opts = append(opts, client.MatchingFields{credentialsSecretField: secret.GetName()})
+		opts = append(opts, client.MatchingFields{secretHolderField: secret.GetName()}, client.Limit(1), client.UnsafeDisableDeepCopy)
 	}
 	for _, k := range v1alpha1.Kinds {
 		list := k.NewList()
@@ -148,9 +164,29 @@ func (r *CredentialsReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named("credentials").
 		For(&corev1.Secret{}, builder.OnlyMetadata, builder.WithPredicates(hasFinalizer))
 	for _, k := range v1alpha1.Kinds {
-		b = b.Watches(k.New(), handler.EnqueueRequestsFromMapFunc(secretOf))
+		b = b.Watches(k.New(), handler.EnqueueRequestsFromMapFunc(secretOf), builder.WithPredicates(mayFreeSecret()))
 	}
 	return b.Complete(r)
+}
+
+// mayFreeSecret lets through the resource events after which the Secret a resource names may
+// have lost its last user: a release of the lifecycle finalizer, a switch to another Secret,
+// a deletion; and, as a manager starts, every resource that holds the finalizer (so every
+// Secret in use is looked at once). A resource taking its finalizer frees nothing, and the
+// engine holds the Secret itself then; without this filter every write of every resource
+// would make this controller look at its Secret.
+func mayFreeSecret() predicate.Predicate {
+	holds := func(o client.Object) bool { return controllerutil.ContainsFinalizer(o, v1alpha1.Finalizer) }
+	return predicate.Funcs{
+		CreateFunc: func(e event.CreateEvent) bool { return holds(e.Object) },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			if e.ObjectOld == nil || e.ObjectNew == nil {
+				return true
+			}
+			return holds(e.ObjectOld) && (!holds(e.ObjectNew) ||
+				e.ObjectOld.(Managed).GetCredentialsSecretName() != e.ObjectNew.(Managed).GetCredentialsSecretName())
+		},
+	}
 }
 
 func secretOf(_ context.Context, o client.Object) []reconcile.Request {
@@ -166,7 +202,7 @@ func secretOf(_ context.Context, o client.Object) []reconcile.Request {
 func usersOfSecret(c client.Client, list client.ObjectList) handler.MapFunc {
 	return func(ctx context.Context, secret client.Object) []reconcile.Request {
 		l := list.DeepCopyObject().(client.ObjectList)
-		if err := c.List(ctx, l, client.InNamespace(secret.GetNamespace()), client.MatchingFields{credentialsSecretField: secret.GetName()}); err != nil {
+		if err := c.List(ctx, l, client.InNamespace(secret.GetNamespace()), client.MatchingFields{credentialsSecretField: secret.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 			return nil
 		}
 		var reqs []reconcile.Request

@@ -66,8 +66,8 @@ func TestCredentialsFinalizerComesOffOnlyWhenALiveReadFindsNoUser(t *testing.T) 
 	}
 }
 
-// fakeClient holds objs, with the status subresource of both kinds and the field index the
-// credentials controller lists by.
+// fakeClient holds objs, with the status subresource of both kinds and the field indexes the
+// controllers list by.
 func fakeClient(t *testing.T, objs ...client.Object) client.Client {
 	t.Helper()
 	scheme := runtime.NewScheme()
@@ -80,6 +80,8 @@ func fakeClient(t *testing.T, objs ...client.Object) client.Client {
 		WithIndex(&v1alpha1.IoTProduct{}, ".spec.credentialsSecretRef.name", bySecret).
 		WithIndex(&v1alpha1.FlipsnackFeed{}, controllers.ExternalIDField, controllers.IndexExternalID).
 		WithIndex(&v1alpha1.IoTProduct{}, controllers.ExternalIDField, controllers.IndexExternalID).
+		WithIndex(&v1alpha1.FlipsnackFeed{}, controllers.SecretHolderField, controllers.IndexSecretHolder).
+		WithIndex(&v1alpha1.IoTProduct{}, controllers.SecretHolderField, controllers.IndexSecretHolder).
 		Build()
 }
 

@@ -12,6 +12,11 @@ const ExternalIDField = externalIDField
 
 var IndexExternalID = indexExternalID
 
+// The field index of the Secrets resources keep in use, for tests on a fake client.
+const SecretHolderField = secretHolderField
+
+var IndexSecretHolder = indexSecretHolder
+
 // CredentialKeys are the keys of each kind's credentials Secret, for the test that every
 // kind has them.
 var CredentialKeys = credentialKeys

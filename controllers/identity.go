@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
@@ -25,7 +26,8 @@ import (
 const externalIDField = ".metadata.annotations.external-id"
 
 // RegisterIndexes registers the field indexes the controllers look resources up by: the
-// credentials Secret they name and the external identity they record.
+// credentials Secret they name (and, of those holding the lifecycle finalizer, the Secret
+// they keep in use) and the external identity they record.
 func RegisterIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	for _, k := range v1alpha1.Kinds {
 		obj := k.New()
@@ -34,6 +36,9 @@ func RegisterIndexes(ctx context.Context, mgr ctrl.Manager) error {
 			return err
 		}
 		if err := indexer.IndexField(ctx, obj, externalIDField, indexExternalID); err != nil {
+			return err
+		}
+		if err := indexer.IndexField(ctx, obj, secretHolderField, indexSecretHolder); err != nil {
 			return err
 		}
 	}
@@ -45,6 +50,13 @@ func indexCredentialsSecret(o client.Object) []string {
 		return []string{name}
 	}
 	return nil
+}
+
+func indexSecretHolder(o client.Object) []string {
+	if !controllerutil.ContainsFinalizer(o, v1alpha1.Finalizer) {
+		return nil
+	}
+	return indexCredentialsSecret(o)
 }
 
 func indexExternalID(o client.Object) []string {

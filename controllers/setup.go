@@ -34,7 +34,7 @@ func SetupAll(mgr ctrl.Manager, opts Options, alibabaOpts alibaba.Options, flips
 	if err := SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(flipsnackOpts), opts); err != nil {
 		return fmt.Errorf("FlipsnackFeed controller: %w", err)
 	}
-	if err := (&CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
+	if err := (&CredentialsReconciler{Client: mgr.GetClient(), Cache: mgr.GetCache(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("credentials controller: %w", err)
 	}
 	return nil
