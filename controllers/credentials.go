@@ -113,11 +113,18 @@ func secretMetadata() *metav1.PartialObjectMetadata {
 	return m
 }
 
-// credentialsSecret reads the Secret obj names, from the API server (ClientOptions: Secrets
-// are never cached in full).
+// credentialsSecret reads the Secret obj names: from the API server (ClientOptions: Secrets
+// are never cached in full), unless the same version of it was read before (secretData).
 func (e *Engine[T]) credentialsSecret(ctx context.Context, obj T) (*corev1.Secret, error) {
+	key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetCredentialsSecretName()}
+	if secret, ok := e.Secrets.get(ctx, key); ok {
+		return secret, nil
+	}
 	secret := &corev1.Secret{}
-	err := e.Client.Get(ctx, types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetCredentialsSecretName()}, secret)
+	err := e.Client.Get(ctx, key, secret)
+	if err == nil {
+		e.Secrets.put(secret)
+	}
 	return secret, err
 }
 

@@ -33,7 +33,10 @@ type Engine[T Managed] struct {
 	APIReader client.Reader
 	// CRDName is the kind's CustomResourceDefinition; its deletion (an uninstall) orphans
 	// the products instead of deleting them.
-	CRDName   string
+	CRDName string
+	// Secrets remembers credentials Secrets by the resourceVersion the cache's metadata
+	// watch reports (newSecretData); nil reads every one from the API server.
+	Secrets   *secretData
 	Recorder  events.EventRecorder
 	NewObject func() T
 	NewList   func() client.ObjectList
@@ -63,6 +66,7 @@ type Engine[T Managed] struct {
 	SameAccount func(ctx context.Context, a T, b Managed) (bool, error)
 
 	released releasedObjects
+	crdRead  freshRead[bool] // crdBeingDeleted's live reads, shared by deletions at once
 }
 
 // Reconcile tells the story of one object: load it, delete or create-observe-update its

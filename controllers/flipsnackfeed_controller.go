@@ -36,6 +36,7 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 	engine := &Engine[*v1alpha1.FlipsnackFeed]{
 		Client:         mgr.GetClient(),
 		APIReader:      mgr.GetAPIReader(),
+		Secrets:        newSecretData(mgr.GetCache()),
 		CRDName:        v1alpha1.KindNamed("FlipsnackFeed").CRDName(),
 		Recorder:       mgr.GetEventRecorder("flipsnackfeed-controller"),
 		NewObject:      func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },

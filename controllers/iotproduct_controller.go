@@ -14,6 +14,7 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 	engine := &Engine[*v1alpha1.IoTProduct]{
 		Client:       mgr.GetClient(),
 		APIReader:    mgr.GetAPIReader(),
+		Secrets:      newSecretData(mgr.GetCache()),
 		CRDName:      v1alpha1.KindNamed("IoTProduct").CRDName(),
 		Recorder:     mgr.GetEventRecorder("iotproduct-controller"),
 		NewObject:    func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },

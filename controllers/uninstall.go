@@ -18,17 +18,20 @@ var crdGVK = schema.GroupVersionKind{Group: "apiextensions.k8s.io", Version: "v1
 // crdBeingDeleted reports whether the kind's CustomResourceDefinition is being deleted (or is
 // already gone). The API server marks the CRD before it deletes a single object of it, and
 // the read goes to the API server itself (APIReader), so a deletion that an uninstall caused
-// always sees the mark. It is read only when a product would otherwise be deleted, which is
-// rare, so no cluster-wide informer on CRDs is kept for it.
+// always sees the mark. It is read only when a product would otherwise be deleted, so no
+// cluster-wide informer on CRDs is kept for it; the deletions that need it at the same
+// moment (a bulk deletion) share one read that began after each of them asked (freshRead).
 func (e *Engine[T]) crdBeingDeleted(ctx context.Context) (bool, error) {
-	crd := &metav1.PartialObjectMetadata{}
-	crd.SetGroupVersionKind(crdGVK)
-	err := e.APIReader.Get(ctx, client.ObjectKey{Name: e.CRDName}, crd)
-	if apierrors.IsNotFound(err) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return crd.GetDeletionTimestamp() != nil, nil
+	return e.crdRead.get(ctx, func(ctx context.Context) (bool, error) {
+		crd := &metav1.PartialObjectMetadata{}
+		crd.SetGroupVersionKind(crdGVK)
+		err := e.APIReader.Get(ctx, client.ObjectKey{Name: e.CRDName}, crd)
+		if apierrors.IsNotFound(err) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		return crd.GetDeletionTimestamp() != nil, nil
+	})
 }
