@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -22,11 +24,53 @@ func ClientOptions() client.Options {
 	return client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}, &corev1.ConfigMap{}}}}
 }
 
-// CacheOptions are the manager cache's options for the given namespaces (nil: all). No
-// object the cache holds keeps its managedFields: the operator never reads them, and they
-// are often the larger part of an object's metadata.
+// CacheOptions are the manager cache's options for the given namespaces (nil: all), with
+// every object stripped of what the operator never reads (stripUnread).
 func CacheOptions(namespaces map[string]cache.Config) cache.Options {
-	return cache.Options{DefaultNamespaces: namespaces, DefaultTransform: cache.TransformStripManagedFields()}
+	return cache.Options{DefaultNamespaces: namespaces, DefaultTransform: stripUnread}
+}
+
+// lastAppliedAnnotation is where a client-side `kubectl apply` (and Argo CD by default)
+// keeps the whole object as it was applied.
+const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+// stripUnread drops from an object on its way into the cache what the operator never reads:
+// managedFields (often the larger part of an object's metadata) and the last-applied copy of
+// the whole object. Of the objects watched by their metadata only (Secrets, ConfigMaps,
+// Namespaces) it keeps neither annotations nor labels: they belong to their owners, a tenant
+// can put up to 256 KiB of annotations on each, and a client-side apply of a Secret keeps its
+// data there. The engine writes with merge patches of what it changed, never with updates,
+// so a field missing from the cached copy is never written away.
+func stripUnread(in any) (any, error) {
+	obj, err := meta.Accessor(in)
+	if err != nil {
+		return in, nil
+	}
+	if obj.GetManagedFields() != nil {
+		obj.SetManagedFields(nil)
+	}
+	if _, metadataOnly := in.(*metav1.PartialObjectMetadata); metadataOnly {
+		obj.SetAnnotations(nil)
+		obj.SetLabels(nil)
+		return in, nil
+	}
+	withoutLastApplied(obj)
+	return in, nil
+}
+
+// withoutLastApplied removes the last-applied copy from obj's annotations, if it has one.
+func withoutLastApplied(obj metav1.Object) {
+	a := obj.GetAnnotations()
+	if _, ok := a[lastAppliedAnnotation]; !ok {
+		return
+	}
+	kept := make(map[string]string, len(a)-1)
+	for k, v := range a {
+		if k != lastAppliedAnnotation {
+			kept[k] = v
+		}
+	}
+	obj.SetAnnotations(kept)
 }
 
 // contentChanged lets through objects watched by metadata only (Secrets, ConfigMaps) that

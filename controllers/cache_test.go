@@ -102,3 +102,40 @@ func keys(m map[string]bool) []string {
 	slices.Sort(out)
 	return out
 }
+
+// The cache keeps no copy of what a client-side `kubectl apply` stores in the
+// last-applied annotation (the whole object, a Secret's data included), and of the objects it
+// watches by their metadata only it keeps neither annotations nor labels: a tenant's
+// annotations (up to 256 KiB an object) would otherwise sit in the manager's memory.
+func TestTheCacheKeepsNoAppliedCopiesNorTheAnnotationsOfSecretsAndConfigMaps(t *testing.T) {
+	ctx := context.Background()
+	ns := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
+	applied := map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"data":{"apiSecret":"c2VjcmV0"}}`, "team": "a"}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "annotated", Annotations: applied, Labels: map[string]string{"app": "x"}}}
+	must(t, k8s.Create(ctx, cm))
+	p, _ := readyProduct(t, ns, "applied", func(p *v1alpha1.IoTProduct) {
+		p.Annotations = map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"spec":{}}`, "team": "a"}
+	})
+
+	eventually(t, "the ConfigMap's metadata in the cache", func() string {
+		got := &metav1.PartialObjectMetadata{}
+		got.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("ConfigMap"))
+		if err := managerCache.Get(ctx, client.ObjectKeyFromObject(cm), got); err != nil {
+			return err.Error()
+		}
+		if len(got.Annotations) > 0 || len(got.Labels) > 0 {
+			return fmt.Sprintf("the cached ConfigMap metadata keeps annotations %v and labels %v", got.Annotations, got.Labels)
+		}
+		return ""
+	})
+	cached := &v1alpha1.IoTProduct{}
+	must(t, managerCache.Get(ctx, client.ObjectKeyFromObject(p), cached))
+	if _, ok := cached.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; ok || cached.Annotations["team"] != "a" || cached.Annotations[v1alpha1.ExternalIDAnnotation] == "" {
+		t.Errorf("cached IoTProduct annotations %v: want the last-applied copy gone and every other annotation kept", cached.Annotations)
+	}
+	live := &v1alpha1.IoTProduct{}
+	must(t, k8s.Get(ctx, client.ObjectKeyFromObject(p), live))
+	if _, ok := live.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; !ok {
+		t.Errorf("the operator's writes removed the last-applied annotation from the object: %v", live.Annotations)
+	}
+}

@@ -66,6 +66,8 @@ func checkpointStatus(ctx context.Context, c client.Client, obj client.Object, f
 	if err := c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		return err
 	}
+	// The cached obj has no last-applied copy (stripUnread); the answer may.
+	withoutLastApplied(cp)
 	if reflect.DeepEqual(cp.GetFinalizers(), obj.GetFinalizers()) && reflect.DeepEqual(cp.GetAnnotations(), obj.GetAnnotations()) {
 		obj.SetResourceVersion(cp.GetResourceVersion())
 	}
