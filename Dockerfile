@@ -8,7 +8,7 @@ WORKDIR /workspace
 # Modules first, so that a source change does not download them again.
 COPY go.mod go.sum ./
 RUN go mod download
-COPY main.go main.go
+COPY main.go memlimit.go ./
 COPY api/ api/
 COPY controllers/ controllers/
 COPY internal/ internal/

@@ -44,6 +44,12 @@ func main() {
 
 	ctrl.SetLogger(newLogger(flags))
 	setupLog := ctrl.Log.WithName("setup")
+	if soft, err := setMemoryLimit(os.Getenv); err != nil {
+		setupLog.Error(err, "unable to set the memory limit")
+		os.Exit(1)
+	} else if soft > 0 {
+		setupLog.Info("soft memory limit set from the container's", "bytes", soft, "share", memoryLimitShare)
+	}
 
 	mgr, err := newManager(flags.kubeAPI.apply(ctrl.GetConfigOrDie()), flags)
 	if err != nil {
@@ -62,6 +68,7 @@ func main() {
 type operatorFlags struct {
 	metrics     serving.Flags
 	probeAddr   string
+	pprofAddr   string
 	leaderElect bool
 	namespaces  namespacesFlag
 	kubeAPI     kubeAPIFlags
@@ -90,6 +97,8 @@ func bindFlags(fs *flag.FlagSet) *operatorFlags {
 	}
 	f.metrics.Bind(fs)
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
+	fs.StringVar(&f.pprofAddr, "pprof-bind-address", "0", "Address Go's profiling endpoints (/debug/pprof/) bind to, for measuring where memory and CPU go; \"0\" (the default) serves none. "+
+		"They answer anyone who reaches the port: bind them to 127.0.0.1 and reach them with kubectl port-forward.")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "Elect a leader so that only one of several replicas reconciles at a time.")
 	fs.StringVar(&f.leaderElection.namespace, "leader-election-namespace", "", "Namespace of the leader election Lease; empty means the operator's own namespace, which only a manager running in a cluster knows.")
 	fs.DurationVar(&f.leaderElection.leaseDuration, "leader-elect-lease-duration", 15*time.Second, "How long standbys wait after the leader's last renewal before taking over (a leader that dies without releasing the Lease is replaced after this).")
@@ -143,6 +152,7 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 		Client:                  controllers.ClientOptions(),
 		Metrics:                 f.metrics.ServerOptions(),
 		HealthProbeBindAddress:  f.probeAddr,
+		PprofBindAddress:        f.pprofAddr,
 		LeaderElection:          f.leaderElect,
 		LeaderElectionID:        "product-lifecycle-operator.prodlife.dev",
 		LeaderElectionNamespace: f.leaderElection.namespace,

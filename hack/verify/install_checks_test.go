@@ -55,6 +55,11 @@ func checkHardenedManager(t *testing.T, ms manifests, namespace string) *corev1.
 		}
 	}
 
+	// The manager derives its soft memory limit from the container's (memlimit.go).
+	if !hasMemoryLimitEnv(c) {
+		t.Errorf("manager env %+v: no PRODLIFE_MEMORY_LIMIT from the container's limits.memory (resourceFieldRef), so the Go collector ignores the limit", c.Env)
+	}
+
 	pod, sc := dep.Spec.Template.Spec.SecurityContext, c.SecurityContext
 	if pod == nil {
 		pod = &corev1.PodSecurityContext{}
@@ -384,6 +389,16 @@ func hasObject(ms manifests, kind, namespace, name string) bool {
 	for _, m := range ms {
 		if m.Kind == kind && m.Namespace == namespace && m.Name == name {
 			return true
+		}
+	}
+	return false
+}
+
+func hasMemoryLimitEnv(c *corev1.Container) bool {
+	for _, e := range c.Env {
+		if e.Name == "PRODLIFE_MEMORY_LIMIT" && e.ValueFrom != nil && e.ValueFrom.ResourceFieldRef != nil {
+			ref := e.ValueFrom.ResourceFieldRef
+			return ref.Resource == "limits.memory" && (ref.ContainerName == "" || ref.ContainerName == c.Name) && (ref.Divisor.IsZero() || ref.Divisor.Value() == 1)
 		}
 	}
 	return false
