@@ -103,18 +103,37 @@ test: envtest $(HELM) $(PROMTOOL) lint ## Run every test: lint, unit, envtest (r
 
 # The scale benchmark (test/bench) runs the environment of `make dev` with thousands of
 # objects; sizes are BENCH_* variables (test/bench/env_test.go), e.g.
-# `make bench BENCH_IOT_SIZES=1000 BENCH_HOLD_IOT=2000`. Its report is machine-specific and
-# goes to bin/ (not committed); test/bench/RESULTS.md keeps a reference run.
+# `make bench BENCH_IOT_SIZES=1000 BENCH_HOLD_SIZES=1000,2000`. Its report is machine-specific
+# and goes to bin/ (not committed), with the manager's heap and CPU profiles beside it;
+# test/bench/RESULTS.md keeps a reference run.
 BENCH_REPORT  ?= $(LOCALBIN)/bench/report.md
 BENCH_TIMEOUT ?= 3h
 
 .PHONY: bench
-bench: envtest ## Run the Go micro-benchmarks, the fault suite at the issue's sizes, then the scale benchmark (report in bin/bench/report.md; about 25 minutes on 2 idle cores).
+bench: envtest ## Run the Go micro-benchmarks, the fault suite at the issue's sizes, then the scale benchmark (report in bin/bench/report.md; about 40 minutes on 2 idle cores).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(BENCH_FLAGS) ./...
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" FAULT_SUITE_SCALE=full go test -timeout 60m -count=1 -v -run '^TestFaults$$' ./test/faults
+	$(MAKE) bench-scale
+	@echo "report: $(BENCH_REPORT)"
+
+.PHONY: bench-scale
+bench-scale: envtest ## Run the scale benchmark alone (BENCH_MANAGER_BINARY=path measures another build of the manager).
 	PRODLIFE_BENCH=1 BENCH_REPORT="$(BENCH_REPORT)" KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" \
 		go test -count=1 -timeout $(BENCH_TIMEOUT) -run '^TestScale$$' -v ./test/bench
-	@echo "report: $(BENCH_REPORT)"
+
+# Before and after on the same machine: the manager of BENCH_BASELINE (a commit) built in a
+# worktree of its own, measured by this tree's harness, then this tree's manager, each with
+# its own report (bin/bench/report-<commit>.md and bin/bench/report.md).
+BENCH_BASELINE ?=
+
+.PHONY: bench-compare
+bench-compare: envtest ## Run the scale benchmark for BENCH_BASELINE=<commit>'s manager, then for this tree's.
+	@test -n "$(BENCH_BASELINE)" || { echo "set BENCH_BASELINE to the commit to compare with"; exit 1; }
+	rm -rf $(LOCALBIN)/bench/baseline && git worktree add --detach $(LOCALBIN)/bench/baseline $(BENCH_BASELINE)
+	cd $(LOCALBIN)/bench/baseline && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o $(LOCALBIN)/bench/manager-$(BENCH_BASELINE) .
+	git worktree remove --force $(LOCALBIN)/bench/baseline
+	$(MAKE) bench-scale BENCH_MANAGER_BINARY=$(LOCALBIN)/bench/manager-$(BENCH_BASELINE) BENCH_REPORT=$(LOCALBIN)/bench/report-$(BENCH_BASELINE).md
+	$(MAKE) bench-scale
 
 ##@ Build
 

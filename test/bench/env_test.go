@@ -34,12 +34,15 @@ type config struct {
 	feeds        int           // BENCH_FEEDS: feeds deleted at once
 	feedSKUs     int           // BENCH_FEED_SKUS: SKUs of each, in a ConfigMap
 	accounts     int           // BENCH_FLIPSNACK_ACCOUNTS: Flipsnack accounts the feeds are spread over
-	holdIoT      int           // BENCH_HOLD_IOT: IoTProducts held for the memory and CPU sample
-	holdFeeds    int           // BENCH_HOLD_FEEDS: feeds held with them (3 SKUs each)
+	holdSizes    []int         // BENCH_HOLD_SIZES: IoTProducts held for the memory and CPU samples, one stage each, growing
+	holdFeeds    int           // BENCH_HOLD_FEEDS: feeds held with them from the first stage on (3 SKUs each)
 	idleSync     time.Duration // BENCH_IDLE_SYNC_PERIOD: --sync-period of the idle window
 	idleWindow   time.Duration // BENCH_IDLE_WINDOW: how long calls at rest are counted
 	workers      int           // BENCH_APPLY_WORKERS: parallel server-side applies
 	managerArgs  []string      // BENCH_MANAGER_ARGS: more manager flags, space-separated
+	manager      string        // BENCH_MANAGER_BINARY: a manager built elsewhere (another commit) instead of this tree's
+	profileAt    int           // BENCH_PROFILE_AT: the hold stage that reaches this size keeps a heap and a CPU profile
+	settle       time.Duration // BENCH_SETTLE: how long after a hold stage its memory is read
 	report       string        // BENCH_REPORT: where the Markdown report goes
 	pollInterval time.Duration
 }
@@ -51,12 +54,15 @@ func loadConfig(t *testing.T) config {
 		feeds:        envInt(t, "BENCH_FEEDS", 50),
 		feedSKUs:     envInt(t, "BENCH_FEED_SKUS", 2000),
 		accounts:     envInt(t, "BENCH_FLIPSNACK_ACCOUNTS", 10),
-		holdIoT:      envInt(t, "BENCH_HOLD_IOT", 10000),
-		holdFeeds:    envInt(t, "BENCH_HOLD_FEEDS", 1000),
+		holdSizes:    intList(t, "BENCH_HOLD_SIZES", "1000,5000,10000,20000"),
+		holdFeeds:    envInt(t, "BENCH_HOLD_FEEDS", 100),
 		idleSync:     envDuration(t, "BENCH_IDLE_SYNC_PERIOD", 30*time.Second),
 		idleWindow:   envDuration(t, "BENCH_IDLE_WINDOW", 90*time.Second),
 		workers:      envInt(t, "BENCH_APPLY_WORKERS", 32),
 		managerArgs:  strings.Fields(os.Getenv("BENCH_MANAGER_ARGS")),
+		manager:      os.Getenv("BENCH_MANAGER_BINARY"),
+		profileAt:    envInt(t, "BENCH_PROFILE_AT", 10000),
+		settle:       envDuration(t, "BENCH_SETTLE", 15*time.Second),
 		report:       os.Getenv("BENCH_REPORT"),
 		pollInterval: time.Second,
 	}
@@ -117,12 +123,13 @@ type bench struct {
 	flipKeys  []string // the Flipsnack accounts' apiKeys, index = account number
 	kubectl   string
 	report    *report
+	pprofAddr string  // the manager's --pprof-bind-address
+	results   results // what the goals are judged on
 }
 
-// Namespaces the manager watches (--namespaces); the floors' namespaces are left out, so
-// their objects get no finalizer.
-func iotNamespace(n int) string   { return fmt.Sprintf("bench-iot-%d", n) }
-func floorNamespace(n int) string { return fmt.Sprintf("bench-floor-%d", n) }
+// iotNamespace holds the IoTProducts of the bulk create and delete of n; watched by the
+// manager (--namespaces), as is iotDoomedNamespace, but not the floors' namespaces.
+func iotNamespace(n int) string { return fmt.Sprintf("bench-iot-%d", n) }
 
 const (
 	feedsNamespace = "bench-feeds"
@@ -145,15 +152,22 @@ func start(t *testing.T, cfg config) *bench {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	manager := filepath.Join(dir, "manager")
-	build := exec.Command("go", "build", "-o", manager, ".")
-	build.Dir = testenv.RepoRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the manager: %v\n%s", err, out)
+	manager := cfg.manager
+	if manager == "" {
+		manager = filepath.Join(dir, "manager")
+		build := exec.Command("go", append(managerBuildFlags, "-o", manager, ".")...)
+		build.Dir = testenv.RepoRoot()
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("building the manager: %v\n%s", err, out)
+		}
 	}
 
 	demo := devenv.DemoCredentials
 	b := &bench{cfg: cfg, kubectl: kubectlPath, report: newReport(cfg)}
+	if hasFlag(manager, "pprof-bind-address") {
+		b.pprofAddr = freeLoopbackAddr(t)
+	}
 	b.alibaba = alibabaiot.New(alibabaiot.Options{
 		AccessKeyID: demo.AlibabaAccessKeyID, AccessKeySecret: demo.AlibabaAccessKeySecret,
 		MaxProductsPerInstance: -1, MaxCallLog: 1 << 20,
@@ -171,13 +185,16 @@ func start(t *testing.T, cfg config) *bench {
 
 	watched := []string{feedsNamespace, holdNamespace}
 	for _, n := range cfg.iotSizes {
-		watched = append(watched, iotNamespace(n))
+		watched = append(watched, iotNamespace(n), iotDoomedNamespace(n))
 	}
 	args := append([]string{
 		"--alibaba-endpoint=" + alibabaSrv.URL,
 		"--flipsnack-endpoint=" + flipSrv.URL + "/v1/",
 		"--namespaces=" + strings.Join(watched, ","),
 	}, cfg.managerArgs...)
+	if b.pprofAddr != "" {
+		args = append(args, "--pprof-bind-address="+b.pprofAddr)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	root := testenv.RepoRoot()
@@ -191,10 +208,9 @@ func start(t *testing.T, cfg config) *bench {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		// The manager's log says what a failed run was doing; keep a copy next to the report.
-		if t.Failed() {
-			_ = copyFile(b.env.ManagerLog, filepath.Join(filepath.Dir(cfg.report), "manager.log"))
-		}
+		// The manager's log says what the run was doing (and why a failed one failed): keep a
+		// copy next to the report.
+		_ = copyFile(b.env.ManagerLog, strings.TrimSuffix(cfg.report, ".md")+"-manager.log")
 		if err := b.env.Stop(); err != nil {
 			t.Error(err)
 		}
@@ -207,8 +223,13 @@ func start(t *testing.T, cfg config) *bench {
 		t.Fatal(err)
 	}
 	b.report.managerArgs = args[3:]
+	b.report.manager = cfg.manager
 	return b
 }
+
+// managerBuildFlags build the manager as the Dockerfile does (with CGO_ENABLED=0), so its
+// memory is the image's: `make bench-compare` builds its baseline the same way.
+var managerBuildFlags = []string{"build", "-trimpath", "-ldflags=-s -w"}
 
 func copyFile(from, to string) error {
 	raw, err := os.ReadFile(from)
@@ -269,11 +290,11 @@ func object(kind, namespace, name string, spec map[string]any) *unstructured.Uns
 	return u
 }
 
-// iotProducts are n IoTProducts; with credentials false they name no Secret (the floors: no
-// manager sees them).
-func iotProducts(namespace string, n int, prefix string, credentials bool) []*unstructured.Unstructured {
-	objs := make([]*unstructured.Unstructured, n)
-	for i := range n {
+// iotProducts are the IoTProducts numbered from to to-1; with credentials false they name no
+// Secret.
+func iotProducts(namespace string, from, to int, prefix string, credentials bool) []*unstructured.Unstructured {
+	objs := make([]*unstructured.Unstructured, 0, to-from)
+	for i := from; i < to; i++ {
 		spec := map[string]any{
 			"productName": fmt.Sprintf("%s_%06d", prefix, i),
 			"description": "benchmark product",
@@ -286,7 +307,7 @@ func iotProducts(namespace string, n int, prefix string, credentials bool) []*un
 		if credentials {
 			spec["credentialsSecretRef"] = map[string]any{"name": devenv.AlibabaSecretName}
 		}
-		objs[i] = object("IoTProduct", namespace, fmt.Sprintf("p-%06d", i), spec)
+		objs = append(objs, object("IoTProduct", namespace, fmt.Sprintf("p-%06d", i), spec))
 	}
 	return objs
 }
@@ -368,17 +389,23 @@ func (b *bench) waitGone(ctx context.Context, t *testing.T, namespace string, gv
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: %s not all gone after %s", namespace, gvk.Kind, timeout)
 		}
-		b.sleep(ctx, t)
+		b.pause(ctx, t, goneInterval)
 	}
 }
 
+// goneInterval is how often the waits for deletions poll: they list metadata only, and the
+// floors they time are a few seconds long.
+const goneInterval = 250 * time.Millisecond
+
 // sleep waits one poll interval (shorter in the first seconds would only load the API server).
-func (b *bench) sleep(ctx context.Context, t *testing.T) {
+func (b *bench) sleep(ctx context.Context, t *testing.T) { b.pause(ctx, t, b.cfg.pollInterval) }
+
+func (b *bench) pause(ctx context.Context, t *testing.T, d time.Duration) {
 	t.Helper()
 	select {
 	case <-ctx.Done():
 		t.Fatal(ctx.Err())
-	case <-time.After(b.cfg.pollInterval):
+	case <-time.After(d):
 	}
 }
 

@@ -21,6 +21,7 @@ type report struct {
 	cfg         config
 	started     time.Time
 	managerArgs []string
+	manager     string // BENCH_MANAGER_BINARY, when the manager was not built from this tree
 	sections    []string
 }
 
@@ -39,9 +40,12 @@ func (r *report) write() error {
 	fmt.Fprintf(&sb, "# Scale benchmark (test/bench)\n\n")
 	fmt.Fprintf(&sb, "- started %s, took %s; commit %s (plus uncommitted changes, if any)\n", r.started.Format(time.RFC3339), time.Since(r.started).Round(time.Second), strings.TrimSpace(string(commit)))
 	fmt.Fprintf(&sb, "- machine: %d CPUs, %s/%s, %s; load at start %s, at end %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadAtStart, loadAverage())
-	fmt.Fprintf(&sb, "- sizes: BENCH_IOT_SIZES=%v BENCH_FEEDS=%d BENCH_FEED_SKUS=%d BENCH_FLIPSNACK_ACCOUNTS=%d BENCH_HOLD_IOT=%d BENCH_HOLD_FEEDS=%d BENCH_IDLE_SYNC_PERIOD=%s BENCH_IDLE_WINDOW=%s\n",
-		r.cfg.iotSizes, r.cfg.feeds, r.cfg.feedSKUs, r.cfg.accounts, r.cfg.holdIoT, r.cfg.holdFeeds, r.cfg.idleSync, r.cfg.idleWindow)
+	fmt.Fprintf(&sb, "- sizes: BENCH_IOT_SIZES=%v BENCH_FEEDS=%d BENCH_FEED_SKUS=%d BENCH_FLIPSNACK_ACCOUNTS=%d BENCH_HOLD_SIZES=%v BENCH_HOLD_FEEDS=%d BENCH_IDLE_SYNC_PERIOD=%s BENCH_IDLE_WINDOW=%s\n",
+		r.cfg.iotSizes, r.cfg.feeds, r.cfg.feedSKUs, r.cfg.accounts, r.cfg.holdSizes, r.cfg.holdFeeds, r.cfg.idleSync, r.cfg.idleWindow)
 	fmt.Fprintf(&sb, "- manager flags beyond the environment's: %s\n", strings.Join(r.managerArgs, " "))
+	if r.manager != "" {
+		fmt.Fprintf(&sb, "- manager binary: %s (BENCH_MANAGER_BINARY), not built from this tree\n", r.manager)
+	}
 	fmt.Fprintf(&sb, "- simulators: documented rate limits (IoT per account and action, Flipsnack 5/s and 60/min per apiKey, 500 SKUs per call); IoT product quota off\n\n")
 	for _, s := range r.sections {
 		sb.WriteString(s)
@@ -81,6 +85,8 @@ func ratio(a, b time.Duration) string {
 // procStats is what /proc says about one process.
 type procStats struct {
 	hwmKB, rssKB int64         // VmHWM (peak resident set) and VmRSS
+	anonKB       int64         // RssAnon: the part of VmRSS that is the process's own memory
+	fileKB       int64         // RssFile: the part that is the binary's (and libraries') pages
 	cpu          time.Duration // utime + stime
 }
 
@@ -105,6 +111,10 @@ func readProc(pid int) (procStats, error) {
 			s.hwmKB, _ = strconv.ParseInt(fields[0], 10, 64)
 		case "VmRSS":
 			s.rssKB, _ = strconv.ParseInt(fields[0], 10, 64)
+		case "RssAnon":
+			s.anonKB, _ = strconv.ParseInt(fields[0], 10, 64)
+		case "RssFile":
+			s.fileKB, _ = strconv.ParseInt(fields[0], 10, 64)
 		}
 	}
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))

@@ -28,9 +28,12 @@ const (
 	flipMaxSKUs      = 500 // SKUs per products.create / products.delete
 )
 
-// TestScale is the scale benchmark. Order: feeds created; for each IoT size, bulk create,
-// (first size) calls at rest, the API server's own delete floor, bulk delete; feeds deleted;
-// a fresh manager holding many objects for memory and CPU.
+// TestScale is the scale benchmark. Order: feeds created; for each IoT size, the API server's
+// own floors (the same number of ConfigMaps created, then deleted), bulk create, (first size)
+// calls at rest, bulk delete with kubectl delete --all, then the same create again in a
+// namespace of its own and its deletion with kubectl delete namespace; feeds deleted; a fresh
+// manager holding more and more objects for memory and CPU; last, the goals of the scale
+// work, each with its measurement and ratio.
 func TestScale(t *testing.T) {
 	if os.Getenv("PRODLIFE_BENCH") == "" {
 		t.Skip("scale benchmark: run with `make bench` (sets PRODLIFE_BENCH and KUBEBUILDER_ASSETS)")
@@ -49,77 +52,78 @@ func TestScale(t *testing.T) {
 		b.createFeeds(ctx, t)
 	}
 	for i, n := range cfg.iotSizes {
-		b.bulkCreate(ctx, t, n)
+		createFloor, deleteFloor, namespaceFloor := b.configMapFloors(ctx, t, n)
+		b.bulkCreate(ctx, t, iotNamespace(n), n, createFloor)
 		if i == 0 {
 			b.atRest(ctx, t, n)
 		}
-		floor := b.apiServerFloor(ctx, t, n)
-		b.bulkDelete(ctx, t, n, floor)
+		b.bulkDelete(ctx, t, n, deleteFloor)
+		b.bulkCreate(ctx, t, iotDoomedNamespace(n), n, createFloor)
+		b.namespaceDelete(ctx, t, n, namespaceFloor)
 	}
 	if cfg.feeds > 0 {
 		b.deleteFeeds(ctx, t)
 	}
-	if cfg.holdIoT > 0 || cfg.holdFeeds > 0 {
+	if len(cfg.holdSizes) > 0 {
 		b.hold(ctx, t)
 	}
+	b.addReport(t, "%s", b.results.goals())
 }
 
-// bulkCreate applies n IoTProducts and waits until every one is Ready and on the platform.
-func (b *bench) bulkCreate(ctx context.Context, t *testing.T, n int) {
-	ns := iotNamespace(n)
+// bulkCreate applies n IoTProducts in ns and waits until every one is Ready and on the
+// platform. Its floor is the larger of N / CreateProduct QPS and the time the same API
+// server took to create n ConfigMaps.
+func (b *bench) bulkCreate(ctx context.Context, t *testing.T, ns string, n int, configMapFloor time.Duration) {
 	b.namespace(ctx, t, ns)
 	b.alibaba.ClearCalls()
-	prefix := fmt.Sprintf("n%d", n)
+	prefix := productPrefix(ns)
 	api := b.apiSnapshot(t)
+	cpu := b.managerCPU(t)
 	start := time.Now()
-	b.applyAll(ctx, t, iotProducts(ns, n, prefix, true))
+	b.applyAll(ctx, t, iotProducts(ns, 0, n, prefix, true))
 	applied := time.Since(start)
 	ready := b.waitReady(ctx, t, ns, false, n, timeoutFor(n))
 	took := ready.Sub(start)
+	cpu = b.managerCPU(t) - cpu
 	if got := b.productsWithPrefix(prefix + "_"); got != n {
 		t.Errorf("%d products on the platform after the create, want %d", got, n)
 	}
-	floor := time.Duration(float64(n) / createProductQPS * float64(time.Second))
+	qpsFloor := time.Duration(float64(n) / createProductQPS * float64(time.Second))
+	floor := max(qpsFloor, configMapFloor)
 	creates, throttled := countCalls(b.alibaba.Calls(alibabaiot.ActionCreateProduct))
-	b.addReport(t, "## Bulk create, %d IoTProducts\n\n"+
-		"| applied (%d parallel server-side applies) | all Ready | floor N / CreateProduct QPS (%d) | ratio | CreateProduct calls (throttled) | all IoT calls | manager requests to the API server | load |\n|---|---|---|---|---|---|---|---|\n"+
-		"| %s | %s | %s | %s | %d (%d) | %d | %s | %s |\n",
-		n, b.cfg.workers, createProductQPS, secs(applied), secs(took), secs(floor), ratio(took, floor), creates, throttled, len(b.alibaba.Calls("")), perObject(api, b.apiSnapshot(t), n), loadAverage())
+	b.results.creates = append(b.results.creates, timed{n: n, took: took, floor: floor, cpu: cpu})
+	b.addReport(t, "## Bulk create, %d IoTProducts in %s\n\n"+
+		"| applied (%d parallel server-side applies) | all Ready | (a) N / CreateProduct QPS (%d) | (b) %d ConfigMaps created | ratio to max(a, b) | manager CPU per object | CreateProduct calls (throttled) | all IoT calls | manager requests to the API server | load |\n|---|---|---|---|---|---|---|---|---|---|\n"+
+		"| %s | %s | %s | %s | %s | %.1f ms | %d (%d) | %d | %s | %s |\n",
+		n, ns, b.cfg.workers, createProductQPS, n, secs(applied), secs(took), secs(qpsFloor), secs(configMapFloor), ratio(took, floor),
+		float64(cpu.Microseconds())/1000/float64(n), creates, throttled, len(b.alibaba.Calls("")), perObject(api, b.apiSnapshot(t), n), loadAverage())
 	t.Logf("create %d: %s (floor %s)", n, took, floor)
 }
 
-// apiServerFloor is how long the same API server takes to delete n IoTProducts that no
-// finalizer holds: created in a namespace the manager does not watch.
-func (b *bench) apiServerFloor(ctx context.Context, t *testing.T, n int) time.Duration {
-	ns := floorNamespace(n)
-	b.namespace(ctx, t, ns)
-	b.applyAll(ctx, t, iotProducts(ns, n, fmt.Sprintf("f%d", n), false))
-	start := time.Now()
-	kubectlTook := b.kubectlDeleteAll(t, "iotproducts", ns)
-	gone, _ := b.waitGone(ctx, t, ns, iotGVK, nil, timeoutFor(n))
-	took := gone.Sub(start)
-	t.Logf("API server floor %d: %s (kubectl %s)", n, took, kubectlTook)
-	return took
-}
-
 // bulkDelete deletes the n IoTProducts with one kubectl delete --all and waits until every
-// object is gone and every product is off the platform.
-func (b *bench) bulkDelete(ctx context.Context, t *testing.T, n int, apiFloor time.Duration) {
-	ns, prefix := iotNamespace(n), fmt.Sprintf("n%d_", n)
+// object is gone and every product is off the platform; its floor is the same deletion of n
+// ConfigMaps.
+func (b *bench) bulkDelete(ctx context.Context, t *testing.T, n int, configMapFloor time.Duration) {
+	ns := iotNamespace(n)
 	b.alibaba.ClearCalls()
 	api := b.apiSnapshot(t)
 	start := time.Now()
 	kubectlTook := b.kubectlDeleteAll(t, "iotproducts", ns)
-	gone, offPlatform := b.waitGone(ctx, t, ns, iotGVK, func() bool { return b.productsWithPrefix(prefix) == 0 }, timeoutFor(n))
+	gone, offPlatform := b.waitGone(ctx, t, ns, iotGVK, func() bool { return b.productsWithPrefix(productPrefix(ns)+"_") == 0 }, timeoutFor(n))
 	took := later(gone, offPlatform).Sub(start)
 	qpsFloor := time.Duration(float64(n) / deleteProductQPS * float64(time.Second))
 	deletes, throttled := countCalls(b.alibaba.Calls(alibabaiot.ActionDeleteProduct))
-	b.addReport(t, "## Bulk delete, %d IoTProducts (`kubectl delete iotproducts --all --wait=false`, then poll)\n\n"+
-		"| kubectl returned | objects gone | products off platform | (a) N / DeleteProduct QPS (%d) | ratio to (a) | (b) API server, no finalizer | ratio to (b) | DeleteProduct calls (throttled) | manager requests to the API server | load |\n|---|---|---|---|---|---|---|---|---|---|\n"+
-		"| %s | %s | %s | %s | %s | %s | %s | %d (%d) | %s | %s |\n",
-		n, deleteProductQPS, secs(kubectlTook), secs(gone.Sub(start)), secs(offPlatform.Sub(start)), secs(qpsFloor), ratio(took, qpsFloor), secs(apiFloor), ratio(took, apiFloor), deletes, throttled, perObject(api, b.apiSnapshot(t), n), loadAverage())
-	t.Logf("delete %d: %s (floors %s, %s)", n, took, qpsFloor, apiFloor)
+	b.results.deletes = append(b.results.deletes, timed{n: n, how: "kubectl delete --all", took: took, floor: configMapFloor})
+	b.addReport(t, "## Bulk delete, %d IoTProducts (`kubectl delete iotproducts --all --wait=false`, then poll a LIST)\n\n"+
+		"| kubectl returned | objects gone | products off platform | (a) N / DeleteProduct QPS (%d) | (b) the same deletion of %d ConfigMaps | ratio to (b) | DeleteProduct calls (throttled) | manager requests to the API server | load |\n|---|---|---|---|---|---|---|---|---|\n"+
+		"| %s | %s | %s | %s | %s | %s | %d (%d) | %s | %s |\n",
+		n, deleteProductQPS, n, secs(kubectlTook), secs(gone.Sub(start)), secs(offPlatform.Sub(start)), secs(qpsFloor), secs(configMapFloor), ratio(took, configMapFloor), deletes, throttled, perObject(api, b.apiSnapshot(t), n), loadAverage())
+	t.Logf("delete %d: %s (floors %s, %s)", n, took, qpsFloor, configMapFloor)
 }
+
+// productPrefix begins the names of the products of namespace ns (a product name takes no
+// hyphen).
+func productPrefix(ns string) string { return strings.ReplaceAll(ns, "-", "_") }
 
 func (b *bench) addReport(t *testing.T, format string, args ...any) {
 	t.Helper()
@@ -183,7 +187,9 @@ func (b *bench) atRest(ctx context.Context, t *testing.T, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cpu := b.managerCPU(t)
 	time.Sleep(b.cfg.idleWindow)
+	cpu = b.managerCPU(t) - cpu
 	after, err := apiRequests(b.env.ManagerMetricsURL())
 	if err != nil {
 		t.Fatal(err)
@@ -201,14 +207,22 @@ func (b *bench) atRest(ctx context.Context, t *testing.T, n int) {
 	feeds := max(b.cfg.feeds, 1)
 	b.addReport(t, "## At rest: %d IoTProducts and %d feeds, --sync-period=%s, window %s\n\n"+
 		"Calls per object per hour at the default 10m period = calls in window / objects / window in hours × sync period / 10m.\n\n"+
-		"| IoT calls in window (by action) | per IoTProduct per hour (measured) | per IoTProduct per hour at --sync-period=10m | Flipsnack calls in window (per feed) | manager API server requests in window | per object per hour at 10m | load |\n|---|---|---|---|---|---|---|\n"+
-		"| %d (%v) | %.1f | %.2f | %d (%.2f) | %s | %.2f | %s |\n",
+		"| IoT calls in window (by action) | per IoTProduct per hour (measured) | per IoTProduct per hour at --sync-period=10m | Flipsnack calls in window (per feed) | manager API server requests in window | per object per hour at 10m | manager CPU per resync (CPU in window / IoT calls) | load |\n|---|---|---|---|---|---|---|---|\n"+
+		"| %d (%v) | %.1f | %.2f | %d (%.2f) | %s | %.2f | %s | %s |\n",
 		n, b.cfg.feeds, b.cfg.idleSync, b.cfg.idleWindow, iotCalls, byAction, perObjectHour, scaled, flipCalls, float64(flipCalls)/float64(feeds), requests,
-		requestTotal/float64(n+b.cfg.feeds)/hours*b.cfg.idleSync.Seconds()/(10*time.Minute).Seconds(), loadAverage())
+		requestTotal/float64(n+b.cfg.feeds)/hours*b.cfg.idleSync.Seconds()/(10*time.Minute).Seconds(), perCall(cpu, iotCalls), loadAverage())
 	t.Logf("at rest: %d IoT calls, %d Flipsnack calls, API %s", iotCalls, flipCalls, requests)
 	if err := b.env.RestartManager(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// perCall is cpu spread over n calls, in milliseconds.
+func perCall(cpu time.Duration, n int) string {
+	if n == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f ms", float64(cpu.Microseconds())/1000/float64(n))
 }
 
 // feedProducts is a JSON array of n products in the platform's field names.
@@ -346,43 +360,4 @@ func flipsnackFloor(c int) time.Duration {
 	}
 	k := c - 1
 	return time.Duration(k/flipPerMinute)*time.Minute + time.Duration(k%flipPerMinute/flipPerSecond)*time.Second
-}
-
-// hold restarts the manager (fresh peak-memory and CPU counters), makes it hold cfg.holdIoT
-// IoTProducts and cfg.holdFeeds feeds until all are Ready, and reads its memory and CPU, then
-// its CPU over a minute at rest.
-func (b *bench) hold(ctx context.Context, t *testing.T) {
-	if err := b.env.RestartManager(ctx); err != nil {
-		t.Fatal(err)
-	}
-	pid := b.env.ManagerPID()
-	base, err := readProc(pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.namespace(ctx, t, holdNamespace)
-	b.flipsnackSecrets(ctx, t, holdNamespace)
-	api := b.apiSnapshot(t)
-	start := time.Now()
-	objs := append(iotProducts(holdNamespace, b.cfg.holdIoT, "h", true), b.feedObjects(t, holdNamespace, "held", b.cfg.holdFeeds, 3)...)
-	b.applyAll(ctx, t, objs)
-	b.waitReady(ctx, t, holdNamespace, false, b.cfg.holdIoT, timeoutFor(b.cfg.holdIoT))
-	ready := b.waitReady(ctx, t, holdNamespace, true, b.cfg.holdFeeds, timeoutFor(b.cfg.holdFeeds*12/len(b.flipKeys)))
-	requests := perObject(api, b.apiSnapshot(t), b.cfg.holdIoT+b.cfg.holdFeeds)
-	loaded, err := readProc(pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const rest = time.Minute
-	time.Sleep(rest)
-	rested, err := readProc(pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.addReport(t, "## Manager holding %d IoTProducts and %d feeds (3 SKUs each), fresh process, default flags\n\n"+
-		"| all Ready after | peak RSS (VmHWM) | RSS after a minute at rest | CPU (utime+stime) to get there | CPU at rest | manager requests to the API server until all Ready | load |\n|---|---|---|---|---|---|---|\n"+
-		"| %s | %.0f MiB | %.0f MiB | %s | %.1f%% of a core | %s | %s |\n",
-		b.cfg.holdIoT, b.cfg.holdFeeds, secs(ready.Sub(start)), float64(rested.hwmKB)/1024, float64(rested.rssKB)/1024,
-		secs(loaded.cpu-base.cpu), 100*(rested.cpu-loaded.cpu).Seconds()/rest.Seconds(), requests, loadAverage())
-	t.Logf("hold: HWM %d kB, CPU %s", rested.hwmKB, loaded.cpu-base.cpu)
 }

@@ -1,0 +1,67 @@
+package bench
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The scale goals (README, "Scale"), each judged on what this run measured.
+const (
+	goalPeakRSSMiB   = 100 // peak RSS holding goalHeldIoT IoTProducts (and the feeds), all Ready
+	goalHeldIoT      = 10000
+	goalCPUPerCreate = 10 * time.Millisecond // manager CPU per object created to Ready
+	goalBulkRatio    = 1.5                   // bulk create and delete against their floors
+)
+
+// timed is one bulk operation against its floor.
+type timed struct {
+	n           int
+	how         string
+	took, floor time.Duration
+	cpu         time.Duration // manager CPU spent on it (creates)
+}
+
+// results is what the goals are judged on, gathered by the phases.
+type results struct {
+	creates []timed
+	deletes []timed
+	held    []holdStage
+}
+
+// goals is the report's last section: one row per goal with the measurement, the target and
+// whether it was met.
+func (r results) goals() string {
+	var sb strings.Builder
+	sb.WriteString("## Goals\n\n| goal | measured | target | ratio to target | met |\n|---|---|---|---|---|\n")
+	row := func(goal, measured, target string, ratio float64) {
+		fmt.Fprintf(&sb, "| %s | %s | %s | %.2f | %s |\n", goal, measured, target, ratio, yes(ratio <= 1))
+	}
+	for _, s := range r.held {
+		if s.iot == goalHeldIoT {
+			mib := float64(s.hwmKB) / 1024
+			row(fmt.Sprintf("peak RSS holding %d IoTProducts and %d feeds, all Ready", s.iot, s.held-s.iot), fmt.Sprintf("%.0f MiB", mib), fmt.Sprintf("<= %d MiB", goalPeakRSSMiB), mib/goalPeakRSSMiB)
+		}
+	}
+	for _, c := range r.creates {
+		perObject := c.cpu / time.Duration(c.n)
+		row(fmt.Sprintf("manager CPU per object created to Ready (%d)", c.n), fmt.Sprintf("%.1f ms", float64(perObject.Microseconds())/1000),
+			fmt.Sprintf("<= %s", goalCPUPerCreate), perObject.Seconds()/goalCPUPerCreate.Seconds())
+	}
+	for _, c := range r.creates {
+		row(fmt.Sprintf("bulk create of %d to all Ready", c.n), secs(c.took), fmt.Sprintf("<= %.1f × %s (max of N / CreateProduct QPS and N ConfigMaps created)", goalBulkRatio, secs(c.floor)),
+			c.took.Seconds()/c.floor.Seconds()/goalBulkRatio)
+	}
+	for _, d := range r.deletes {
+		row(fmt.Sprintf("bulk delete of %d (%s), all gone and off the platform", d.n, d.how), secs(d.took), fmt.Sprintf("<= %.1f × %s (the same deletion of N ConfigMaps)", goalBulkRatio, secs(d.floor)),
+			d.took.Seconds()/d.floor.Seconds()/goalBulkRatio)
+	}
+	return sb.String()
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
