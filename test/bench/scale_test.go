@@ -91,7 +91,7 @@ func (b *bench) bulkCreate(ctx context.Context, t *testing.T, ns string, n int, 
 	qpsFloor := time.Duration(float64(n) / createProductQPS * float64(time.Second))
 	floor := max(qpsFloor, configMapFloor)
 	creates, throttled := countCalls(b.alibaba.Calls(alibabaiot.ActionCreateProduct))
-	b.results.creates = append(b.results.creates, timed{n: n, took: took, floor: floor, cpu: cpu})
+	b.results.creates = append(b.results.creates, timed{n: n, how: ns, took: took, floor: floor, cpu: cpu})
 	b.addReport(t, "## Bulk create, %d IoTProducts in %s\n\n"+
 		"| applied (%d parallel server-side applies) | all Ready | (a) N / CreateProduct QPS (%d) | (b) %d ConfigMaps created | ratio to max(a, b) | manager CPU per object | CreateProduct calls (throttled) | all IoT calls | manager requests to the API server | load |\n|---|---|---|---|---|---|---|---|---|---|\n"+
 		"| %s | %s | %s | %s | %s | %.1f ms | %d (%d) | %d | %s | %s |\n",
