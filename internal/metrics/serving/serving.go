@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"flag"
 
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 )
 
@@ -31,14 +30,15 @@ func (m *Flags) Bind(fs *flag.FlagSet) {
 // ServerOptions serves /metrics the way kubebuilder v4 scaffolds it. The metrics name the
 // namespaces, kinds and platform actions in use and how often deletions fail, which is no
 // one's business but the cluster's monitoring: so by default each request needs a token the
-// API server vouches for and RBAC allowing it, checked by controller-runtime's filter.
+// API server vouches for and RBAC allowing it, the check of controller-runtime's filter made
+// without its weight (access.go).
 func (m *Flags) ServerOptions() metricsserver.Options {
 	opts := metricsserver.Options{BindAddress: m.addr}
 	if !m.secure {
 		return opts
 	}
 	opts.SecureServing = true
-	opts.FilterProvider = filters.WithAuthenticationAndAuthorization
+	opts.FilterProvider = accessFilter
 	opts.CertDir = m.certPath
 	// HTTP/1.1 only: HTTP/2's stream cancellation and rapid reset weaknesses (CVE-2023-44487,
 	// CVE-2023-39325) let one client tie up the server, and a scrape gains nothing from it.

@@ -6,7 +6,7 @@ import (
 )
 
 // Plain HTTP takes an explicit --metrics-secure=false; without it the endpoint is HTTPS
-// behind controller-runtime's authentication and authorization filter.
+// behind the authentication and authorization filter of access.go.
 func TestSecureUnlessExplicitlySwitchedOff(t *testing.T) {
 	for _, tt := range []struct {
 		args       []string
