@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -111,20 +112,25 @@ func TestMetricsShowCallsDeletionsAndObjectStates(t *testing.T) {
 	for _, obj := range []client.Object{refused, ready, stalled, feed} {
 		waitGone(t, obj)
 	}
-	after := scrapeMetrics(t, endpoint.URL)
-	for _, want := range []struct{ kind, result string }{
-		{"IoTProduct", "orphaned"}, {"IoTProduct", "completed"}, {"IoTProduct", "nothing_to_delete"}, {"FlipsnackFeed", "completed"},
-	} {
-		if got := seriesValue(t, after, "prodlife_deletions_total", map[string]string{"kind": want.kind, "result": want.result}) -
-			seriesValue(t, now, "prodlife_deletions_total", map[string]string{"kind": want.kind, "result": want.result}); got < 1 {
-			t.Errorf("prodlife_deletions_total{kind=%q,result=%q} grew by %v, want at least 1", want.kind, want.result, got)
+	// A deletion is counted once its finalizer removal has returned, and the cache sees an
+	// object go, a moment after the API server does.
+	eventually(t, "every deletion outcome counted and no object left", func() string {
+		after := scrapeMetrics(t, endpoint.URL)
+		for _, want := range []struct{ kind, result string }{
+			{"IoTProduct", "orphaned"}, {"IoTProduct", "completed"}, {"IoTProduct", "nothing_to_delete"}, {"FlipsnackFeed", "completed"},
+		} {
+			if got := seriesValue(t, after, "prodlife_deletions_total", map[string]string{"kind": want.kind, "result": want.result}) -
+				seriesValue(t, now, "prodlife_deletions_total", map[string]string{"kind": want.kind, "result": want.result}); got < 1 {
+				return fmt.Sprintf("prodlife_deletions_total{kind=%q,result=%q} grew by %v, want at least 1", want.kind, want.result, got)
+			}
 		}
-	}
-	for _, state := range []string{"ready", "stalled", "terminating", "reconciling"} {
-		if got := seriesValue(t, after, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": state}); got != 0 {
-			t.Errorf("prodlife_objects{kind=IoTProduct,state=%q} = %v after every object went, want 0", state, got)
+		for _, state := range []string{"ready", "stalled", "terminating", "reconciling"} {
+			if got := seriesValue(t, after, "prodlife_objects", map[string]string{"kind": "IoTProduct", "state": state}); got != 0 {
+				return fmt.Sprintf("prodlife_objects{kind=IoTProduct,state=%q} = %v after every object went, want 0", state, got)
+			}
 		}
-	}
+		return ""
+	})
 }
 
 func metricsProduct(ns, name, secret string) *v1alpha1.IoTProduct {
