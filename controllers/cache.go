@@ -40,7 +40,8 @@ const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 // Namespaces) it keeps neither annotations nor labels: they belong to their owners, a tenant
 // can put up to 256 KiB of annotations on each, and a client-side apply of a Secret keeps its
 // data there. The engine writes with merge patches of what it changed, never with updates,
-// so a field missing from the cached copy is never written away.
+// so a field missing from the cached copy is never written away. What is left shares the
+// strings common to many objects (intern.go).
 func stripUnread(in any) (any, error) {
 	obj, err := meta.Accessor(in)
 	if err != nil {
@@ -55,6 +56,7 @@ func stripUnread(in any) (any, error) {
 		return in, nil
 	}
 	withoutLastApplied(obj)
+	internShared(in)
 	return in, nil
 }
 
