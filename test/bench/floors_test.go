@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
@@ -72,6 +73,82 @@ func (b *bench) configMapFloors(ctx context.Context, t *testing.T, n int) (creat
 		"| create (%d parallel server-side applies) | `kubectl delete configmaps --all --wait=false` until a LIST shows none | `kubectl delete namespace --wait=false` until a LIST shows none | (the namespace itself gone) | load |\n|---|---|---|---|---|\n"+
 		"| %s | %s | %s | %s | %s |\n", n, b.cfg.workers, secs(create), secs(deleteAll), secs(namespace), secs(namespaceGone), loadAverage())
 	return create, deleteAll, namespace
+}
+
+// iotFloors measures what deleting n IoTProducts costs the API server itself, with no manager
+// running: `kubectl delete iotproducts --all --wait=false` of IoTProducts no finalizer holds,
+// until a LIST shows none; and of IoTProducts a finalizer of the benchmark's own holds, until
+// a LIST shows every one marked for deletion (the DELETE of a held object is an update, as it
+// is for the manager's). Between these and the ConfigMaps' floor lies what the kind costs the
+// API server (its JSON, its schema, the admission policies); between these and the real
+// deletion, what the manager adds. The manager runs again afterwards, with its usual flags.
+func (b *bench) iotFloors(ctx context.Context, t *testing.T, n int) {
+	if err := b.env.Managers()[0].Stop(); err != nil {
+		t.Fatal(err)
+	}
+	ns := iotFloorNamespace(n, "bare")
+	b.namespace(ctx, t, ns)
+	b.applyAll(ctx, t, iotProducts(ns, 0, n, "floor_bare", true))
+	start := time.Now()
+	bareKubectl := b.kubectlDeleteAll(t, "iotproducts", ns)
+	gone, _ := b.waitGone(ctx, t, ns, iotGVK, nil, timeoutFor(n))
+	bare := gone.Sub(start)
+
+	ns = iotFloorNamespace(n, "held")
+	b.namespace(ctx, t, ns)
+	held := iotProducts(ns, 0, n, "floor_held", true)
+	for _, obj := range held {
+		obj.SetFinalizers([]string{floorFinalizer})
+	}
+	b.applyAll(ctx, t, held)
+	start = time.Now()
+	heldKubectl := b.kubectlDeleteAll(t, "iotproducts", ns)
+	marked := b.waitMarked(ctx, t, ns, n, timeoutFor(n)).Sub(start)
+	// The benchmark's apply owns the finalizer: applying the objects without it removes it.
+	b.applyAll(ctx, t, iotProducts(ns, 0, n, "floor_held", true))
+	b.waitGone(ctx, t, ns, iotGVK, nil, timeoutFor(n))
+
+	if _, err := b.env.StartManager(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.addReport(t, "## The API server's cost of deleting %d IoTProducts (no manager running)\n\n"+
+		"| `kubectl delete iotproducts --all --wait=false`, no finalizer: kubectl returned | until a LIST shows none | the same, each held by a finalizer: kubectl returned | until a LIST shows all marked for deletion | load |\n|---|---|---|---|---|\n"+
+		"| %s | %s | %s | %s | %s |\n", n, secs(bareKubectl), secs(bare), secs(heldKubectl), secs(marked), loadAverage())
+	t.Logf("IoTProduct floors %d: no finalizer %s, held %s", n, bare, marked)
+}
+
+// iotFloorNamespace holds the IoTProducts of the floors without a manager.
+func iotFloorNamespace(n int, what string) string {
+	return fmt.Sprintf("bench-floor-iot-%s-%d", what, n)
+}
+
+// floorFinalizer holds the IoTProducts of the held floor, as the manager's finalizer would.
+const floorFinalizer = "bench.prodlife.dev/hold"
+
+// waitMarked polls until want objects of ns carry a deletion timestamp, returning when.
+func (b *bench) waitMarked(ctx context.Context, t *testing.T, ns string, want int, timeout time.Duration) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		list := &metav1.PartialObjectMetadataList{}
+		list.SetGroupVersionKind(iotGVK)
+		if err := b.cl.List(ctx, list, client.InNamespace(ns)); err != nil {
+			t.Fatal(err)
+		}
+		marked := 0
+		for _, o := range list.Items {
+			if o.DeletionTimestamp != nil {
+				marked++
+			}
+		}
+		if marked >= want {
+			return time.Now()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d of %d IoTProducts marked for deletion after %s", ns, marked, want, timeout)
+		}
+		b.pause(ctx, t, goneInterval)
+	}
 }
 
 // namespaceDelete deletes the namespace holding n Ready IoTProducts (and their credentials

@@ -29,7 +29,8 @@ const (
 )
 
 // TestScale is the scale benchmark. Order: feeds created; for each IoT size, the API server's
-// own floors (the same number of ConfigMaps created, then deleted), bulk create, (first size)
+// own floors (the same number of ConfigMaps created, then deleted; as many IoTProducts
+// deleted with no manager running), bulk create, (first size)
 // calls at rest, bulk delete with kubectl delete --all, then the same create again in a
 // namespace of its own and its deletion with kubectl delete namespace; feeds deleted; a fresh
 // manager holding more and more objects for memory and CPU; last, the goals of the scale
@@ -53,6 +54,7 @@ func TestScale(t *testing.T) {
 	}
 	for i, n := range cfg.iotSizes {
 		createFloor, deleteFloor, namespaceFloor := b.configMapFloors(ctx, t, n)
+		b.iotFloors(ctx, t, n)
 		b.bulkCreate(ctx, t, iotNamespace(n), n, createFloor)
 		if i == 0 {
 			b.atRest(ctx, t, n)
