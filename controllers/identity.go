@@ -3,6 +3,8 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"strconv"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -22,8 +24,24 @@ import (
 // or records it is Stalled (IdentityConflict) and never calls the platform for it, and its
 // deletion leaves the product alone.
 
-// externalIDField indexes both kinds by the identity their external-id annotation records.
-const externalIDField = ".metadata.annotations.external-id"
+// externalIDField indexes both kinds by the identity their external-id annotation records,
+// spread over identityBuckets values. One value per identity would cost two sets per object
+// held (controller-runtime keeps every value of a field index twice, per namespace and
+// cluster-wide, each with a set of its own): about half a kilobyte per object, more than its
+// strings. A bucket holds the few objects whose identities share it, and identityHolder keeps
+// of them those that record the identity itself.
+const externalIDField = ".metadata.annotations.external-id/bucket"
+
+// identityBuckets: at 10,000 objects a lookup reads about 40 of them from the cache, without
+// copying them.
+const identityBuckets = 256
+
+// identityBucket is the externalIDField value of id.
+func identityBucket(id string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return strconv.FormatUint(uint64(h.Sum32()%identityBuckets), 10)
+}
 
 // RegisterIndexes registers the field indexes the controllers look resources up by: the
 // credentials Secret they name (and, of those holding the lifecycle finalizer, the Secret
@@ -61,7 +79,7 @@ func indexSecretHolder(o client.Object) []string {
 
 func indexExternalID(o client.Object) []string {
 	if id := o.GetAnnotations()[v1alpha1.ExternalIDAnnotation]; id != "" {
-		return []string{id}
+		return []string{identityBucket(id)}
 	}
 	return nil
 }
@@ -72,14 +90,19 @@ func indexExternalID(o client.Object) []string {
 // may manage id. Of two resources that both recorded it (a race of two adoptions, or a
 // restore), the older keeps it, so exactly one of them ever deletes the product.
 func (e *Engine[T]) identityHolder(ctx context.Context, obj T, id string) (Managed, error) {
+	// The cache's own objects (UnsafeDisableDeepCopy): they are only read here, and the
+	// holder found is only named in a message.
 	list := e.NewList()
-	if err := e.Client.List(ctx, list, client.MatchingFields{externalIDField: id}); err != nil {
+	if err := e.Client.List(ctx, list, client.MatchingFields{externalIDField: identityBucket(id)}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing resources that record %s %s: %w", e.Noun, id, err)
 	}
 	recorded := obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation] == id
 	var holder Managed
 	err := meta.EachListItem(list, func(o runtime.Object) error {
 		other := o.(Managed)
+		if other.GetAnnotations()[v1alpha1.ExternalIDAnnotation] != id {
+			return nil // another identity of the same bucket
+		}
 		if other.GetUID() == obj.GetUID() || (recorded && !olderThan(other, obj)) {
 			return nil
 		}
