@@ -12,19 +12,25 @@ import (
 	"github.com/go-logr/logr"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/cache"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
+	"k8s.io/apimachinery/pkg/util/wait"
 	authenticationclient "k8s.io/client-go/kubernetes/typed/authentication/v1"
 	authorizationclient "k8s.io/client-go/kubernetes/typed/authorization/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 )
 
-// How long an answer of the API server stands, as controller-runtime's
+// How long an answer of the API server stands. As controller-runtime's
 // filters.WithAuthenticationAndAuthorization keeps them: a token vouched for, 1 minute; RBAC
-// allowing, 5 minutes; RBAC refusing, 30 seconds. A token refused is asked about again after
-// 10 seconds. Each cache is bounded, so a caller sending made-up tokens costs the manager
-// TokenReviews, never memory.
+// allowing, 5 minutes; RBAC refusing, 30 seconds. Unlike it: a token refused without an error
+// is asked about again after 10 seconds (it kept refusals 1 minute), one refused with an error
+// in the review's status (the API server's authenticator failing) is not kept at all, and each
+// cache holds 1,024 answers at most (its token cache had no bound), so a caller sending made-up
+// tokens costs the manager TokenReviews, never memory.
 const (
 	userTTL        = time.Minute
 	strangerTTL    = 10 * time.Second
@@ -33,6 +39,19 @@ const (
 	cachedAnswers  = 1024
 	reviewDeadline = 10 * time.Second
 )
+
+// reviewRetry is how a review the API server could not answer is tried again, within
+// reviewDeadline: the backoff controller-runtime's filter uses (about 4 s in all), so a
+// moment of API server trouble does not fail a scrape.
+var reviewRetry = wait.Backoff{Duration: 500 * time.Millisecond, Factor: 1.5, Jitter: 0.2, Steps: 5}
+
+// retriable says which failures of a review are worth another try: the API server busy,
+// timing out or failing inside, or the connection lost. An answer is never asked again.
+func retriable(err error) bool {
+	return apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) ||
+		apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) ||
+		utilnet.IsConnectionReset(err) || utilnet.IsConnectionRefused(err) || utilnet.IsProbableEOF(err)
+}
 
 // tokenReviewer and accessReviewer are the one call each of client-go's typed clients that a
 // scrape's check makes.
@@ -55,6 +74,7 @@ type scrapeAccess struct {
 	reviews accessReviewer
 	users   *cache.LRUExpireCache // sha256 of a token -> *authenticationv1.UserInfo, nil if refused
 	grants  *cache.LRUExpireCache // grantKey -> bool
+	retry   wait.Backoff
 }
 
 // accessFilter is the metrics server's FilterProvider when the endpoint is secure.
@@ -76,6 +96,7 @@ func newScrapeAccess(tokens tokenReviewer, reviews accessReviewer) *scrapeAccess
 		reviews: reviews,
 		users:   cache.NewLRUExpireCache(cachedAnswers),
 		grants:  cache.NewLRUExpireCache(cachedAnswers),
+		retry:   reviewRetry,
 	}
 }
 
@@ -137,12 +158,18 @@ func (a *scrapeAccess) authenticate(ctx context.Context, token string) (*authent
 	if cached, ok := a.users.Get(key); ok {
 		return cached.(*authenticationv1.UserInfo), nil
 	}
-	review, err := a.tokens.Create(ctx, &authenticationv1.TokenReview{Spec: authenticationv1.TokenReviewSpec{Token: token}}, metav1.CreateOptions{})
+	var review *authenticationv1.TokenReview
+	err := retry.OnError(a.retry, retriable, func() (err error) {
+		review, err = a.tokens.Create(ctx, &authenticationv1.TokenReview{Spec: authenticationv1.TokenReviewSpec{Token: token}}, metav1.CreateOptions{})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("TokenReview: %w", err)
 	}
 	if !review.Status.Authenticated {
-		a.users.Add(key, (*authenticationv1.UserInfo)(nil), strangerTTL)
+		if review.Status.Error == "" {
+			a.users.Add(key, (*authenticationv1.UserInfo)(nil), strangerTTL)
+		}
 		return nil, nil
 	}
 	user := review.Status.User
@@ -161,13 +188,18 @@ func (a *scrapeAccess) authorize(ctx context.Context, user *authenticationv1.Use
 	for k, v := range user.Extra {
 		extra[k] = authorizationv1.ExtraValue(v)
 	}
-	review, err := a.reviews.Create(ctx, &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+	ask := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
 		User:                  user.Username,
 		UID:                   user.UID,
 		Groups:                user.Groups,
 		Extra:                 extra,
 		NonResourceAttributes: &authorizationv1.NonResourceAttributes{Path: path, Verb: verb},
-	}}, metav1.CreateOptions{})
+	}}
+	var review *authorizationv1.SubjectAccessReview
+	err := retry.OnError(a.retry, retriable, func() (err error) {
+		review, err = a.reviews.Create(ctx, ask, metav1.CreateOptions{})
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("SubjectAccessReview: %w", err)
 	}

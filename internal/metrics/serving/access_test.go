@@ -10,11 +10,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-logr/logr"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // fakeAPIServer answers TokenReviews from tokens and SubjectAccessReviews from allowed
@@ -24,6 +27,7 @@ type fakeAPIServer struct {
 	allowed    map[string]bool
 	denied     map[string]bool
 	fail       error
+	failures   int // the first failures answers of each kind are fail, then answers
 	tokenAsks  []string
 	accessAsks []authorizationv1.SubjectAccessReviewSpec
 }
@@ -32,14 +36,15 @@ type fakeTokens struct{ *fakeAPIServer }
 
 func (f fakeTokens) Create(_ context.Context, r *authenticationv1.TokenReview, _ metav1.CreateOptions) (*authenticationv1.TokenReview, error) {
 	f.tokenAsks = append(f.tokenAsks, r.Spec.Token)
-	if f.fail != nil {
+	if f.fail != nil && (f.failures == 0 || len(f.tokenAsks) <= f.failures) {
 		return nil, f.fail
 	}
 	out := r.DeepCopy()
-	if user, ok := f.tokens[r.Spec.Token]; ok {
+	switch user, ok := f.tokens[r.Spec.Token]; {
+	case ok:
 		out.Status = authenticationv1.TokenReviewStatus{Authenticated: true, User: user}
-	} else {
-		out.Status = authenticationv1.TokenReviewStatus{Error: "invalid bearer token"}
+	case r.Spec.Token == "token-while-the-authenticator-fails":
+		out.Status = authenticationv1.TokenReviewStatus{Error: "webhook authenticator: connection refused"}
 	}
 	return out, nil
 }
@@ -48,7 +53,7 @@ type fakeReviews struct{ *fakeAPIServer }
 
 func (f fakeReviews) Create(_ context.Context, r *authorizationv1.SubjectAccessReview, _ metav1.CreateOptions) (*authorizationv1.SubjectAccessReview, error) {
 	f.accessAsks = append(f.accessAsks, r.Spec)
-	if f.fail != nil {
+	if f.fail != nil && (f.failures == 0 || len(f.accessAsks) <= f.failures) {
 		return nil, f.fail
 	}
 	out := r.DeepCopy()
@@ -59,6 +64,7 @@ func (f fakeReviews) Create(_ context.Context, r *authorizationv1.SubjectAccessR
 
 func newFakeAccess(api *fakeAPIServer) http.Handler {
 	a := newScrapeAccess(fakeTokens{api}, fakeReviews{api})
+	a.retry = wait.Backoff{Duration: time.Millisecond, Factor: 1, Steps: 5}
 	h, err := a.filter(logr.Discard(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "prodlife_metrics")
 	}))
@@ -205,5 +211,43 @@ func TestMadeUpTokensDoNotGrowTheCache(t *testing.T) {
 	}
 	if n := len(a.users.Keys()); n > cachedAnswers {
 		t.Errorf("%d answers remembered, want at most %d", n, cachedAnswers)
+	}
+}
+
+// A moment of API server trouble (busy, failing inside) is tried again within the scrape;
+// an API server that keeps failing refuses the scrape after a few tries.
+func TestAReviewTheAPIServerCouldNotAnswerIsTriedAgain(t *testing.T) {
+	api := newAPI()
+	api.fail = apierrors.NewServiceUnavailable("etcd leader changed")
+	api.failures = 2
+	if status, _ := scrape(newFakeAccess(api), http.MethodGet, "/metrics", "Bearer scraper-token"); status != http.StatusOK {
+		t.Errorf("HTTP %d after two unavailable answers, want 200", status)
+	}
+	if len(api.tokenAsks) != 3 || len(api.accessAsks) != 3 {
+		t.Errorf("%d TokenReviews and %d SubjectAccessReviews, want 3 and 3 (two failures each, then the answer)", len(api.tokenAsks), len(api.accessAsks))
+	}
+
+	api = newAPI()
+	api.fail = apierrors.NewTooManyRequests("slow down", 1)
+	if status, _ := scrape(newFakeAccess(api), http.MethodGet, "/metrics", "Bearer scraper-token"); status != http.StatusInternalServerError {
+		t.Errorf("HTTP %d from an API server that never answers, want 500", status)
+	}
+	if len(api.tokenAsks) != 5 {
+		t.Errorf("%d TokenReviews, want 5 (every try of the backoff)", len(api.tokenAsks))
+	}
+}
+
+// A refusal that says the API server's authenticator failed is not remembered: the token may
+// be good, and the next scrape asks again.
+func TestARefusalWithAnErrorIsNotRemembered(t *testing.T) {
+	api := newAPI()
+	h := newFakeAccess(api)
+	for range 2 {
+		if status, _ := scrape(h, http.MethodGet, "/metrics", "Bearer token-while-the-authenticator-fails"); status != http.StatusUnauthorized {
+			t.Errorf("HTTP %d, want 401", status)
+		}
+	}
+	if len(api.tokenAsks) != 2 {
+		t.Errorf("%d TokenReviews for 2 scrapes, want 2", len(api.tokenAsks))
 	}
 }
