@@ -317,22 +317,32 @@ var (
 	feedGVK = prodlifev1alpha1.GroupVersion.WithKind("FlipsnackFeedList")
 )
 
-// waitReady polls until want objects of the namespace are Ready (Ready=True), returning when.
+// waitReady polls until want objects of the namespace are Ready (Ready=True), returning when,
+// once every poll interval (shorter in the first seconds would only load the API server).
 func (b *bench) waitReady(ctx context.Context, t *testing.T, namespace string, feeds bool, want int, timeout time.Duration) time.Time {
+	t.Helper()
+	return b.waitCount(ctx, t, namespace, "Ready", want, timeout, b.cfg.pollInterval, func() (int, error) {
+		return b.countReady(ctx, namespace, feeds)
+	})
+}
+
+// waitCount polls count every interval until it reaches want, returning when; past timeout
+// it fails the test, saying how many of want objects of namespace were what.
+func (b *bench) waitCount(ctx context.Context, t *testing.T, namespace, what string, want int, timeout, interval time.Duration, count func() (int, error)) time.Time {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		ready, err := b.countReady(ctx, namespace, feeds)
+		n, err := count()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ready >= want {
+		if n >= want {
 			return time.Now()
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d of %d Ready after %s", namespace, ready, want, timeout)
+			t.Fatalf("%s: %d of %d %s after %s", namespace, n, want, what, timeout)
 		}
-		b.sleep(ctx, t)
+		b.pause(ctx, t, interval)
 	}
 }
 
@@ -396,9 +406,6 @@ func (b *bench) waitGone(ctx context.Context, t *testing.T, namespace string, gv
 // goneInterval is how often the waits for deletions poll: they list metadata only, and the
 // floors they time are a few seconds long.
 const goneInterval = 250 * time.Millisecond
-
-// sleep waits one poll interval (shorter in the first seconds would only load the API server).
-func (b *bench) sleep(ctx context.Context, t *testing.T) { b.pause(ctx, t, b.cfg.pollInterval) }
 
 func (b *bench) pause(ctx context.Context, t *testing.T, d time.Duration) {
 	t.Helper()

@@ -128,12 +128,11 @@ const floorFinalizer = "bench.prodlife.dev/hold"
 // waitMarked polls until want objects of ns carry a deletion timestamp, returning when.
 func (b *bench) waitMarked(ctx context.Context, t *testing.T, ns string, want int, timeout time.Duration) time.Time {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	return b.waitCount(ctx, t, ns, "IoTProducts marked for deletion", want, timeout, goneInterval, func() (int, error) {
 		list := &metav1.PartialObjectMetadataList{}
 		list.SetGroupVersionKind(iotGVK)
 		if err := b.cl.List(ctx, list, client.InNamespace(ns)); err != nil {
-			t.Fatal(err)
+			return 0, err
 		}
 		marked := 0
 		for _, o := range list.Items {
@@ -141,14 +140,8 @@ func (b *bench) waitMarked(ctx context.Context, t *testing.T, ns string, want in
 				marked++
 			}
 		}
-		if marked >= want {
-			return time.Now()
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d of %d IoTProducts marked for deletion after %s", ns, marked, want, timeout)
-		}
-		b.pause(ctx, t, goneInterval)
-	}
+		return marked, nil
+	})
 }
 
 // namespaceDelete deletes the namespace holding n Ready IoTProducts (and their credentials
