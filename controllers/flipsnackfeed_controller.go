@@ -13,6 +13,7 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/internal/recorder"
 )
 
 // productsFromField indexes feeds by the ConfigMaps their productsFrom reads, so a
@@ -33,12 +34,16 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 	if err != nil {
 		return err
 	}
+	events, err := recorder.New(mgr, "flipsnackfeed-controller", recorder.Options{})
+	if err != nil {
+		return err
+	}
 	engine := &Engine[*v1alpha1.FlipsnackFeed]{
 		Client:         mgr.GetClient(),
 		APIReader:      mgr.GetAPIReader(),
 		Secrets:        newSecretData(mgr.GetCache()),
 		CRDName:        v1alpha1.KindNamed("FlipsnackFeed").CRDName(),
-		Recorder:       mgr.GetEventRecorder("flipsnackfeed-controller"),
+		Recorder:       events,
 		NewObject:      func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
 		NewList:        func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
 		Connector:      feedConnector{clients: clients, kube: mgr.GetClient()},

@@ -6,17 +6,22 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
+	"github.com/prodlife/product-lifecycle-operator/internal/recorder"
 )
 
 // SetupIoTProductController registers the IoTProduct controller: the lifecycle engine with
 // the IoT adapter, resynced on the sync period since the platform can be read back.
 func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opts Options) error {
+	events, err := recorder.New(mgr, "iotproduct-controller", recorder.Options{})
+	if err != nil {
+		return err
+	}
 	engine := &Engine[*v1alpha1.IoTProduct]{
 		Client:       mgr.GetClient(),
 		APIReader:    mgr.GetAPIReader(),
 		Secrets:      newSecretData(mgr.GetCache()),
 		CRDName:      v1alpha1.KindNamed("IoTProduct").CRDName(),
-		Recorder:     mgr.GetEventRecorder("iotproduct-controller"),
+		Recorder:     events,
 		NewObject:    func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
 		NewList:      func() client.ObjectList { return &v1alpha1.IoTProductList{} },
 		Connector:    iotConnector{clients: clients},

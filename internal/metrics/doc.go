@@ -10,5 +10,6 @@
 //     client-side rate limit before being sent;
 //   - prodlife_deletions_total{kind,result}: deletions of custom resources, by outcome;
 //   - prodlife_objects{kind,state}: custom resources by the state their conditions report,
-//     counted from the manager's cache at scrape time.
+//     counted from the manager's cache at scrape time;
+//   - prodlife_events_dropped_total{reason}: events recorded but never sent (internal/recorder).
 package metrics
