@@ -41,6 +41,7 @@ const noReadBack = "Flipsnack has no read action: changes made to this feed outs
 type feedConnector struct {
 	clients *flipsnack.ClientSet
 	kube    client.Client
+	fresh   client.Reader // the API server itself, uncached
 }
 
 func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, secret map[string][]byte) (External[*v1alpha1.FlipsnackFeed], error) {
@@ -52,6 +53,7 @@ func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, sec
 	return &feedExternal{
 		client: c.clients.For(string(secret[secretKeyAPIKey]), string(secret[secretKeyAPISecret])),
 		kube:   c.kube,
+		fresh:  c.fresh,
 	}, nil
 }
 
@@ -61,6 +63,7 @@ func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, sec
 type feedExternal struct {
 	client *flipsnack.Client
 	kube   client.Client
+	fresh  client.Reader
 }
 
 // generatedSourceHash is the sourceHash of a feed whose spec names none: derived from the
@@ -224,6 +227,11 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 // Delete deletes every recorded SKU, a few batches per reconcile, recording each batch as it
 // goes: a restart resumes with the SKUs left. A feed that never got a product needs no call.
 func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (Result, error) {
+	if f.Status.ProductsDeleted > 0 {
+		if err := x.readDeletionAgain(ctx, f); err != nil {
+			return Result{}, err
+		}
+	}
 	rec, err := decodeRecord(f.Status.Pushed)
 	if err != nil {
 		return Result{}, err
@@ -270,6 +278,24 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		res.Message = fmt.Sprintf("the platform answered, but none of the %s recorded SKUs left went from the record (first: %q)", thousands(int64(len(rec))), rec.skus()[0])
 	}
 	return res, nil
+}
+
+// readDeletionAgain replaces the deletion's record in f with the API server's. A deletion
+// goes on in the reconcile right after the one that recorded its last batches, and the cache
+// may not have seen that record yet: from the cache, those batches would be sent again.
+func (x *feedExternal) readDeletionAgain(ctx context.Context, f *v1alpha1.FlipsnackFeed) error {
+	if x.fresh == nil {
+		return nil
+	}
+	latest := &v1alpha1.FlipsnackFeed{}
+	if err := x.fresh.Get(ctx, client.ObjectKeyFromObject(f), latest); err != nil {
+		return fmt.Errorf("reading the deletion's record again: %w", err)
+	}
+	f.Status.Pushed = latest.Status.Pushed
+	f.Status.ProductsDeleted = latest.Status.ProductsDeleted
+	f.Status.ProductsPendingDeletion = latest.Status.ProductsPendingDeletion
+	f.Status.DeletionProgress = latest.Status.DeletionProgress
+	return nil
 }
 
 // pushNew creates products and returns those the platform confirmed. SKUs it already has (our

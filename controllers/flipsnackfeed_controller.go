@@ -46,7 +46,7 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		Recorder:       events,
 		NewObject:      func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
 		NewList:        func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
-		Connector:      feedConnector{clients: clients, kube: mgr.GetClient()},
+		Connector:      feedConnector{clients: clients, kube: mgr.GetClient(), fresh: mgr.GetAPIReader()},
 		Noun:           "feed",
 		SyncPeriod:     0,
 		SlowRetry:      opts.SlowRetry,
