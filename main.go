@@ -50,6 +50,9 @@ func main() {
 	} else if soft > 0 {
 		setupLog.Info("soft memory limit set from the container's", "bytes", soft, "share", memoryLimitShare)
 	}
+	if percent := setGCPercent(os.Getenv); percent > 0 {
+		setupLog.Info("garbage collector pace set", "GOGC", percent)
+	}
 
 	mgr, err := newManager(flags.kubeAPI.apply(ctrl.GetConfigOrDie()), flags)
 	if err != nil {

@@ -35,3 +35,21 @@ func TestSoftMemoryLimitIsNinetyPercentOfTheContainersUnlessGOMEMLIMITIsSet(t *t
 		}
 	}
 }
+
+// Without GOGC the collector runs at defaultGCPercent; a GOGC of the environment wins.
+func TestGCPercentIsTheManagersUnlessGOGCIsSet(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	if got := setGCPercent(func(string) string { return "" }); got != defaultGCPercent {
+		t.Errorf("without GOGC: set %d, want %d", got, defaultGCPercent)
+	}
+	if set := debug.SetGCPercent(100); set != defaultGCPercent {
+		t.Errorf("the runtime's GOGC is %d, want %d", set, defaultGCPercent)
+	}
+	env := map[string]string{"GOGC": "200"}
+	if got := setGCPercent(func(k string) string { return env[k] }); got != 0 {
+		t.Errorf("with GOGC=200: set %d, want none", got)
+	}
+	if set := debug.SetGCPercent(100); set != 100 {
+		t.Errorf("with GOGC in the environment the runtime's GOGC changed to %d", set)
+	}
+}
