@@ -11,11 +11,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/apimachinery/pkg/util/wait"
 	eventsv1client "k8s.io/client-go/kubernetes/typed/events/v1"
 	"k8s.io/client-go/util/retry"
 
+	"github.com/prodlife/product-lifecycle-operator/internal/kuberetry"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
@@ -41,17 +41,9 @@ func (a apiSink) Patch(ctx context.Context, namespace, name string, patch []byte
 // all, while the shard's later events wait in its queue.
 var sendRetry = wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 4}
 
-// retriable says which failures are worth another try: the API server busy, timing out or
-// failing inside, or the connection lost. A refusal of the event itself is not.
-func retriable(err error) bool {
-	return apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) ||
-		apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) ||
-		utilnet.IsConnectionReset(err) || utilnet.IsConnectionRefused(err) || utilnet.IsProbableEOF(err)
-}
-
 // create sends a new event and reports whether the API server has it.
 func (sh *shard) create(ctx context.Context, ev *eventsv1.Event) bool {
-	err := retry.OnError(sendRetry, retriable, func() error { return sh.sink.Create(ctx, ev) })
+	err := retry.OnError(sendRetry, kuberetry.Retriable, func() error { return sh.sink.Create(ctx, ev) })
 	if err == nil || apierrors.IsAlreadyExists(err) {
 		return true
 	}
@@ -68,7 +60,7 @@ func (sh *shard) patchSeries(ctx context.Context, ev *eventsv1.Event) bool {
 		sh.log.Error(err, "Not writing the count of an event")
 		return false
 	}
-	err = retry.OnError(sendRetry, retriable, func() error { return sh.sink.Patch(ctx, ev.Namespace, ev.Name, patch) })
+	err = retry.OnError(sendRetry, kuberetry.Retriable, func() error { return sh.sink.Patch(ctx, ev.Namespace, ev.Name, patch) })
 	if apierrors.IsNotFound(err) {
 		return sh.create(ctx, ev)
 	}
@@ -85,7 +77,7 @@ func (sh *shard) dropped(err error, ev *eventsv1.Event) {
 	switch {
 	case apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause):
 		metrics.RecordEventDropped(metrics.EventNamespaceTerminating)
-	case retriable(err) || ctxDone(err):
+	case kuberetry.Retriable(err) || ctxDone(err):
 		metrics.RecordEventDropped(metrics.EventUnreachable)
 		sh.log.Error(err, "Dropping an event the API server did not answer", "object", ev.Regarding.Namespace+"/"+ev.Regarding.Name, "reason", ev.Reason)
 	default:

@@ -12,16 +12,16 @@ import (
 	"github.com/go-logr/logr"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/cache"
-	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/apimachinery/pkg/util/wait"
 	authenticationclient "k8s.io/client-go/kubernetes/typed/authentication/v1"
 	authorizationclient "k8s.io/client-go/kubernetes/typed/authorization/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/retry"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/prodlife/product-lifecycle-operator/internal/kuberetry"
 )
 
 // How long an answer of the API server stands. As controller-runtime's
@@ -44,14 +44,6 @@ const (
 // reviewDeadline: the backoff controller-runtime's filter uses (about 4 s in all), so a
 // moment of API server trouble does not fail a scrape.
 var reviewRetry = wait.Backoff{Duration: 500 * time.Millisecond, Factor: 1.5, Jitter: 0.2, Steps: 5}
-
-// retriable says which failures of a review are worth another try: the API server busy,
-// timing out or failing inside, or the connection lost. An answer is never asked again.
-func retriable(err error) bool {
-	return apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) ||
-		apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) ||
-		utilnet.IsConnectionReset(err) || utilnet.IsConnectionRefused(err) || utilnet.IsProbableEOF(err)
-}
 
 // tokenReviewer and accessReviewer are the one call each of client-go's typed clients that a
 // scrape's check makes.
@@ -159,7 +151,7 @@ func (a *scrapeAccess) authenticate(ctx context.Context, token string) (*authent
 		return cached.(*authenticationv1.UserInfo), nil
 	}
 	var review *authenticationv1.TokenReview
-	err := retry.OnError(a.retry, retriable, func() (err error) {
+	err := retry.OnError(a.retry, kuberetry.Retriable, func() (err error) {
 		review, err = a.tokens.Create(ctx, &authenticationv1.TokenReview{Spec: authenticationv1.TokenReviewSpec{Token: token}}, metav1.CreateOptions{})
 		return err
 	})
@@ -196,7 +188,7 @@ func (a *scrapeAccess) authorize(ctx context.Context, user *authenticationv1.Use
 		NonResourceAttributes: &authorizationv1.NonResourceAttributes{Path: path, Verb: verb},
 	}}
 	var review *authorizationv1.SubjectAccessReview
-	err := retry.OnError(a.retry, retriable, func() (err error) {
+	err := retry.OnError(a.retry, kuberetry.Retriable, func() (err error) {
 		review, err = a.reviews.Create(ctx, ask, metav1.CreateOptions{})
 		return err
 	})
