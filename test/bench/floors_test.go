@@ -46,32 +46,39 @@ func configMaps(ns string, n int) []*unstructured.Unstructured {
 
 var configMapGVK = corev1.SchemeGroupVersion.WithKind("ConfigMapList")
 
+// floor is one deletion of ConfigMaps: how long it took and the CPU it cost.
+type floor struct {
+	took time.Duration
+	use  cpuUse
+}
+
 // configMapFloors measures, for n ConfigMaps: how long their parallel applies take; how long
 // `kubectl delete configmaps --all --wait=false` takes until a LIST shows none; and how long a
 // namespace holding them takes to go after `kubectl delete namespace --wait=false`.
-func (b *bench) configMapFloors(ctx context.Context, t *testing.T, n int) (create, deleteAll, namespace time.Duration) {
+func (b *bench) configMapFloors(ctx context.Context, t *testing.T, n int) (create time.Duration, deleteAll, namespace floor) {
 	ns := configMapNamespace(n, "all")
 	b.namespace(ctx, t, ns)
 	start := time.Now()
 	b.applyAll(ctx, t, configMaps(ns, n))
 	create = time.Since(start)
 
-	start = time.Now()
+	start, cpu := time.Now(), b.cpuNow(t)
 	b.kubectlDeleteAll(t, "configmaps", ns)
 	gone, _ := b.waitGone(ctx, t, ns, configMapGVK, nil, timeoutFor(n))
-	deleteAll = gone.Sub(start)
+	deleteAll = floor{took: gone.Sub(start), use: b.cpuNow(t).since(cpu)}
 
 	ns = configMapNamespace(n, "ns")
 	b.namespace(ctx, t, ns)
 	b.applyAll(ctx, t, configMaps(ns, n))
-	start = time.Now()
+	start, cpu = time.Now(), b.cpuNow(t)
 	b.kubectlDeleteNamespace(t, ns)
 	gone, _ = b.waitGone(ctx, t, ns, configMapGVK, nil, timeoutFor(n))
-	namespace = gone.Sub(start)
+	namespace = floor{took: gone.Sub(start), use: b.cpuNow(t).since(cpu)}
 	namespaceGone := b.waitNamespaceGone(ctx, t, ns, timeoutFor(n)).Sub(start)
 	b.addReport(t, "## The API server's floors for %d objects (ConfigMaps, no controller involved)\n\n"+
-		"| create (%d parallel server-side applies) | `kubectl delete configmaps --all --wait=false` until a LIST shows none | `kubectl delete namespace --wait=false` until a LIST shows none | (the namespace itself gone) | load |\n|---|---|---|---|---|\n"+
-		"| %s | %s | %s | %s | %s |\n", n, b.cfg.workers, secs(create), secs(deleteAll), secs(namespace), secs(namespaceGone), loadAverage())
+		"| create (%d parallel server-side applies) | `kubectl delete configmaps --all --wait=false` until a LIST shows none | its CPU per object | `kubectl delete namespace --wait=false` until a LIST shows none | its CPU per object | (the namespace itself gone) | load |\n|---|---|---|---|---|---|---|\n"+
+		"| %s | %s | %s | %s | %s | %s | %s |\n", n, b.cfg.workers, secs(create), secs(deleteAll.took), deleteAll.use.perObject(n),
+		secs(namespace.took), namespace.use.perObject(n), secs(namespaceGone), loadAverage())
 	return create, deleteAll, namespace
 }
 
@@ -89,10 +96,10 @@ func (b *bench) iotFloors(ctx context.Context, t *testing.T, n int) {
 	ns := iotFloorNamespace(n, "bare")
 	b.namespace(ctx, t, ns)
 	b.applyAll(ctx, t, iotProducts(ns, 0, n, "floor_bare", true))
-	start := time.Now()
+	start, cpu := time.Now(), b.cpuNow(t)
 	bareKubectl := b.kubectlDeleteAll(t, "iotproducts", ns)
 	gone, _ := b.waitGone(ctx, t, ns, iotGVK, nil, timeoutFor(n))
-	bare := gone.Sub(start)
+	bare, bareUse := gone.Sub(start), b.cpuNow(t).since(cpu)
 
 	ns = iotFloorNamespace(n, "held")
 	b.namespace(ctx, t, ns)
@@ -101,9 +108,10 @@ func (b *bench) iotFloors(ctx context.Context, t *testing.T, n int) {
 		obj.SetFinalizers([]string{floorFinalizer})
 	}
 	b.applyAll(ctx, t, held)
-	start = time.Now()
+	start, cpu = time.Now(), b.cpuNow(t)
 	heldKubectl := b.kubectlDeleteAll(t, "iotproducts", ns)
 	marked := b.waitMarked(ctx, t, ns, n, timeoutFor(n)).Sub(start)
+	heldUse := b.cpuNow(t).since(cpu)
 	// The benchmark's apply owns the finalizer: applying the objects without it removes it.
 	b.applyAll(ctx, t, iotProducts(ns, 0, n, "floor_held", true))
 	b.waitGone(ctx, t, ns, iotGVK, nil, timeoutFor(n))
@@ -112,8 +120,8 @@ func (b *bench) iotFloors(ctx context.Context, t *testing.T, n int) {
 		t.Fatal(err)
 	}
 	b.addReport(t, "## The API server's cost of deleting %d IoTProducts (no manager running)\n\n"+
-		"| `kubectl delete iotproducts --all --wait=false`, no finalizer: kubectl returned | until a LIST shows none | the same, each held by a finalizer: kubectl returned | until a LIST shows all marked for deletion | load |\n|---|---|---|---|---|\n"+
-		"| %s | %s | %s | %s | %s |\n", n, secs(bareKubectl), secs(bare), secs(heldKubectl), secs(marked), loadAverage())
+		"| `kubectl delete iotproducts --all --wait=false`, no finalizer: kubectl returned | until a LIST shows none | its CPU per object | the same, each held by a finalizer: kubectl returned | until a LIST shows all marked for deletion | its CPU per object | load |\n|---|---|---|---|---|---|---|\n"+
+		"| %s | %s | %s | %s | %s | %s | %s |\n", n, secs(bareKubectl), secs(bare), bareUse.perObject(n), secs(heldKubectl), secs(marked), heldUse.perObject(n), loadAverage())
 	t.Logf("IoTProduct floors %d: no finalizer %s, held %s", n, bare, marked)
 }
 
@@ -149,23 +157,24 @@ func (b *bench) waitMarked(ctx context.Context, t *testing.T, ns string, want in
 // off the platform; its floor is the same for a namespace holding n ConfigMaps. When the
 // namespace itself goes is reported too: the namespace controller retries with a backoff of
 // its own while finalizers hold objects, which no operator can shorten.
-func (b *bench) namespaceDelete(ctx context.Context, t *testing.T, n int, configMapFloor time.Duration) {
+func (b *bench) namespaceDelete(ctx context.Context, t *testing.T, n int, configMapFloor floor) {
 	ns := iotDoomedNamespace(n)
 	b.alibaba.ClearCalls()
 	api := b.apiSnapshot(t)
-	start := time.Now()
+	start, cpu := time.Now(), b.cpuNow(t)
 	b.kubectlDeleteNamespace(t, ns)
 	gone, offPlatform := b.waitGone(ctx, t, ns, iotGVK, func() bool { return b.productsWithPrefix(productPrefix(ns)+"_") == 0 }, timeoutFor(n))
 	took := later(gone, offPlatform).Sub(start)
+	use := b.cpuNow(t).since(cpu)
 	deletes, throttled := countCalls(b.alibaba.Calls(alibabaiot.ActionDeleteProduct))
 	requests := perObject(api, b.apiSnapshot(t), n)
 	namespaceGone := b.waitNamespaceGone(ctx, t, ns, timeoutFor(n)).Sub(start)
-	b.results.deletes = append(b.results.deletes, timed{n: n, how: "kubectl delete namespace", took: took, floor: configMapFloor})
+	b.results.deletes = append(b.results.deletes, timed{n: n, how: "kubectl delete namespace", took: took, floor: configMapFloor.took, use: use, floorUse: configMapFloor.use})
 	b.addReport(t, "## Namespace deletion, %d IoTProducts (`kubectl delete namespace %s --wait=false`, then poll a LIST)\n\n"+
-		"| objects gone | products off platform | the same for a namespace of %d ConfigMaps | ratio | (the namespace itself gone) | DeleteProduct calls (throttled) | manager requests to the API server | load |\n|---|---|---|---|---|---|---|---|\n"+
-		"| %s | %s | %s | %s | %s | %d (%d) | %s | %s |\n",
-		n, ns, n, secs(gone.Sub(start)), secs(offPlatform.Sub(start)), secs(configMapFloor), ratio(took, configMapFloor), secs(namespaceGone), deletes, throttled, requests, loadAverage())
-	t.Logf("namespace delete %d: %s (floor %s)", n, took, configMapFloor)
+		"| objects gone | products off platform | the same for a namespace of %d ConfigMaps | ratio | (the namespace itself gone) | DeleteProduct calls (throttled) | manager requests to the API server | CPU per object (the ConfigMaps': %s) | load |\n|---|---|---|---|---|---|---|---|---|\n"+
+		"| %s | %s | %s | %s | %s | %d (%d) | %s | %s | %s |\n",
+		n, ns, n, configMapFloor.use.perObject(n), secs(gone.Sub(start)), secs(offPlatform.Sub(start)), secs(configMapFloor.took), ratio(took, configMapFloor.took), secs(namespaceGone), deletes, throttled, requests, use.perObject(n), loadAverage())
+	t.Logf("namespace delete %d: %s (floor %s)", n, took, configMapFloor.took)
 }
 
 func (b *bench) kubectlDeleteNamespace(t *testing.T, ns string) {

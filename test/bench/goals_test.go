@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -20,6 +21,8 @@ type timed struct {
 	how         string // the namespace of a create, the command of a deletion
 	took, floor time.Duration
 	cpu         time.Duration // manager CPU spent on it (creates)
+	use         cpuUse        // CPU the machine spent on it (deletions)
+	floorUse    cpuUse        // CPU the machine spent on its floor (deletions)
 }
 
 // results is what the goals are judged on, gathered by the phases.
@@ -55,6 +58,28 @@ func (r results) goals() string {
 	for _, d := range r.deletes {
 		row(fmt.Sprintf("bulk delete of %d (%s), all gone and off the platform", d.n, d.how), secs(d.took), fmt.Sprintf("<= %.1f × %s (the same deletion of N ConfigMaps)", goalBulkRatio, secs(d.floor)),
 			d.took.Seconds()/d.floor.Seconds()/goalBulkRatio)
+	}
+	sb.WriteString(r.deletionBudgets())
+	return sb.String()
+}
+
+// deletionBudgets sets, for each deletion, the CPU its target leaves each object (every core
+// for the whole target time) against the CPU the machine spent per object. When the spending
+// is above the budget, no order of the same work meets the target on this machine: only less
+// work per deletion can.
+func (r results) deletionBudgets() string {
+	if len(r.deletes) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\n### The CPU the deletion targets leave (%d cores)\n\n"+
+		"| deletion | target | CPU it leaves per object | CPU spent per object | spent / left | the ConfigMaps' deletion, CPU per object |\n|---|---|---|---|---|---|\n", runtime.NumCPU())
+	for _, d := range r.deletes {
+		target := time.Duration(goalBulkRatio * float64(d.floor))
+		budget := budgetPerObject(target, d.n)
+		spent := d.use.machine / time.Duration(d.n)
+		fmt.Fprintf(&sb, "| %d (%s) | %s | %.1f ms | %s | %.2f | %s |\n", d.n, d.how, secs(target),
+			float64(budget.Microseconds())/1000, d.use.perObject(d.n), spent.Seconds()/budget.Seconds(), d.floorUse.perObject(d.n))
 	}
 	return sb.String()
 }

@@ -117,20 +117,8 @@ func readProc(pid int) (procStats, error) {
 			s.fileKB, _ = strconv.ParseInt(fields[0], 10, 64)
 		}
 	}
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return s, err
-	}
-	// Fields after the command name (which may hold spaces), from the 3rd: utime is the 14th.
-	_, rest, _ := strings.Cut(string(raw), ") ")
-	fields := strings.Fields(rest)
-	if len(fields) < 13 {
-		return s, fmt.Errorf("/proc/%d/stat: too few fields", pid)
-	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	s.cpu = time.Duration(utime+stime) * 10 * time.Millisecond
-	return s, nil
+	_, _, s.cpu, err = readStat(strconv.Itoa(pid))
+	return s, err
 }
 
 // apiRequests sums the manager's rest_client_requests_total by method (GET, PATCH, ...).

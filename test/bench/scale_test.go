@@ -109,22 +109,23 @@ func (b *bench) bulkCreate(ctx context.Context, t *testing.T, ns string, n int, 
 // bulkDelete deletes the n IoTProducts with one kubectl delete --all and waits until every
 // object is gone and every product is off the platform; its floor is the same deletion of n
 // ConfigMaps.
-func (b *bench) bulkDelete(ctx context.Context, t *testing.T, n int, configMapFloor time.Duration) {
+func (b *bench) bulkDelete(ctx context.Context, t *testing.T, n int, configMapFloor floor) {
 	ns := iotNamespace(n)
 	b.alibaba.ClearCalls()
 	api := b.apiSnapshot(t)
-	start := time.Now()
+	start, cpu := time.Now(), b.cpuNow(t)
 	kubectlTook := b.kubectlDeleteAll(t, "iotproducts", ns)
 	gone, offPlatform := b.waitGone(ctx, t, ns, iotGVK, func() bool { return b.productsWithPrefix(productPrefix(ns)+"_") == 0 }, timeoutFor(n))
 	took := later(gone, offPlatform).Sub(start)
+	use := b.cpuNow(t).since(cpu)
 	qpsFloor := time.Duration(float64(n) / deleteProductQPS * float64(time.Second))
 	deletes, throttled := countCalls(b.alibaba.Calls(alibabaiot.ActionDeleteProduct))
-	b.results.deletes = append(b.results.deletes, timed{n: n, how: "kubectl delete --all", took: took, floor: configMapFloor})
+	b.results.deletes = append(b.results.deletes, timed{n: n, how: "kubectl delete --all", took: took, floor: configMapFloor.took, use: use, floorUse: configMapFloor.use})
 	b.addReport(t, "## Bulk delete, %d IoTProducts (`kubectl delete iotproducts --all --wait=false`, then poll a LIST)\n\n"+
-		"| kubectl returned | objects gone | products off platform | (a) N / DeleteProduct QPS (%d) | (b) the same deletion of %d ConfigMaps | ratio to (b) | DeleteProduct calls (throttled) | manager requests to the API server | load |\n|---|---|---|---|---|---|---|---|---|\n"+
-		"| %s | %s | %s | %s | %s | %s | %d (%d) | %s | %s |\n",
-		n, deleteProductQPS, n, secs(kubectlTook), secs(gone.Sub(start)), secs(offPlatform.Sub(start)), secs(qpsFloor), secs(configMapFloor), ratio(took, configMapFloor), deletes, throttled, perObject(api, b.apiSnapshot(t), n), loadAverage())
-	t.Logf("delete %d: %s (floors %s, %s)", n, took, qpsFloor, configMapFloor)
+		"| kubectl returned | objects gone | products off platform | (a) N / DeleteProduct QPS (%d) | (b) the same deletion of %d ConfigMaps | ratio to (b) | DeleteProduct calls (throttled) | manager requests to the API server | CPU per object (the ConfigMaps': %s) | load |\n|---|---|---|---|---|---|---|---|---|---|\n"+
+		"| %s | %s | %s | %s | %s | %s | %d (%d) | %s | %s | %s |\n",
+		n, deleteProductQPS, n, configMapFloor.use.perObject(n), secs(kubectlTook), secs(gone.Sub(start)), secs(offPlatform.Sub(start)), secs(qpsFloor), secs(configMapFloor.took), ratio(took, configMapFloor.took), deletes, throttled, perObject(api, b.apiSnapshot(t), n), use.perObject(n), loadAverage())
+	t.Logf("delete %d: %s (floors %s, %s)", n, took, qpsFloor, configMapFloor.took)
 }
 
 // productPrefix begins the names of the products of namespace ns (a product name takes no
