@@ -254,15 +254,27 @@ func (b *bench) namespace(ctx context.Context, t *testing.T, name string) {
 // applyAll server-side applies objs from cfg.workers goroutines.
 func (b *bench) applyAll(ctx context.Context, t *testing.T, objs []*unstructured.Unstructured) {
 	t.Helper()
+	b.eachParallel(t, objs, func(obj *unstructured.Unstructured) error {
+		if err := b.cl.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), client.FieldOwner(fieldOwner), client.ForceOwnership); err != nil {
+			return fmt.Errorf("applying %s %s/%s: %w", obj.GetKind(), obj.GetNamespace(), obj.GetName(), err)
+		}
+		return nil
+	})
+}
+
+// eachParallel calls do for every object from cfg.workers goroutines and fails the test with
+// the first error, once all are done.
+func (b *bench) eachParallel(t *testing.T, objs []*unstructured.Unstructured, do func(*unstructured.Unstructured) error) {
+	t.Helper()
 	work := make(chan *unstructured.Unstructured)
 	errs := make(chan error, b.cfg.workers)
 	var wg sync.WaitGroup
 	for range b.cfg.workers {
 		wg.Go(func() {
 			for obj := range work {
-				if err := b.cl.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), client.FieldOwner(fieldOwner), client.ForceOwnership); err != nil {
+				if err := do(obj); err != nil {
 					select {
-					case errs <- fmt.Errorf("applying %s %s/%s: %w", obj.GetKind(), obj.GetNamespace(), obj.GetName(), err):
+					case errs <- err:
 					default:
 					}
 				}
