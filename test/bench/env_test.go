@@ -125,6 +125,9 @@ type bench struct {
 	report    *report
 	pprofAddr string  // the manager's --pprof-bind-address
 	results   results // what the goals are judged on
+	// readyStatus is the status of one IoTProduct the manager brought to Ready, so the release
+	// floor's objects are as large as the manager's (release_test.go).
+	readyStatus map[string]any
 }
 
 // iotNamespace holds the IoTProducts of the bulk create and delete of n; watched by the

@@ -27,9 +27,10 @@ type timed struct {
 
 // results is what the goals are judged on, gathered by the phases.
 type results struct {
-	creates []timed
-	deletes []timed
-	held    []holdStage
+	creates  []timed
+	deletes  []timed
+	releases []timed // the release floor of each deletion (release_test.go)
+	held     []holdStage
 }
 
 // goals is the report's last section: one row per goal with the measurement, the target and
@@ -60,6 +61,7 @@ func (r results) goals() string {
 			d.took.Seconds()/d.floor.Seconds()/goalBulkRatio)
 	}
 	sb.WriteString(r.deletionBudgets())
+	sb.WriteString(r.releaseRatios())
 	return sb.String()
 }
 
@@ -89,4 +91,27 @@ func yes(ok bool) string {
 		return "yes"
 	}
 	return "**no**"
+}
+
+// releaseRatios sets each deletion against its release floor: the same deletion of IoTProducts
+// that a controller doing nothing but taking its finalizer off lets go. It is not one of the
+// goals; it says how much of a deletion's time and CPU is the manager's own work (the CRD
+// read, the platform call, the event) and how much any finalizer costs.
+func (r results) releaseRatios() string {
+	var sb strings.Builder
+	for _, d := range r.deletes {
+		for _, f := range r.releases {
+			if f.n != d.n || f.how != d.how {
+				continue
+			}
+			if sb.Len() == 0 {
+				sb.WriteString("\n### The deletions against their release floor (a controller that only takes its finalizer off)\n\n" +
+					"| deletion | took | the release floor | ratio | CPU per object | the release floor's CPU per object | the manager's own work, CPU per object |\n|---|---|---|---|---|---|---|\n")
+			}
+			fmt.Fprintf(&sb, "| %d (%s) | %s | %s | %.2f | %s | %s | %.1f ms |\n", d.n, d.how, secs(d.took), secs(f.took),
+				d.took.Seconds()/f.took.Seconds(), d.use.perObject(d.n), f.use.perObject(f.n),
+				float64((d.use.machine-f.use.machine).Microseconds())/1000/float64(d.n))
+		}
+	}
+	return sb.String()
 }

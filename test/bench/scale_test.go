@@ -91,6 +91,7 @@ func (b *bench) bulkCreate(ctx context.Context, t *testing.T, ns string, n int, 
 	ready := b.waitReady(ctx, t, ns, false, n, timeoutFor(n))
 	took := ready.Sub(start)
 	cpu = b.managerCPU(t) - cpu
+	b.keepReadyStatus(ctx, t, ns)
 	if got := b.productsWithPrefix(prefix + "_"); got != n {
 		t.Errorf("%d products on the platform after the create, want %d", got, n)
 	}
