@@ -52,6 +52,9 @@ type Engine[T Managed] struct {
 	// ThrottleWait is how long the engine waits after the platform's rate limit answered
 	// (jittered by 10%). Throttling is the platform asking for patience, not a failure.
 	ThrottleWait time.Duration
+	// Workers is the controller's MaxConcurrentReconciles: a deletion's CRD read waits for
+	// other deletions to share it only while fewer than that many wait (crdBeingDeleted).
+	Workers int
 	// NothingCreated, when set, tells from the object alone that no external product exists
 	// for it yet (a feed whose record of pushed products is empty), so its deletion needs
 	// neither credentials nor an API call.

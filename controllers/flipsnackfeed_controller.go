@@ -51,6 +51,7 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		SyncPeriod:     0,
 		SlowRetry:      opts.SlowRetry,
 		ThrottleWait:   opts.throttleWait(),
+		Workers:        opts.MaxConcurrentReconciles,
 		NothingCreated: nothingPushed,
 		SameAccount:    sameFlipsnackAccount(mgr.GetAPIReader()),
 	}

@@ -12,6 +12,12 @@ import (
 // what the caller must see, such as a CRD's deletion), but by the next one; the callers
 // waiting together share that one read.
 func TestFreshReadNeverAnswersWithAReadThatBeganBeforeTheCaller(t *testing.T) {
+	for name, g := range map[string]gathering{"reading at once": {}, "gathering": {wait: 20 * time.Millisecond, full: 4}} {
+		t.Run(name, func(t *testing.T) { neverAnswersWithAnEarlierRead(t, g) })
+	}
+}
+
+func neverAnswersWithAnEarlierRead(t *testing.T, g gathering) {
 	var f freshRead[int]
 	var reads atomic.Int32
 	release := make(chan struct{})
@@ -27,7 +33,7 @@ func TestFreshReadNeverAnswersWithAReadThatBeganBeforeTheCaller(t *testing.T) {
 
 	first := make(chan int)
 	go func() {
-		v, _ := f.get(context.Background(), read)
+		v, _ := f.get(context.Background(), g, read)
 		first <- v
 	}()
 	<-started // read 1 is in flight
@@ -36,7 +42,7 @@ func TestFreshReadNeverAnswersWithAReadThatBeganBeforeTheCaller(t *testing.T) {
 	later := make([]int, 5)
 	for i := range later {
 		wg.Go(func() {
-			later[i], _ = f.get(context.Background(), read)
+			later[i], _ = f.get(context.Background(), g, read)
 		})
 	}
 	waitFor(t, func() bool {
@@ -70,7 +76,7 @@ func TestFreshReadCallerStopsWaitingWhenItsContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
-		_, err := f.get(ctx, read)
+		_, err := f.get(ctx, gathering{}, read)
 		done <- err
 	}()
 	cancel()
@@ -78,8 +84,47 @@ func TestFreshReadCallerStopsWaitingWhenItsContextEnds(t *testing.T) {
 		t.Fatal("get returned no error after its context ended")
 	}
 	close(release)
-	if v, err := f.get(context.Background(), func(context.Context) (int, error) { return 8, nil }); err != nil || v < 7 {
+	if v, err := f.get(context.Background(), gathering{}, func(context.Context) (int, error) { return 8, nil }); err != nil || v < 7 {
 		t.Fatalf("get after the cancelled one: %d, %v", v, err)
+	}
+}
+
+// A round gathers the callers that come while it waits, and stops waiting as soon as every
+// worker waits: a bulk deletion reads once for several objects, and a saturated controller
+// is never held up by the wait.
+func TestFreshReadGathersCallersAndStopsWaitingWhenEveryWorkerWaits(t *testing.T) {
+	var f freshRead[int]
+	var reads atomic.Int32
+	read := func(context.Context) (int, error) { return int(reads.Add(1)), nil }
+	// A wait far longer than the test may take: only the workers filling the round end it.
+	g := gathering{wait: time.Hour, full: 3}
+	var wg sync.WaitGroup
+	got := make([]int, 3)
+	for i := range got {
+		wg.Go(func() {
+			got[i], _ = f.get(context.Background(), g, read)
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("three callers with three workers still waiting: a full round did not stop gathering")
+	}
+	if n := reads.Load(); n != 1 {
+		t.Errorf("%d reads for three callers gathered in one round, want 1", n)
+	}
+	for i, v := range got {
+		if v != 1 {
+			t.Errorf("caller %d got read %d, want 1", i, v)
+		}
+	}
+
+	// Fewer callers than workers: the round reads once its wait is over.
+	g = gathering{wait: 20 * time.Millisecond, full: 3}
+	if v, err := f.get(context.Background(), g, read); err != nil || v != 2 {
+		t.Fatalf("a caller alone: read %d, %v; want 2", v, err)
 	}
 }
 

@@ -29,6 +29,7 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 		SyncPeriod:   opts.SyncPeriod,
 		SlowRetry:    opts.SlowRetry,
 		ThrottleWait: opts.throttleWait(),
+		Workers:      opts.MaxConcurrentReconciles,
 
 		MayUseOwnCredentials: opts.mayUseOwnCredentials,
 	}
