@@ -75,7 +75,7 @@ lint: $(GOLANGCI_LINT) ## Run golangci-lint (and its gofmt/goimports checks).
 # the pure functions of the adapters). In controllers/, -short makes TestMain start nothing and
 # the tests that need the API server skip (as does the flipsnack client's minute-long budget
 # test): that is fine only because `make test` runs every one of them without -short.
-UNIT_PKGS ?= ./controllers/ ./internal/alibaba/... ./internal/apierr/... ./internal/egress/... ./internal/flipsnack/... \
+UNIT_PKGS ?= ./controllers/... ./internal/alibaba/... ./internal/apierr/... ./internal/egress/... ./internal/flipsnack/... \
 	./internal/metrics/... ./pkg/simulator/...
 UNIT_FLAGS ?= -short -timeout 5m
 
@@ -94,10 +94,10 @@ RACE_FLAGS ?= -race
 test: envtest $(HELM) $(PROMTOOL) lint ## Run every test: lint, unit, envtest (real kube-apiserver and etcd), end-to-end.
 	@bad=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^hack/tools/')); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
 	go vet ./...
-	$(if $(RACE_FLAGS),go test $(RACE_FLAGS) $(UNIT_FLAGS) $(filter-out ./controllers/,$(UNIT_PKGS)))
-	$(if $(RACE_FLAGS),KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(RACE_FLAGS) $(GO_TEST_FLAGS) ./controllers/)
+	$(if $(RACE_FLAGS),go test $(RACE_FLAGS) $(UNIT_FLAGS) $(filter-out ./controllers/...,$(UNIT_PKGS)))
+	$(if $(RACE_FLAGS),KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(RACE_FLAGS) $(GO_TEST_FLAGS) ./controllers/...)
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" LOCALBIN="$(LOCALBIN)" HELM="$(HELM)" PROMTOOL="$(PROMTOOL)" go test $(GO_TEST_FLAGS) \
-		$(if $(RACE_FLAGS),$$(go list ./... | grep -v '/controllers$$'),./...)
+		$(if $(RACE_FLAGS),$$(go list ./... | grep -v '/controllers\(/\|$$\)'),./...)
 	cd hack/prometheus && go test $(GO_TEST_FLAGS) ./...
 	cd examples/envtest && go vet ./... && KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(GO_TEST_FLAGS) ./...
 

@@ -24,6 +24,7 @@ import (
 
 	prodlifev1alpha1 "github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
@@ -75,7 +76,7 @@ type operatorFlags struct {
 	leaderElect bool
 	namespaces  namespacesFlag
 	kubeAPI     kubeAPIFlags
-	controllers controllers.Options
+	controllers engine.Options
 	alibaba     alibaba.Options
 	flipsnack   flipsnack.Options
 	log         zap.Options
@@ -151,8 +152,8 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 		// ConfigMaps they read) lists and watches only those namespaces, which is what lets
 		// the operator run with namespaced Roles. Secrets and ConfigMaps themselves are read
 		// from the API server, never cached in full.
-		Cache:                   controllers.CacheOptions(f.namespaces.cacheConfig()),
-		Client:                  controllers.ClientOptions(),
+		Cache:                   engine.CacheOptions(f.namespaces.cacheConfig()),
+		Client:                  engine.ClientOptions(),
 		Metrics:                 f.metrics.ServerOptions(),
 		HealthProbeBindAddress:  f.probeAddr,
 		PprofBindAddress:        f.pprofAddr,
@@ -245,8 +246,8 @@ type ownCredentialsNamespacesFlag []string
 func (n *ownCredentialsNamespacesFlag) String() string { return strings.Join(*n, ",") }
 
 func (n *ownCredentialsNamespacesFlag) Set(value string) error {
-	if strings.TrimSpace(value) == controllers.AllNamespaces {
-		*n = []string{controllers.AllNamespaces}
+	if strings.TrimSpace(value) == engine.AllNamespaces {
+		*n = []string{engine.AllNamespaces}
 		return nil
 	}
 	return (*namespacesFlag)(n).Set(value)

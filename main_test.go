@@ -32,7 +32,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics/metricstest"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
@@ -297,7 +297,7 @@ func TestDefaultCredentialsNamespacesAreNoneUnlessAnAdministratorSaysSo(t *testi
 	for args, want := range map[string][]string{
 		"": nil,
 		"--default-credentials-namespaces=a, b,a": {"a", "b"},
-		"--default-credentials-namespaces=*":      {controllers.AllNamespaces},
+		"--default-credentials-namespaces=*":      {engine.AllNamespaces},
 	} {
 		fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 		f := bindFlags(fs)

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 )
 
 // productsConfigMap creates a ConfigMap whose products.json holds products and returns it
@@ -70,7 +70,7 @@ func TestFlipsnackFeedOverTheProductLimitIsStalledWithoutACall(t *testing.T) {
 	// 10,000 from the ConfigMaps and 3 in the spec.
 	f := newFeed(ns, "too-many", func(f *v1alpha1.FlipsnackFeed) { f.Spec.ProductsFrom = sources })
 	must(t, k8s.Create(context.Background(), f))
-	waitStalledWithoutCalls(t, f, controllers.ReasonTooManyProducts, "too many products", "ConfigMap part-3 key products.json (product 2497)", "over 10,000 products")
+	waitStalledWithoutCalls(t, f, engine.ReasonTooManyProducts, "too many products", "ConfigMap part-3 key products.json (product 2497)", "over 10,000 products")
 }
 
 // A ConfigMap value larger than a products source may be is refused before it is parsed.
@@ -86,7 +86,7 @@ func TestFlipsnackFeedOversizedConfigMapIsRefusedUnread(t *testing.T) {
 		f.Spec.ProductsFrom = []v1alpha1.ProductsSource{{ConfigMap: v1alpha1.ConfigMapProducts{Name: "huge", Key: "products.json"}}}
 	})
 	must(t, k8s.Create(context.Background(), f))
-	waitStalledWithoutCalls(t, f, controllers.ReasonInvalidSpec, fmt.Sprintf("ConfigMap huge key products.json holds %s bytes", thousandsOf(len(data))), "more than the 524,288 bytes (512 KiB)")
+	waitStalledWithoutCalls(t, f, engine.ReasonInvalidSpec, fmt.Sprintf("ConfigMap huge key products.json holds %s bytes", thousandsOf(len(data))), "more than the 524,288 bytes (512 KiB)")
 }
 
 // Products whose record (status.pushed) would not fit in the object's status are refused
@@ -107,7 +107,7 @@ func TestFlipsnackFeedWhoseRecordWouldNotFitIsStalledWithoutACall(t *testing.T) 
 	}
 	f := newFeed(ns, "long-skus", func(f *v1alpha1.FlipsnackFeed) { f.Spec.Products = nil; f.Spec.ProductsFrom = sources })
 	must(t, k8s.Create(context.Background(), f))
-	waitStalledWithoutCalls(t, f, controllers.ReasonInvalidSpec, "status.pushed", "more than the 786432 (768 KiB) status.pushed may take", "split the catalogue")
+	waitStalledWithoutCalls(t, f, engine.ReasonInvalidSpec, "status.pushed", "more than the 786432 (768 KiB) status.pushed may take", "split the catalogue")
 }
 
 // A status.pushed that decompresses to more than any record the operator writes (a forged
@@ -127,7 +127,7 @@ func TestFlipsnackFeedWithAnOversizedRecordIsStalled(t *testing.T) {
 	// A spec change makes the operator read the record again.
 	updateFeed(t, f, func(f *v1alpha1.FlipsnackFeed) { f.Spec.Products[0].Title = "Big mug" })
 
-	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonInvalidSpec)
+	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, engine.ReasonInvalidSpec)
 	for _, want := range []string{"status.pushed is not a record this operator wrote", "decompresses to more than 8388608 bytes"} {
 		if !strings.Contains(stalled.Message, want) {
 			t.Errorf("Stalled message %q does not say %q", stalled.Message, want)
@@ -176,7 +176,7 @@ func TestFlipsnackFeedWhoseStatusTheAPIServerRefusesIsStalled(t *testing.T) {
 		}
 	})
 	must(t, k8s.Create(ctx, f))
-	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonInvalidSpec)
+	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, engine.ReasonInvalidSpec)
 	if !strings.Contains(stalled.Message, "the API server refused to store the record of pushed products") {
 		t.Fatalf("Stalled message %q does not say the record could not be stored", stalled.Message)
 	}

@@ -18,7 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
@@ -42,12 +42,12 @@ func TestFeedDeletionWithoutProgressBacksOff(t *testing.T) {
 		Scheme:                 testenv.NewScheme(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Client:                 controllers.ClientOptions(),
+		Client:                 engine.ClientOptions(),
 		Cache:                  suiteCacheOptions(labels.SelectorFromSet(labels.Set{ownManagerLabel: "true"})),
 	})
 	must(t, err)
-	must(t, controllers.RegisterIndexes(ctx, mgr))
-	engine := &controllers.Engine[*v1alpha1.FlipsnackFeed]{
+	must(t, engine.RegisterIndexes(ctx, mgr))
+	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed]{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), CRDName: "flipsnackfeeds.prodlife.dev",
 		NewObject: func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
 		NewList:   func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
@@ -58,7 +58,7 @@ func TestFeedDeletionWithoutProgressBacksOff(t *testing.T) {
 		WithOptions(controller.Options{
 			RateLimiter:        workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](50*time.Millisecond, 500*time.Millisecond),
 			SkipNameValidation: ptr.To(true),
-		}).Complete(engine))
+		}).Complete(reconciler))
 	mctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(mctx) }()
@@ -69,7 +69,7 @@ func TestFeedDeletionWithoutProgressBacksOff(t *testing.T) {
 		}
 	}()
 
-	ready := waitCondition(t, f, v1alpha1.ConditionReady, metav1.ConditionFalse, controllers.ReasonDeleteFailed)
+	ready := waitCondition(t, f, v1alpha1.ConditionReady, metav1.ConditionFalse, engine.ReasonDeleteFailed)
 	for _, want := range []string{"no progress", "none of the 1 recorded SKUs left", "deletionPolicy to Orphan"} {
 		if !strings.Contains(ready.Message, want) {
 			t.Errorf("Ready message %q does not say %q", ready.Message, want)
@@ -89,27 +89,27 @@ func TestFeedDeletionWithoutProgressBacksOff(t *testing.T) {
 // stuckFeedPlatform answers every delete without deleting anything.
 type stuckFeedPlatform struct{ deletes atomic.Int64 }
 
-func (s *stuckFeedPlatform) Connect(context.Context, *v1alpha1.FlipsnackFeed, map[string][]byte) (controllers.External[*v1alpha1.FlipsnackFeed], error) {
+func (s *stuckFeedPlatform) Connect(context.Context, *v1alpha1.FlipsnackFeed, map[string][]byte) (engine.External[*v1alpha1.FlipsnackFeed], error) {
 	return s, nil
 }
 
-func (s *stuckFeedPlatform) Observe(context.Context, *v1alpha1.FlipsnackFeed, string) (controllers.Observation, error) {
-	return controllers.Observation{Exists: true, UpToDate: true}, nil
+func (s *stuckFeedPlatform) Observe(context.Context, *v1alpha1.FlipsnackFeed, string) (engine.Observation, error) {
+	return engine.Observation{Exists: true, UpToDate: true}, nil
 }
 
 func (s *stuckFeedPlatform) Lookup(context.Context, *v1alpha1.FlipsnackFeed) (string, bool, error) {
 	return "", false, nil
 }
 
-func (s *stuckFeedPlatform) Create(context.Context, *v1alpha1.FlipsnackFeed) (controllers.Result, error) {
-	return controllers.Result{}, nil
+func (s *stuckFeedPlatform) Create(context.Context, *v1alpha1.FlipsnackFeed) (engine.Result, error) {
+	return engine.Result{}, nil
 }
 
-func (s *stuckFeedPlatform) Update(context.Context, *v1alpha1.FlipsnackFeed, string, controllers.Observation) (controllers.Result, error) {
-	return controllers.Result{}, nil
+func (s *stuckFeedPlatform) Update(context.Context, *v1alpha1.FlipsnackFeed, string, engine.Observation) (engine.Result, error) {
+	return engine.Result{}, nil
 }
 
-func (s *stuckFeedPlatform) Delete(_ context.Context, _ *v1alpha1.FlipsnackFeed, id string) (controllers.Result, error) {
+func (s *stuckFeedPlatform) Delete(_ context.Context, _ *v1alpha1.FlipsnackFeed, id string) (engine.Result, error) {
 	s.deletes.Add(1)
-	return controllers.Result{ExternalID: id, Message: `the platform answered, but none of the 1 recorded SKUs left went from the record (first: "SKU-1")`}, nil
+	return engine.Result{ExternalID: id, Message: `the platform answered, but none of the 1 recorded SKUs left went from the record (first: "SKU-1")`}, nil
 }

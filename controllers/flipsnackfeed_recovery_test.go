@@ -18,7 +18,8 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
@@ -32,17 +33,17 @@ func startOwnOperator(t *testing.T, fsOpts flipsnack.Options) (stop func()) {
 		Scheme:                 testenv.NewScheme(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Client:                 controllers.ClientOptions(),
+		Client:                 engine.ClientOptions(),
 		Cache:                  suiteCacheOptions(labels.SelectorFromSet(labels.Set{ownManagerLabel: "true"})),
 	})
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	must(t, controllers.RegisterIndexes(ctx, mgr))
-	opts := controllers.AsSecondManager(controllers.Options{
+	must(t, engine.RegisterIndexes(ctx, mgr))
+	opts := asSecondManager(engine.Options{
 		SlowRetry: testSlowRetry, MaxConcurrentReconciles: 2,
 		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
 	})
-	must(t, controllers.SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(fsOpts), opts))
+	must(t, flipsnackfeed.SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(fsOpts), opts))
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
 	var stopped bool
@@ -180,7 +181,7 @@ func TestFlipsnackFeedThrottlingDuringDeletionIsWaitedOut(t *testing.T) {
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
-			if reasons[controllers.ReasonDeleteFailed] {
+			if reasons[engine.ReasonDeleteFailed] {
 				t.Errorf("Ready said DeleteFailed during throttling; reasons seen %v", reasons)
 			}
 			if w := warnings(t, f); len(w) > 0 {
@@ -238,7 +239,7 @@ func TestFlipsnackFeedNeverPushedGoesWithoutCredentials(t *testing.T) {
 		f.Spec.ProductsFrom = []v1alpha1.ProductsSource{{ConfigMap: v1alpha1.ConfigMapProducts{Name: "missing", Key: "products.json"}}}
 	})
 	must(t, k8s.Create(context.Background(), f))
-	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonInvalidSpec)
+	stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, engine.ReasonInvalidSpec)
 	if !strings.Contains(stalled.Message, `ConfigMap "missing"`) {
 		t.Fatalf("Stalled message %q does not name the missing ConfigMap", stalled.Message)
 	}

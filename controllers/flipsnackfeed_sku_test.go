@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 )
 
 // A SKU in a ConfigMap is held to the rules the API server applies to spec.products: a SKU
@@ -39,7 +39,7 @@ func TestFlipsnackFeedConfigMapSKUWithInvisibleCharacterIsRefused(t *testing.T) 
 				f.Spec.ProductsFrom = []v1alpha1.ProductsSource{{ConfigMap: v1alpha1.ConfigMapProducts{Name: tc.name, Key: "products.json"}}}
 			})
 			must(t, k8s.Create(context.Background(), f))
-			stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonInvalidSpec)
+			stalled := waitCondition(t, f, v1alpha1.ConditionStalled, metav1.ConditionTrue, engine.ReasonInvalidSpec)
 			for _, want := range tc.want {
 				if !strings.Contains(stalled.Message, want) {
 					t.Errorf("Stalled message %q does not say %q", stalled.Message, want)

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
@@ -182,4 +183,11 @@ func productByKey(key string) (alibabaiot.Product, bool) {
 		}
 	}
 	return alibabaiot.Product{}, false
+}
+
+// asSecondManager returns opts for controllers registered in a second manager of the same
+// test process: the restart tests run an "old" and a "new" operator side by side.
+func asSecondManager(opts engine.Options) engine.Options {
+	opts.SkipNameValidation = true
+	return opts
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
@@ -15,17 +15,14 @@ func TestEveryKindHasWhatTheSharedPartsNeed(t *testing.T) {
 		t.Fatal("v1alpha1.Kinds is empty")
 	}
 	for _, k := range v1alpha1.Kinds {
-		if len(controllers.CredentialKeys[k.Name]) == 0 {
-			t.Errorf("%s: no credentials Secret keys (controllers/credentials.go credentialKeys)", k.Name)
+		if len(k.CredentialKeys) == 0 {
+			t.Errorf("%s: no credentials Secret keys (api/v1alpha1/kinds.go CredentialKeys)", k.Name)
 		}
 		if got := metrics.KindOf(k.New()); got != k.Name {
 			t.Errorf("%s: its objects are counted in the metrics as kind %q", k.Name, got)
 		}
-		if _, ok := k.New().(controllers.Managed); !ok {
-			t.Errorf("%s does not implement controllers.Managed", k.Name)
+		if _, ok := k.New().(engine.Managed); !ok {
+			t.Errorf("%s does not implement engine.Managed", k.Name)
 		}
-	}
-	if len(controllers.CredentialKeys) != len(v1alpha1.Kinds) {
-		t.Errorf("credentialKeys names %d kinds, v1alpha1.Kinds %d", len(controllers.CredentialKeys), len(v1alpha1.Kinds))
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
@@ -95,7 +95,7 @@ func TestNamespaceWithAProtectedObjectWaitsForTheFlag(t *testing.T) {
 	_, other := readyProduct(t, ns, "other")
 
 	must(t, k8s.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
-	stalled := waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, controllers.ReasonDeletionProtected)
+	stalled := waitCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue, engine.ReasonDeletionProtected)
 	for _, want := range []string{"namespace " + ns + " is being deleted", `kubectl patch iotproduct keeper -n ` + ns} {
 		if !strings.Contains(stalled.Message, want) {
 			t.Fatalf("Stalled message %q does not say %q", stalled.Message, want)
@@ -144,7 +144,7 @@ func TestDeletionGuardHoldsWhileDevicesRemain(t *testing.T) {
 			must(t, err)
 
 			must(t, k8s.Delete(context.Background(), p))
-			ready := waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionFalse, controllers.ReasonDeletionGuarded)
+			ready := waitCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionFalse, engine.ReasonDeletionGuarded)
 			for _, want := range []string{"3 device(s)", "remove the devices", "deletionGuard to None", "deletionPolicy to Orphan"} {
 				if !strings.Contains(ready.Message, want) {
 					t.Fatalf("DeletionGuarded message %q does not say %q", ready.Message, want)
@@ -153,7 +153,7 @@ func TestDeletionGuardHoldsWhileDevicesRemain(t *testing.T) {
 			if c := condition(p, v1alpha1.ConditionStalled); c.Status != metav1.ConditionTrue {
 				t.Fatalf("Stalled = %+v, want True: only a person can release a guarded product", c)
 			}
-			waitEvent(t, p, controllers.ReasonDeletionGuarded, "3 device(s)")
+			waitEvent(t, p, engine.ReasonDeletionGuarded, "3 device(s)")
 			if n := len(callsFor("DeleteProduct", key)); n != 0 {
 				t.Fatalf("%d DeleteProduct calls for a guarded product", n)
 			}

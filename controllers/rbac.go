@@ -1,4 +1,7 @@
-// Package controllers holds one reconciler per kind, on top of one shared lifecycle engine.
+// Package controllers wires the operator: SetupAll registers, in a manager, the lifecycle
+// engine (controllers/engine) once per kind with that kind's adapter (controllers/iotproduct,
+// controllers/flipsnackfeed), and the credentials controller. The arrows run one way: this
+// package imports the kinds' packages, they import the engine, and the engine imports neither.
 package controllers
 
 // The manager's permissions, least privilege for the lifecycle contract: it reads and

@@ -6,6 +6,9 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
+	"github.com/prodlife/product-lifecycle-operator/controllers/iotproduct"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 )
@@ -15,7 +18,7 @@ import (
 // credentials controller. The command (main.go) and the test kit (pkg/prodlifetest) both
 // call it, so a test kit's manager is wired as the operator is. The manager must use
 // ClientOptions and CacheOptions.
-func SetupAll(mgr ctrl.Manager, opts Options, alibabaOpts alibaba.Options, flipsnackOpts flipsnack.Options) error {
+func SetupAll(mgr ctrl.Manager, opts engine.Options, alibabaOpts alibaba.Options, flipsnackOpts flipsnack.Options) error {
 	// The client sets first: an endpoint they refuse (plain http off loopback) stops the
 	// start-up before anything reaches the cluster.
 	alibabaClients, err := alibaba.NewClientSet(alibabaOpts)
@@ -25,16 +28,16 @@ func SetupAll(mgr ctrl.Manager, opts Options, alibabaOpts alibaba.Options, flips
 	if err := flipsnackOpts.Validate(); err != nil {
 		return fmt.Errorf("--flipsnack-endpoint: %w", err)
 	}
-	if err := RegisterIndexes(context.Background(), mgr); err != nil {
+	if err := engine.RegisterIndexes(context.Background(), mgr); err != nil {
 		return fmt.Errorf("indexing resources: %w", err)
 	}
-	if err := SetupIoTProductController(mgr, alibabaClients, opts); err != nil {
+	if err := iotproduct.SetupIoTProductController(mgr, alibabaClients, opts); err != nil {
 		return fmt.Errorf("IoTProduct controller: %w", err)
 	}
-	if err := SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(flipsnackOpts), opts); err != nil {
+	if err := flipsnackfeed.SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(flipsnackOpts), opts); err != nil {
 		return fmt.Errorf("FlipsnackFeed controller: %w", err)
 	}
-	if err := (&CredentialsReconciler{Client: mgr.GetClient(), Cache: mgr.GetCache(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
+	if err := (&engine.CredentialsReconciler{Client: mgr.GetClient(), Cache: mgr.GetCache(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("credentials controller: %w", err)
 	}
 	return nil

@@ -21,7 +21,9 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
-	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
+	"github.com/prodlife/product-lifecycle-operator/controllers/iotproduct"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
@@ -158,7 +160,7 @@ func run(m *testing.M) int {
 		HealthProbeBindAddress: "0",
 		NewClient:              newCountingClient,
 		NewCache:               newRecordingCache,
-		Client:                 controllers.ClientOptions(),
+		Client:                 engine.ClientOptions(),
 		Cache:                  suiteCacheOptions(notOwn),
 	})
 	if err != nil {
@@ -167,7 +169,7 @@ func run(m *testing.M) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := controllers.RegisterIndexes(ctx, mgr); err != nil {
+	if err := engine.RegisterIndexes(ctx, mgr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -176,21 +178,21 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	opts := controllers.Options{
+	opts := engine.Options{
 		SyncPeriod: testSyncPeriod, SlowRetry: testSlowRetry, MaxConcurrentReconciles: 4,
 		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
 		DefaultCredentialsNamespaces: []string{ownCredentialsNamespace},
 	}
-	if err := controllers.SetupIoTProductController(mgr, clients, opts); err != nil {
+	if err := iotproduct.SetupIoTProductController(mgr, clients, opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: fsServer.URL + "/v1/", Timeout: testTimeout, RetryBase: 100 * time.Millisecond})
-	if err := controllers.SetupFlipsnackFeedController(mgr, fsClients, opts); err != nil {
+	if err := flipsnackfeed.SetupFlipsnackFeedController(mgr, fsClients, opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if err := (&controllers.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
+	if err := (&engine.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -215,7 +217,7 @@ func logSink() io.Writer {
 // suiteCacheOptions are the operator's cache options, with the feeds of tests that run
 // managers of their own left out.
 func suiteCacheOptions(feeds labels.Selector) cache.Options {
-	opts := controllers.CacheOptions(nil)
+	opts := engine.CacheOptions(nil)
 	opts.ByObject = map[client.Object]cache.ByObject{&v1alpha1.FlipsnackFeed{}: {Label: feeds}}
 	return opts
 }

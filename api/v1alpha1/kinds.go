@@ -16,7 +16,21 @@ type Kind struct {
 	// New and NewList make an empty object and list of the kind.
 	New     func() client.Object
 	NewList func() client.ObjectList
+	// CredentialKeys are the keys a credentials Secret of the kind must hold, each
+	// non-empty: the credentials controller holds only Secrets that have every key of one
+	// kind, and the kind's adapter reports the missing ones.
+	CredentialKeys []string
 }
+
+// The keys of the credentials Secrets, as the kinds' credentialsSecretRef documents them.
+const (
+	SecretKeyAccessKeyID     = "accessKeyId"
+	SecretKeyAccessKeySecret = "accessKeySecret"
+	// SecretKeySecurityToken is optional: present with temporary (STS) credentials.
+	SecretKeySecurityToken = "securityToken"
+	SecretKeyAPIKey        = "apiKey"
+	SecretKeyAPISecret     = "apiSecret"
+)
 
 // CRDName is the name of the kind's CustomResourceDefinition: plural.group.
 func (k Kind) CRDName() string { return k.Plural + "." + GroupVersion.Group }
@@ -24,9 +38,11 @@ func (k Kind) CRDName() string { return k.Plural + "." + GroupVersion.Group }
 // Kinds are every kind the operator manages.
 var Kinds = []Kind{
 	{Name: "IoTProduct", Plural: "iotproducts",
-		New: func() client.Object { return &IoTProduct{} }, NewList: func() client.ObjectList { return &IoTProductList{} }},
+		New: func() client.Object { return &IoTProduct{} }, NewList: func() client.ObjectList { return &IoTProductList{} },
+		CredentialKeys: []string{SecretKeyAccessKeyID, SecretKeyAccessKeySecret}},
 	{Name: "FlipsnackFeed", Plural: "flipsnackfeeds",
-		New: func() client.Object { return &FlipsnackFeed{} }, NewList: func() client.ObjectList { return &FlipsnackFeedList{} }},
+		New: func() client.Object { return &FlipsnackFeed{} }, NewList: func() client.ObjectList { return &FlipsnackFeedList{} },
+		CredentialKeys: []string{SecretKeyAPIKey, SecretKeyAPISecret}},
 }
 
 // KindNamed returns the kind of Kinds with that name; a name that is not there is a

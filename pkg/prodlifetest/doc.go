@@ -19,7 +19,7 @@
 // their Go inspection and fault-injection APIs (seed products, read the call log, make an
 // action fail). It installs the CRDs and the admission policies embedded in the module
 // (package config), and runs a manager wired exactly as the operator's command is
-// (controllers.SetupAll, controllers.ClientOptions and CacheOptions), as the user
+// (controllers.SetupAll, engine.ClientOptions and CacheOptions), as the user
 // ManagerUsername, the one identity the policies trust to write the operator's annotations.
 // Everything stops through t.Cleanup when the test ends.
 //

@@ -26,6 +26,7 @@ import (
 
 	prodlifev1alpha1 "github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
@@ -296,8 +297,8 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 		Logger:                 logger,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Client:                 controllers.ClientOptions(),
-		Cache:                  controllers.CacheOptions(namespaces),
+		Client:                 engine.ClientOptions(),
+		Cache:                  engine.CacheOptions(namespaces),
 		// A test package may start one Env per test, each with the same controllers.
 		Controller: ctrlconfig.Controller{SkipNameValidation: ptr.To(true)},
 	})
@@ -313,7 +314,7 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 		alibabaQPS[action] = float64(n)
 	}
 	err = controllers.SetupAll(mgr,
-		controllers.Options{
+		engine.Options{
 			SyncPeriod: syncPeriod, SlowRetry: slowRetry, MaxConcurrentReconciles: 4,
 			RetryBaseDelay: retryBaseDelay, RetryMaxDelay: retryMaxDelay,
 			DefaultCredentialsNamespaces: opts.DefaultCredentialsNamespaces,

@@ -27,7 +27,7 @@ import (
 // off into an update and a delete. The release floor measures exactly that: IoTProducts held
 // by the benchmark's own finalizer, and a controller in the benchmark that takes it off as
 // soon as each one is marked, with the merge patch and optimistic lock the engine sends
-// (controllers/patch.go), from as many workers as the manager runs by default. No CRD read,
+// (controllers/engine/patch.go), from as many workers as the manager runs by default. No CRD read,
 // no event, no platform call: what the manager spends above this is its own.
 
 // releaseWorkers is the manager's default --max-concurrent-reconciles.

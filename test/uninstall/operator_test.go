@@ -12,7 +12,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
+	"github.com/prodlife/product-lifecycle-operator/controllers/iotproduct"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
@@ -59,22 +61,22 @@ func startOperator(t *testing.T) *operator {
 		Scheme:                 env.Scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Client:                 controllers.ClientOptions(),
-		Cache:                  controllers.CacheOptions(nil),
+		Client:                 engine.ClientOptions(),
+		Cache:                  engine.CacheOptions(nil),
 	})
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	must(t, controllers.RegisterIndexes(ctx, mgr))
+	must(t, engine.RegisterIndexes(ctx, mgr))
 	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: iotServer.URL, Timeout: 5 * time.Second})
 	must(t, err)
-	opts := controllers.Options{
+	opts := engine.Options{
 		SyncPeriod: 2 * time.Second, SlowRetry: 2 * time.Second, MaxConcurrentReconciles: 2,
 		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
 	}
-	must(t, controllers.SetupIoTProductController(mgr, clients, opts))
+	must(t, iotproduct.SetupIoTProductController(mgr, clients, opts))
 	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: fsServer.URL + "/v1/", Timeout: 5 * time.Second, RetryBase: 100 * time.Millisecond})
-	must(t, controllers.SetupFlipsnackFeedController(mgr, fsClients, opts))
-	must(t, (&controllers.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr))
+	must(t, flipsnackfeed.SetupFlipsnackFeedController(mgr, fsClients, opts))
+	must(t, (&engine.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr))
 
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()

@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/lru"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// SecretData remembers the credentials Secrets that resources named, read from the API
+// server, each valid only while the cache's metadata watch of Secrets reports the very
+// resourceVersion it was read at. A resourceVersion names one state of one object, so what
+// it returns is what a GET would have returned at that version; a Secret that changes or goes
+// has a new resourceVersion (or none) in the metadata cache, and is read again. Without it,
+// every reconcile of every resource reads its Secret from the API server: thousands of GETs
+// for a bulk create or deletion, and a steady stream at rest.
+//
+// Only Secrets a resource names are kept, at most secretDataEntries of them, and none whose
+// data is larger than secretDataMaxBytes (credentials are a few dozen bytes; a namespace
+// user must not be able to fill the manager with megabyte Secrets).
+type SecretData struct {
+	metadata client.Reader // the metadata of Secrets, from the manager's cache (the Secret watch)
+	cache    *lru.Cache    // types.NamespacedName -> *corev1.Secret
+}
+
+// NewSecretData remembers Secrets against the metadata that reader (the manager's cache)
+// holds. A nil *secretData remembers nothing.
+func NewSecretData(metadata client.Reader) *SecretData {
+	return &SecretData{metadata: metadata, cache: lru.New(secretDataEntries)}
+}
+
+const (
+	secretDataEntries  = 1024
+	secretDataMaxBytes = 4 << 10
+)
+
+// get returns a copy of the Secret at key if the one remembered is at the resourceVersion
+// the metadata cache reports now.
+func (s *SecretData) get(ctx context.Context, key types.NamespacedName) (*corev1.Secret, bool) {
+	if s == nil {
+		return nil, false
+	}
+	v, ok := s.cache.Get(key)
+	if !ok {
+		return nil, false
+	}
+	remembered := v.(*corev1.Secret)
+	current := secretMetadata()
+	if err := s.metadata.Get(ctx, key, current); err != nil || current.GetResourceVersion() != remembered.ResourceVersion {
+		s.cache.Remove(key)
+		return nil, false
+	}
+	return remembered.DeepCopy(), true
+}
+
+// put remembers a copy of secret, as read from the API server, if it is small enough.
+func (s *SecretData) put(secret *corev1.Secret) {
+	if s == nil || secret.ResourceVersion == "" {
+		return
+	}
+	size := 0
+	for k, v := range secret.Data {
+		size += len(k) + len(v)
+	}
+	if size > secretDataMaxBytes {
+		return
+	}
+	cp := secret.DeepCopy()
+	cp.ManagedFields = nil
+	s.cache.Add(client.ObjectKeyFromObject(secret), cp)
+}

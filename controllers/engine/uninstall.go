@@ -1,0 +1,43 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// Uninstalling the operator deletes its CRDs, and the API server then deletes every object of
+// them. Those deletions are no one's decision to retire a product, so the engine treats them
+// like deletionPolicy Orphan: the products stay on the platforms.
+
+// crdReadGathering is how long a deletion's CRD read waits for others to share it.
+const crdReadGathering = 10 * time.Millisecond
+
+var crdGVK = schema.GroupVersionKind{Group: "apiextensions.k8s.io", Version: "v1", Kind: "CustomResourceDefinition"}
+
+// crdBeingDeleted reports whether the kind's CustomResourceDefinition is being deleted (or is
+// already gone). The API server marks the CRD before it deletes a single object of it, and
+// the read goes to the API server itself (APIReader), so a deletion that an uninstall caused
+// always sees the mark. It is read only when a product would otherwise be deleted, so no
+// cluster-wide informer on CRDs is kept for it; the deletions that need it at the same
+// moment (a bulk deletion) share one read that began after each of them asked (freshRead),
+// gathered for up to crdReadGathering: a deletion is a platform call and two API writes, so
+// 10 ms more before it is little, and a bulk deletion then reads once for several objects.
+func (e *Engine[T]) crdBeingDeleted(ctx context.Context) (bool, error) {
+	return e.crdRead.get(ctx, gathering{wait: crdReadGathering, full: e.Workers}, func(ctx context.Context) (bool, error) {
+		crd := &metav1.PartialObjectMetadata{}
+		crd.SetGroupVersionKind(crdGVK)
+		err := e.APIReader.Get(ctx, client.ObjectKey{Name: e.CRDName}, crd)
+		if apierrors.IsNotFound(err) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		return crd.GetDeletionTimestamp() != nil, nil
+	})
+}

@@ -1,0 +1,106 @@
+package flipsnackfeed
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
+	"github.com/prodlife/product-lifecycle-operator/internal/recorder"
+)
+
+// productsFromField indexes feeds by the ConfigMaps their productsFrom reads, so a
+// ConfigMap's feeds are one indexed List away.
+const productsFromField = ".spec.productsFrom.configMap.name"
+
+// SetupFlipsnackFeedController registers the FlipsnackFeed controller: the lifecycle engine
+// with the feed adapter. Flipsnack has no read action, so there is no periodic resync: a
+// feed is reconciled when its spec, its credentials Secret or one of its ConfigMaps changes.
+func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet, opts engine.Options) error {
+	err := mgr.GetFieldIndexer().IndexField(context.Background(), &v1alpha1.FlipsnackFeed{}, productsFromField, func(o client.Object) []string {
+		var names []string
+		for _, src := range o.(*v1alpha1.FlipsnackFeed).Spec.ProductsFrom {
+			names = append(names, src.ConfigMap.Name)
+		}
+		return names
+	})
+	if err != nil {
+		return err
+	}
+	events, err := recorder.New(mgr, "flipsnackfeed-controller", recorder.Options{})
+	if err != nil {
+		return err
+	}
+	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed]{
+		Client:         mgr.GetClient(),
+		APIReader:      mgr.GetAPIReader(),
+		Secrets:        engine.NewSecretData(mgr.GetCache()),
+		CRDName:        v1alpha1.KindNamed("FlipsnackFeed").CRDName(),
+		Recorder:       events,
+		NewObject:      func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
+		NewList:        func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
+		Connector:      feedConnector{clients: clients, kube: mgr.GetClient(), fresh: mgr.GetAPIReader()},
+		Noun:           "feed",
+		SyncPeriod:     0,
+		SlowRetry:      opts.SlowRetry,
+		ThrottleWait:   opts.EffectiveThrottleWait(),
+		Workers:        opts.MaxConcurrentReconciles,
+		NothingCreated: nothingPushed,
+		SameAccount:    sameFlipsnackAccount(mgr.GetAPIReader()),
+	}
+	return engine.ManagedController(mgr, "flipsnackfeed", &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{}, opts).
+		WatchesMetadata(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
+			builder.WithPredicates(engine.ContentChanged())).
+		Complete(reconciler)
+}
+
+// feedsReading maps a ConfigMap to the feeds whose productsFrom reads it.
+func feedsReading(c client.Client) handler.MapFunc {
+	return func(ctx context.Context, cm client.Object) []reconcile.Request {
+		feeds := &v1alpha1.FlipsnackFeedList{}
+		if err := c.List(ctx, feeds, client.InNamespace(cm.GetNamespace()), client.MatchingFields{productsFromField: cm.GetName()}); err != nil {
+			return nil
+		}
+		reqs := make([]reconcile.Request, 0, len(feeds.Items))
+		for i := range feeds.Items {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&feeds.Items[i])})
+		}
+		return reqs
+	}
+}
+
+// sameFlipsnackAccount tells whether two feeds push with the same apiKey: a sourceHash is
+// unique only within one Flipsnack account. A Secret that cannot be found counts as the
+// same account, so that doubt never lets two resources manage one feed.
+func sameFlipsnackAccount(secrets client.Reader) func(context.Context, *v1alpha1.FlipsnackFeed, engine.Managed) (bool, error) {
+	apiKey := func(ctx context.Context, m engine.Managed) (string, bool, error) {
+		secret := &corev1.Secret{}
+		err := secrets.Get(ctx, client.ObjectKey{Namespace: m.GetNamespace(), Name: m.GetCredentialsSecretName()}, secret)
+		if apierrors.IsNotFound(err) {
+			return "", false, nil
+		}
+		return string(secret.Data[v1alpha1.SecretKeyAPIKey]), err == nil, err
+	}
+	return func(ctx context.Context, a *v1alpha1.FlipsnackFeed, b engine.Managed) (bool, error) {
+		if a.GetNamespace() == b.GetNamespace() && a.GetCredentialsSecretName() == b.GetCredentialsSecretName() {
+			return true, nil
+		}
+		keyA, okA, err := apiKey(ctx, a)
+		if err != nil {
+			return true, err
+		}
+		keyB, okB, err := apiKey(ctx, b)
+		if err != nil {
+			return true, err
+		}
+		return !okA || !okB || keyA == keyB, nil
+	}
+}

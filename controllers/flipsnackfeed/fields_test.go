@@ -1,0 +1,110 @@
+package flipsnackfeed
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+)
+
+func TestSpecProductFieldsAreThePlatformsNamesAndTypes(t *testing.T) {
+	yes, no := true, false
+	one, ten := int64(1), int64(10)
+	for _, tc := range []struct {
+		name string
+		sp   v1alpha1.FeedProduct
+		want string // the fields as one JSON object
+	}{
+		{
+			name: "only code and type",
+			sp:   v1alpha1.FeedProduct{Code: "A", Type: "product"},
+			want: `{"code":"A","type":"product"}`,
+		},
+		{
+			name: "decimal strings become numbers with their digits",
+			sp:   v1alpha1.FeedProduct{Code: "A", Type: "product", Title: "Lamp", SellPrice: "19.990", DiscountPrice: "0.1", Currency: "EUR"},
+			want: `{"code":"A","type":"product","title":"Lamp","sell_price":19.990,"discount_price":0.1,"currency":"EUR"}`,
+		},
+		{
+			name: "a false boolean is sent, an unset one is not",
+			sp:   v1alpha1.FeedProduct{Code: "A", Type: "product", Quantity: &no, Website: &v1alpha1.FeedProductWebsite{Button: &yes}},
+			want: `{"code":"A","type":"product","quantity":false,"website":{"button":true}}`,
+		},
+		{
+			name: "an object with no field set is left out",
+			sp:   v1alpha1.FeedProduct{Code: "A", Type: "product", Attribute: &v1alpha1.FeedProductAttribute{}, PurchasableQty: &v1alpha1.FeedProductPurchasableQty{}},
+			want: `{"code":"A","type":"product"}`,
+		},
+		{
+			name: "nested objects under the platform's names",
+			sp: v1alpha1.FeedProduct{
+				Code: "A", Type: "product", ImageLink: "https://example.com/a.png",
+				PurchasableQty: &v1alpha1.FeedProductPurchasableQty{Min: &one, Max: &ten},
+				Attribute:      &v1alpha1.FeedProductAttribute{Name1: "Size", Options1: "S,M"},
+				AreaElement:    &v1alpha1.FeedProductAreaElement{Tooltip: "Buy", Opacity: "0.5"},
+			},
+			want: `{"code":"A","type":"product","image_link":"https://example.com/a.png",
+				"purchasable_qty":{"min":1,"max":10},"attribute":{"name1":"Size","options1":"S,M"},
+				"area_element":{"tooltip":"Buy","opacity":0.5}}`,
+		},
+		{
+			name: "variants name their parent",
+			sp: v1alpha1.FeedProduct{Code: "A", Type: "product", Variants: []v1alpha1.FeedProductVariant{
+				{Code: "A-S", Price: "9.5", Visible: &no},
+			}},
+			want: `{"code":"A","type":"product","variants":[{"code":"A-S","parent_code":"A","price":9.5,"visible":false}]}`,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := specProductFields(tc.sp)
+			var want map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(tc.want), &want); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Errorf("fields %s, want %s", asJSON(got), tc.want)
+			}
+			for k, w := range want {
+				if !sameJSON(t, got[k], w) {
+					t.Errorf("%s: %s, want %s", k, got[k], w)
+				}
+			}
+			// What the adapter sends must hold to the platform's schema.
+			if _, err := newFeedProduct(got); err != nil {
+				t.Errorf("newFeedProduct refuses the fields: %v", err)
+			}
+		})
+	}
+}
+
+// sameJSON compares two JSON texts, numbers by their digits.
+func sameJSON(t *testing.T, a, b json.RawMessage) bool {
+	t.Helper()
+	ca, err := canonicalJSON(a)
+	if err != nil {
+		return false
+	}
+	cb, err := canonicalJSON(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca == cb
+}
+
+// canonicalJSON decodes and encodes again: keys sorted, spacing gone, numbers as written.
+func canonicalJSON(raw json.RawMessage) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+func asJSON(m map[string]json.RawMessage) string {
+	b, _ := json.Marshal(m)
+	return string(b)
+}

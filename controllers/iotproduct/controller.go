@@ -1,0 +1,39 @@
+package iotproduct
+
+import (
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
+	"github.com/prodlife/product-lifecycle-operator/internal/recorder"
+)
+
+// SetupIoTProductController registers the IoTProduct controller: the lifecycle engine with
+// the IoT adapter, resynced on the sync period since the platform can be read back.
+func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opts engine.Options) error {
+	events, err := recorder.New(mgr, "iotproduct-controller", recorder.Options{})
+	if err != nil {
+		return err
+	}
+	reconciler := &engine.Engine[*v1alpha1.IoTProduct]{
+		Client:       mgr.GetClient(),
+		APIReader:    mgr.GetAPIReader(),
+		Secrets:      engine.NewSecretData(mgr.GetCache()),
+		CRDName:      v1alpha1.KindNamed("IoTProduct").CRDName(),
+		Recorder:     events,
+		NewObject:    func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
+		NewList:      func() client.ObjectList { return &v1alpha1.IoTProductList{} },
+		Connector:    iotConnector{clients: clients},
+		Noun:         "product",
+		SyncPeriod:   opts.SyncPeriod,
+		SlowRetry:    opts.SlowRetry,
+		ThrottleWait: opts.EffectiveThrottleWait(),
+		Workers:      opts.MaxConcurrentReconciles,
+
+		MayUseOwnCredentials: opts.MayUseOwnCredentials,
+	}
+	return engine.ManagedController(mgr, "iotproduct", &v1alpha1.IoTProduct{}, &v1alpha1.IoTProductList{}, opts).
+		Complete(reconciler)
+}
