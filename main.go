@@ -152,7 +152,7 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 		// ConfigMaps they read) lists and watches only those namespaces, which is what lets
 		// the operator run with namespaced Roles. Secrets and ConfigMaps themselves are read
 		// from the API server, never cached in full.
-		Cache:                   engine.CacheOptions(f.namespaces.cacheConfig()),
+		Cache:                   controllers.CacheOptions(f.namespaces.cacheConfig()),
 		Client:                  engine.ClientOptions(),
 		Metrics:                 f.metrics.ServerOptions(),
 		HealthProbeBindAddress:  f.probeAddr,
@@ -169,7 +169,7 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
 	}
-	if err := controllers.SetupAll(mgr, f.controllers, f.alibaba, f.flipsnack); err != nil {
+	if err := controllers.SetupAll(mgr, f.controllers, controllers.PlatformOptions{Alibaba: f.alibaba, Flipsnack: f.flipsnack}); err != nil {
 		return nil, fmt.Errorf("setting up the controllers: %w", err)
 	}
 	// Counted from the cache at scrape time, so it sees exactly the watched namespaces.

@@ -21,6 +21,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
 	"github.com/prodlife/product-lifecycle-operator/controllers/iotproduct"
@@ -217,7 +218,7 @@ func logSink() io.Writer {
 // suiteCacheOptions are the operator's cache options, with the feeds of tests that run
 // managers of their own left out.
 func suiteCacheOptions(feeds labels.Selector) cache.Options {
-	opts := engine.CacheOptions(nil)
+	opts := controllers.CacheOptions(nil)
 	opts.ByObject = map[client.Object]cache.ByObject{&v1alpha1.FlipsnackFeed{}: {Label: feeds}}
 	return opts
 }

@@ -25,39 +25,42 @@ func ClientOptions() client.Options {
 }
 
 // CacheOptions are the manager cache's options for the given namespaces (nil: all), with
-// every object stripped of what the operator never reads (stripUnread).
-func CacheOptions(namespaces map[string]cache.Config) cache.Options {
-	return cache.Options{DefaultNamespaces: namespaces, DefaultTransform: stripUnread}
+// every object stripped of what the operator never reads (StripUnread) and made to share its
+// common strings by shareStrings (each kind's ShareStrings, controllers/platforms.go).
+func CacheOptions(namespaces map[string]cache.Config, shareStrings func(obj any)) cache.Options {
+	return cache.Options{DefaultNamespaces: namespaces, DefaultTransform: StripUnread(shareStrings)}
 }
 
 // lastAppliedAnnotation is where a client-side `kubectl apply` (and Argo CD by default)
 // keeps the whole object as it was applied.
 const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
-// stripUnread drops from an object on its way into the cache what the operator never reads:
+// StripUnread drops from an object on its way into the cache what the operator never reads:
 // managedFields (often the larger part of an object's metadata) and the last-applied copy of
 // the whole object. Of the objects watched by their metadata only (Secrets, ConfigMaps,
 // Namespaces) it keeps neither annotations nor labels: they belong to their owners, a tenant
 // can put up to 256 KiB of annotations on each, and a client-side apply of a Secret keeps its
 // data there. The engine writes with merge patches of what it changed, never with updates,
 // so a field missing from the cached copy is never written away. What is left shares the
-// strings common to many objects (intern.go).
-func stripUnread(in any) (any, error) {
-	obj, err := meta.Accessor(in)
-	if err != nil {
+// strings common to many objects (intern.go, and shareStrings for each kind's own fields).
+func StripUnread(shareStrings func(obj any)) func(any) (any, error) {
+	return func(in any) (any, error) {
+		obj, err := meta.Accessor(in)
+		if err != nil {
+			return in, nil
+		}
+		if obj.GetManagedFields() != nil {
+			obj.SetManagedFields(nil)
+		}
+		if _, metadataOnly := in.(*metav1.PartialObjectMetadata); metadataOnly {
+			obj.SetAnnotations(nil)
+			obj.SetLabels(nil)
+			return in, nil
+		}
+		withoutLastApplied(obj)
+		shareStrings(in)
 		return in, nil
 	}
-	if obj.GetManagedFields() != nil {
-		obj.SetManagedFields(nil)
-	}
-	if _, metadataOnly := in.(*metav1.PartialObjectMetadata); metadataOnly {
-		obj.SetAnnotations(nil)
-		obj.SetLabels(nil)
-		return in, nil
-	}
-	withoutLastApplied(obj)
-	internShared(in)
-	return in, nil
 }
 
 // withoutLastApplied removes the last-applied copy from obj's annotations, if it has one.

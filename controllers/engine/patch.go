@@ -66,7 +66,7 @@ func CheckpointStatus(ctx context.Context, c client.Client, obj client.Object, f
 	if err := c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		return err
 	}
-	// The cached obj has no last-applied copy (stripUnread); the answer may.
+	// The cached obj has no last-applied copy (StripUnread); the answer may.
 	withoutLastApplied(cp)
 	if reflect.DeepEqual(cp.GetFinalizers(), obj.GetFinalizers()) && reflect.DeepEqual(cp.GetAnnotations(), obj.GetAnnotations()) {
 		obj.SetResourceVersion(cp.GetResourceVersion())

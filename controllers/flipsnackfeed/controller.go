@@ -21,6 +21,10 @@ import (
 // ConfigMap's feeds are one indexed List away.
 const productsFromField = ".spec.productsFrom.configMap.name"
 
+// ControllerName names the FlipsnackFeed controller, as the controller label of the workqueue and
+// reconcile metrics does (the alerts and the dashboard select it).
+const ControllerName = "flipsnackfeed"
+
 // SetupFlipsnackFeedController registers the FlipsnackFeed controller: the lifecycle engine
 // with the feed adapter. Flipsnack has no read action, so there is no periodic resync: a
 // feed is reconciled when its spec, its credentials Secret or one of its ConfigMaps changes.
@@ -56,7 +60,7 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		NothingCreated: nothingPushed,
 		SameAccount:    sameFlipsnackAccount(mgr.GetAPIReader()),
 	}
-	return engine.ManagedController(mgr, "flipsnackfeed", &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{}, opts).
+	return engine.ManagedController(mgr, ControllerName, &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{}, opts).
 		WatchesMetadata(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
 			builder.WithPredicates(engine.ContentChanged())).
 		Complete(reconciler)

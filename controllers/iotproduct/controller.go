@@ -10,6 +10,10 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/internal/recorder"
 )
 
+// ControllerName names the IoTProduct controller, as the controller label of the workqueue and
+// reconcile metrics does (the alerts and the dashboard select it).
+const ControllerName = "iotproduct"
+
 // SetupIoTProductController registers the IoTProduct controller: the lifecycle engine with
 // the IoT adapter, resynced on the sync period since the platform can be read back.
 func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opts engine.Options) error {
@@ -34,6 +38,6 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 
 		MayUseOwnCredentials: opts.MayUseOwnCredentials,
 	}
-	return engine.ManagedController(mgr, "iotproduct", &v1alpha1.IoTProduct{}, &v1alpha1.IoTProductList{}, opts).
+	return engine.ManagedController(mgr, ControllerName, &v1alpha1.IoTProduct{}, &v1alpha1.IoTProductList{}, opts).
 		Complete(reconciler)
 }

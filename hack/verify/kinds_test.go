@@ -3,6 +3,7 @@ package verify
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
@@ -66,6 +68,40 @@ func TestEveryKindIsListedWhereTheYAMLMustListIt(t *testing.T) {
 			return strings.Contains(string(read(strings.TrimPrefix(f, root))), "kind: "+k.Name+"\n")
 		}) {
 			t.Errorf("config/samples has no %s", k.Name)
+		}
+	}
+}
+
+// The alerts and the dashboard select the kinds' controllers by a regular expression of their
+// names (controller=~"iotproduct|flipsnackfeed"): each must name every kind's controller of
+// controllers.Platforms and nothing else but the credentials controller, or a new kind's
+// stuck queue would raise no alert and show on no panel.
+func TestAlertsAndDashboardSelectEveryKindsController(t *testing.T) {
+	root := testenv.RepoRoot()
+	var want []string
+	for _, p := range controllers.Platforms {
+		for _, k := range p.Kinds {
+			want = append(want, k.Controller)
+		}
+	}
+	slices.Sort(want)
+	selector := regexp.MustCompile(`controller=~\\?"([^"\\]*)`)
+	for _, file := range []string{
+		filepath.Join("config", "prometheus", "rules.yaml"),
+		filepath.Join("config", "grafana", "dashboard.json"),
+	} {
+		data, err := os.ReadFile(filepath.Join(root, file))
+		must(t, err)
+		found := selector.FindAllSubmatch(data, -1)
+		if len(found) == 0 {
+			t.Errorf("%s selects no controller by name: this test reads no selector there", file)
+		}
+		for _, m := range found {
+			got := slices.DeleteFunc(strings.Split(string(m[1]), "|"), func(c string) bool { return c == "credentials" })
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s selects controller=~%q: the kinds' controllers are %q (controllers/platforms.go)", file, m[1], strings.Join(want, "|"))
+			}
 		}
 	}
 }

@@ -298,7 +298,7 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Client:                 engine.ClientOptions(),
-		Cache:                  engine.CacheOptions(namespaces),
+		Cache:                  controllers.CacheOptions(namespaces),
 		// A test package may start one Env per test, each with the same controllers.
 		Controller: ctrlconfig.Controller{SkipNameValidation: ptr.To(true)},
 	})
@@ -319,10 +319,12 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 			RetryBaseDelay: retryBaseDelay, RetryMaxDelay: retryMaxDelay,
 			DefaultCredentialsNamespaces: opts.DefaultCredentialsNamespaces,
 		},
-		alibaba.Options{Endpoint: e.AlibabaURL, QPS: alibabaQPS, Timeout: callTimeout},
-		flipsnack.Options{
-			Endpoint: e.FlipsnackURL, Timeout: callTimeout, RetryBase: retryBaseDelay,
-			PerSecond: opts.FlipsnackPerSecond, PerMinute: opts.FlipsnackPerMinute,
+		controllers.PlatformOptions{
+			Alibaba: alibaba.Options{Endpoint: e.AlibabaURL, QPS: alibabaQPS, Timeout: callTimeout},
+			Flipsnack: flipsnack.Options{
+				Endpoint: e.FlipsnackURL, Timeout: callTimeout, RetryBase: retryBaseDelay,
+				PerSecond: opts.FlipsnackPerSecond, PerMinute: opts.FlipsnackPerMinute,
+			},
 		},
 	)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
 	"github.com/prodlife/product-lifecycle-operator/controllers/iotproduct"
@@ -62,7 +63,7 @@ func startOperator(t *testing.T) *operator {
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Client:                 engine.ClientOptions(),
-		Cache:                  engine.CacheOptions(nil),
+		Cache:                  controllers.CacheOptions(nil),
 	})
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,4 +1,4 @@
-package engine
+package controllers
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/json"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 )
 
 // An IoTProduct as the API server sends it, numbered where each object differs.
@@ -34,6 +35,9 @@ func decodedIoTProduct(t *testing.T, n int) *v1alpha1.IoTProduct {
 }
 
 func sameBytes(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+
+// stripUnread is the manager cache's transform (CacheOptions), every kind's strings shared.
+var stripUnread = engine.StripUnread(shareStrings)
 
 // Two IoTProducts in the cache hold one copy of each string they have in common, and every
 // value is what the API server sent.

@@ -1,0 +1,90 @@
+package controllers
+
+import (
+	"fmt"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
+	"github.com/prodlife/product-lifecycle-operator/controllers/iotproduct"
+	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
+	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
+)
+
+// Platform is one external platform as the operator runs it. Platforms lists every one:
+// SetupAll, the manager's cache (CacheOptions) and the tests that check what must name every
+// kind (the YAML of config/ and the chart, the alerts and the dashboard) read it, so a new
+// platform is its entry here beside its own packages and API types.
+type Platform struct {
+	// Name is the platform as its users call it.
+	Name string
+	// Kinds are the kinds whose products live on the platform.
+	Kinds []Kind
+	// NewSetup makes the platform's clients from its options, refusing an endpoint they
+	// cannot use before anything reaches the cluster, and returns what registers the
+	// platform's controllers in a manager.
+	NewSetup func(PlatformOptions) (func(ctrl.Manager, engine.Options) error, error)
+}
+
+// Kind is what the operator's shared parts need of one kind beyond v1alpha1.Kinds.
+type Kind struct {
+	// Name is the kind's name in v1alpha1.Kinds.
+	Name string
+	// Controller names the kind's controller: the controller label of controller-runtime's
+	// metrics, which the alerts (config/prometheus) and the dashboard (config/grafana) select.
+	Controller string
+	// ShareStrings makes an object of the kind on its way into the cache share the strings it
+	// has in common with the others; it leaves objects of other kinds alone.
+	ShareStrings func(obj any)
+}
+
+// PlatformOptions are the platforms' client settings (the operator's flags).
+type PlatformOptions struct {
+	Alibaba   alibaba.Options
+	Flipsnack flipsnack.Options
+}
+
+// Platforms are every platform the operator manages products on.
+var Platforms = []Platform{
+	{
+		Name:  "Alibaba Cloud IoT Platform",
+		Kinds: []Kind{{Name: "IoTProduct", Controller: iotproduct.ControllerName, ShareStrings: iotproduct.ShareStrings}},
+		NewSetup: func(o PlatformOptions) (func(ctrl.Manager, engine.Options) error, error) {
+			clients, err := alibaba.NewClientSet(o.Alibaba)
+			if err != nil {
+				return nil, fmt.Errorf("--alibaba-endpoint: %w", err)
+			}
+			return func(mgr ctrl.Manager, opts engine.Options) error {
+				if err := iotproduct.SetupIoTProductController(mgr, clients, opts); err != nil {
+					return fmt.Errorf("IoTProduct controller: %w", err)
+				}
+				return nil
+			}, nil
+		},
+	},
+	{
+		Name:  "Flipsnack",
+		Kinds: []Kind{{Name: "FlipsnackFeed", Controller: flipsnackfeed.ControllerName, ShareStrings: flipsnackfeed.ShareStrings}},
+		NewSetup: func(o PlatformOptions) (func(ctrl.Manager, engine.Options) error, error) {
+			if err := o.Flipsnack.Validate(); err != nil {
+				return nil, fmt.Errorf("--flipsnack-endpoint: %w", err)
+			}
+			return func(mgr ctrl.Manager, opts engine.Options) error {
+				if err := flipsnackfeed.SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(o.Flipsnack), opts); err != nil {
+					return fmt.Errorf("FlipsnackFeed controller: %w", err)
+				}
+				return nil
+			}, nil
+		},
+	},
+}
+
+// shareStrings makes a cached object of any kind share its common strings.
+func shareStrings(obj any) {
+	for _, p := range Platforms {
+		for _, k := range p.Kinds {
+			k.ShareStrings(obj)
+		}
+	}
+}
