@@ -47,7 +47,7 @@ func TestFeedDeletionWithoutProgressBacksOff(t *testing.T) {
 	})
 	must(t, err)
 	must(t, engine.RegisterIndexes(ctx, mgr))
-	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed]{
+	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed, engine.NoPlan]{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), CRDName: "flipsnackfeeds.prodlife.dev",
 		NewObject: func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
 		NewList:   func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
@@ -89,12 +89,12 @@ func TestFeedDeletionWithoutProgressBacksOff(t *testing.T) {
 // stuckFeedPlatform answers every delete without deleting anything.
 type stuckFeedPlatform struct{ deletes atomic.Int64 }
 
-func (s *stuckFeedPlatform) Connect(context.Context, *v1alpha1.FlipsnackFeed, map[string][]byte) (engine.External[*v1alpha1.FlipsnackFeed], error) {
+func (s *stuckFeedPlatform) Connect(context.Context, *v1alpha1.FlipsnackFeed, map[string][]byte, engine.Store) (engine.External[*v1alpha1.FlipsnackFeed, engine.NoPlan], error) {
 	return s, nil
 }
 
-func (s *stuckFeedPlatform) Observe(context.Context, *v1alpha1.FlipsnackFeed, string) (engine.Observation, error) {
-	return engine.Observation{Exists: true, UpToDate: true}, nil
+func (s *stuckFeedPlatform) Observe(context.Context, *v1alpha1.FlipsnackFeed, string) (engine.Observation[engine.NoPlan], error) {
+	return engine.Observation[engine.NoPlan]{Exists: true, UpToDate: true}, nil
 }
 
 func (s *stuckFeedPlatform) Lookup(context.Context, *v1alpha1.FlipsnackFeed) (string, bool, error) {
@@ -105,7 +105,7 @@ func (s *stuckFeedPlatform) Create(context.Context, *v1alpha1.FlipsnackFeed) (en
 	return engine.Result{}, nil
 }
 
-func (s *stuckFeedPlatform) Update(context.Context, *v1alpha1.FlipsnackFeed, string, engine.Observation) (engine.Result, error) {
+func (s *stuckFeedPlatform) Update(context.Context, *v1alpha1.FlipsnackFeed, string, engine.Observation[engine.NoPlan]) (engine.Result, error) {
 	return engine.Result{}, nil
 }
 

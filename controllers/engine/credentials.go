@@ -21,7 +21,7 @@ import (
 // credentials-in-use finalizer while the resource holds its own, and asks the kind's
 // Connector for a platform client. A non-nil halt ends the reconcile: the credentials
 // cannot be used (said in the status) or could not be read.
-func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (External[T], *halt) {
+func (e *Engine[T, P]) connect(ctx context.Context, obj T, hint string) (External[T, P], *halt) {
 	var (
 		data   map[string][]byte
 		secret *corev1.Secret
@@ -49,7 +49,7 @@ func (e *Engine[T]) connect(ctx context.Context, obj T, hint string) (External[T
 		}
 		data = secret.Data
 	}
-	ext, err := e.Connector.Connect(ctx, obj, data)
+	ext, err := e.Connector.Connect(ctx, obj, data, statusStore{client: e.Client})
 	var credErr *CredentialsError
 	if errors.As(err, &credErr) {
 		return nil, stopWith(e.credentialsFailed(obj, hint, credErr.Reason), nil)
@@ -109,7 +109,7 @@ func secretMetadata() *metav1.PartialObjectMetadata {
 
 // credentialsSecret reads the Secret obj names: from the API server (ClientOptions: Secrets
 // are never cached in full), unless the same version of it was read before (secretData).
-func (e *Engine[T]) credentialsSecret(ctx context.Context, obj T) (*corev1.Secret, error) {
+func (e *Engine[T, P]) credentialsSecret(ctx context.Context, obj T) (*corev1.Secret, error) {
 	key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetCredentialsSecretName()}
 	if secret, ok := e.Secrets.get(ctx, key); ok {
 		return secret, nil
@@ -123,7 +123,7 @@ func (e *Engine[T]) credentialsSecret(ctx context.Context, obj T) (*corev1.Secre
 }
 
 // protectSecretOf protects the credentials Secret obj names, if it names one.
-func (e *Engine[T]) protectSecretOf(ctx context.Context, obj T) error {
+func (e *Engine[T, P]) protectSecretOf(ctx context.Context, obj T) error {
 	name := obj.GetCredentialsSecretName()
 	if name == "" {
 		return nil
@@ -166,6 +166,6 @@ func holdSecret(ctx context.Context, c client.Client, live client.Reader, secret
 
 // credentialsFailed reports credentials that cannot be used. Only a person can fix them, so
 // it is Stalled; the Secret watch brings the object back as soon as the Secret changes.
-func (e *Engine[T]) credentialsFailed(obj T, hint, reason string) ctrl.Result {
+func (e *Engine[T, P]) credentialsFailed(obj T, hint, reason string) ctrl.Result {
 	return e.stall(obj, ReasonCredentialsError, "Connect", reason+hint)
 }

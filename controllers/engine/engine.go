@@ -26,7 +26,7 @@ import (
 // contract"). It does the Kubernetes bookkeeping (finalizers, identity annotations,
 // conditions, events, one status patch per reconcile) and leaves every platform call to the
 // kind's External adapter.
-type Engine[T Managed] struct {
+type Engine[T Managed, P any] struct {
 	Client client.Client
 	// APIReader reads from the API server itself, uncached: for reads that must not be stale
 	// and are too rare to keep an informer for (the kind's CRD, during a deletion).
@@ -40,7 +40,7 @@ type Engine[T Managed] struct {
 	Recorder  events.EventRecorder
 	NewObject func() T
 	NewList   func() client.ObjectList
-	Connector Connector[T]
+	Connector Connector[T, P]
 	// Noun names the external thing in messages: "product", "feed".
 	Noun string
 	// SyncPeriod is how often a product that the platform can read back is observed again
@@ -74,7 +74,7 @@ type Engine[T Managed] struct {
 
 // Reconcile tells the story of one object: load it, delete or create-observe-update its
 // external product, then write the status once.
-func (e *Engine[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+func (e *Engine[T, P]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	obj := e.NewObject()
 	if err := e.Client.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -102,7 +102,7 @@ func (e *Engine[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resul
 	return res, err
 }
 
-func (e *Engine[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
+func (e *Engine[T, P]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
 	policies := obj.GetLifecyclePolicies()
 	if id := lostIdentity(obj); id != "" {
 		return e.stall(obj, ReasonIdentityLost, "Create", e.identityLost(obj, id)), nil
@@ -147,7 +147,7 @@ func (e *Engine[T]) reconcile(ctx context.Context, obj T) (ctrl.Result, error) {
 	return e.observeAndUpdate(ctx, obj, ext, id)
 }
 
-func (e *Engine[T]) addFinalizer(ctx context.Context, obj T) error {
+func (e *Engine[T, P]) addFinalizer(ctx context.Context, obj T) error {
 	if controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
 		return nil
 	}
@@ -160,7 +160,7 @@ func (e *Engine[T]) addFinalizer(ctx context.Context, obj T) error {
 // aboutToCreate says that this object's reconcile can only end in a create (or fail before
 // it): nothing names or records an identity, no earlier create left its mark, and the
 // object may create. identify makes no call for such an object.
-func (e *Engine[T]) aboutToCreate(obj T) bool {
+func (e *Engine[T, P]) aboutToCreate(obj T) bool {
 	_, pending := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]
 	return obj.GetSpecExternalID() == "" && obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation] == "" && !pending &&
 		obj.GetLifecyclePolicies().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly
@@ -169,7 +169,7 @@ func (e *Engine[T]) aboutToCreate(obj T) bool {
 // identify returns the external identity this object manages: the one the spec names to
 // adopt, the one recorded after our create, or the one an interrupted create left behind;
 // "" when there is none yet. A non-nil halt ends the reconcile.
-func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (string, *halt) {
+func (e *Engine[T, P]) identify(ctx context.Context, obj T, ext External[T, P]) (string, *halt) {
 	id, h := e.findIdentity(ctx, obj, ext)
 	if h != nil || id == "" {
 		return id, h
@@ -192,7 +192,7 @@ func (e *Engine[T]) identify(ctx context.Context, obj T, ext External[T]) (strin
 }
 
 // conflicting stalls obj when another resource has the better claim to id.
-func (e *Engine[T]) conflicting(ctx context.Context, obj T, id string) (bool, error) {
+func (e *Engine[T, P]) conflicting(ctx context.Context, obj T, id string) (bool, error) {
 	holder, err := e.identityHolder(ctx, obj, id)
 	if err != nil || holder == nil {
 		return false, err
@@ -203,7 +203,7 @@ func (e *Engine[T]) conflicting(ctx context.Context, obj T, id string) (bool, er
 
 // findIdentity is identify without the ownership check or the recording: the identity the
 // spec names, the recorded one, or the one Lookup finds under our create-pending mark.
-func (e *Engine[T]) findIdentity(ctx context.Context, obj T, ext External[T]) (string, *halt) {
+func (e *Engine[T, P]) findIdentity(ctx context.Context, obj T, ext External[T, P]) (string, *halt) {
 	recorded := obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation]
 	if specID := obj.GetSpecExternalID(); specID != "" {
 		if recorded != "" && recorded != specID {
@@ -233,7 +233,7 @@ func (e *Engine[T]) findIdentity(ctx context.Context, obj T, ext External[T]) (s
 }
 
 // adoptInterrupted records a product that an earlier, interrupted create of this object made.
-func (e *Engine[T]) adoptInterrupted(ctx context.Context, obj T, found string) error {
+func (e *Engine[T, P]) adoptInterrupted(ctx context.Context, obj T, found string) error {
 	if err := e.recordIdentity(ctx, obj, found); err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func (e *Engine[T]) adoptInterrupted(ctx context.Context, obj T, found string) e
 // identity is recorded leaves the mark, and the next reconcile finds the product by Lookup.
 // A new object's finalizer goes in the same write, and its credentials Secret is protected
 // right after it, before the platform is called.
-func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string, ctrl.Result, error) {
+func (e *Engine[T, P]) create(ctx context.Context, obj T, ext External[T, P]) (string, ctrl.Result, error) {
 	_, retrying := obj.GetAnnotations()[v1alpha1.CreatePendingAnnotation]
 	unprotected := !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer)
 	if !retrying {
@@ -312,7 +312,7 @@ func (e *Engine[T]) create(ctx context.Context, obj T, ext External[T]) (string,
 
 // beforeCreateCall does what must be done before the platform is asked to create: protect
 // the credentials Secret of an object that has just taken its finalizer, and say "Creating".
-func (e *Engine[T]) beforeCreateCall(ctx context.Context, obj T, protectSecret bool) error {
+func (e *Engine[T, P]) beforeCreateCall(ctx context.Context, obj T, protectSecret bool) error {
 	if protectSecret {
 		if err := e.protectSecretOf(ctx, obj); err != nil {
 			return err
@@ -329,7 +329,7 @@ func (e *Engine[T]) beforeCreateCall(ctx context.Context, obj T, protectSecret b
 	return nil
 }
 
-func (e *Engine[T]) observeAndUpdate(ctx context.Context, obj T, ext External[T], id string) (ctrl.Result, error) {
+func (e *Engine[T, P]) observeAndUpdate(ctx context.Context, obj T, ext External[T, P], id string) (ctrl.Result, error) {
 	policies := obj.GetLifecyclePolicies()
 	obs, err := ext.Observe(ctx, obj, id)
 	if err != nil {
@@ -367,7 +367,7 @@ func (e *Engine[T]) observeAndUpdate(ctx context.Context, obj T, ext External[T]
 
 // finalize deletes the external product (or lets it be) and then releases the object.
 // gone reports that the finalizer was removed, so the object may no longer exist.
-func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone bool, err error) {
+func (e *Engine[T, P]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone bool, err error) {
 	if !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) || e.released.has(obj.GetUID()) {
 		return ctrl.Result{}, true, nil
 	}
@@ -464,7 +464,7 @@ func (e *Engine[T]) finalize(ctx context.Context, obj T) (res ctrl.Result, gone 
 const orphanHint = "; to let the resource go and leave the product on the platform, set spec.deletionPolicy to Orphan"
 
 // release removes the finalizer after saying, in an event, why the object may go.
-func (e *Engine[T]) release(ctx context.Context, obj T, reason releaseReason, format string, args ...any) (ctrl.Result, bool, error) {
+func (e *Engine[T, P]) release(ctx context.Context, obj T, reason releaseReason, format string, args ...any) (ctrl.Result, bool, error) {
 	// The event goes first: once the finalizer is gone the object may vanish, and an operator
 	// killed in that moment would leave the deletion unreported. (A failed finalizer removal
 	// is retried; its event may then be said twice, which is the lesser harm.)
@@ -490,7 +490,7 @@ func (e *Engine[T]) release(ctx context.Context, obj T, reason releaseReason, fo
 // a failure only a person can fix (credentials, permission, invalid input) is Stalled and
 // retried slowly without an error, so it never hot-loops; anything else is Reconciling and
 // returned as an error, so the workqueue retries it with exponential backoff.
-func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing string, err error, hint string) (ctrl.Result, error) {
+func (e *Engine[T, P]) fail(ctx context.Context, obj T, reason, action, doing string, err error, hint string) (ctrl.Result, error) {
 	class := apierr.ClassOf(err)
 	if class == apierr.Throttled {
 		return e.waitOutThrottling(obj, reason, doing, err)
@@ -514,7 +514,7 @@ func (e *Engine[T]) fail(ctx context.Context, obj T, reason, action, doing strin
 
 // stall reports a failure that only a person can fix (Stalled, with a warning event) and
 // comes back after SlowRetry; the change that fixes it usually triggers a reconcile sooner.
-func (e *Engine[T]) stall(obj T, reason, action, msg string) ctrl.Result {
+func (e *Engine[T, P]) stall(obj T, reason, action, msg string) ctrl.Result {
 	setState(obj, state{reason: reason, stalled: true, message: msg})
 	e.event(obj, corev1.EventTypeWarning, reason, action, "%s", msg)
 	return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}
@@ -524,7 +524,7 @@ func (e *Engine[T]) stall(obj T, reason, action, msg string) ctrl.Result {
 // (clients have already waited what they could within one call): the Ready reason stays the
 // one of the work under way, no warning is raised, and the reconcile comes back after
 // ThrottleWait without counting as an error.
-func (e *Engine[T]) waitOutThrottling(obj T, failReason, doing string, err error) (ctrl.Result, error) {
+func (e *Engine[T, P]) waitOutThrottling(obj T, failReason, doing string, err error) (ctrl.Result, error) {
 	retry := ctrl.Result{RequeueAfter: jitter(e.ThrottleWait)}
 	if failReason == ReasonObserveFailed && readyAtThisGeneration(obj) {
 		// A throttled read learnt nothing: the object was Ready at this generation and
@@ -566,7 +566,7 @@ func terminalAdvice(class apierr.Class) string {
 	return "; the platform refused the request as invalid: fix the spec"
 }
 
-func (e *Engine[T]) recordIdentity(ctx context.Context, obj T, id string) error {
+func (e *Engine[T, P]) recordIdentity(ctx context.Context, obj T, id string) error {
 	err := patchMetadata(ctx, e.Client, obj, func(o T) {
 		setAnnotation(o, v1alpha1.ExternalIDAnnotation, id)
 		removeAnnotation(o, v1alpha1.CreatePendingAnnotation)
@@ -577,21 +577,21 @@ func (e *Engine[T]) recordIdentity(ctx context.Context, obj T, id string) error 
 	return nil
 }
 
-func (e *Engine[T]) clearPending(ctx context.Context, obj T) error {
+func (e *Engine[T, P]) clearPending(ctx context.Context, obj T) error {
 	if err := patchMetadata(ctx, e.Client, obj, func(o T) { removeAnnotation(o, v1alpha1.CreatePendingAnnotation) }); err != nil {
 		return fmt.Errorf("clearing create-pending: %w", err)
 	}
 	return nil
 }
 
-func (e *Engine[T]) resync() ctrl.Result {
+func (e *Engine[T, P]) resync() ctrl.Result {
 	if e.SyncPeriod <= 0 {
 		return ctrl.Result{}
 	}
 	return ctrl.Result{RequeueAfter: jitter(e.SyncPeriod)}
 }
 
-func (e *Engine[T]) event(obj T, eventType, reason, action, format string, args ...any) {
+func (e *Engine[T, P]) event(obj T, eventType, reason, action, format string, args ...any) {
 	if e.Recorder != nil {
 		e.Recorder.Eventf(obj, nil, eventType, reason, action, format, args...)
 	}

@@ -35,7 +35,7 @@ func TestCreateTakesBackItsMarkWhenItStopsBeforeThePlatformCall(t *testing.T) {
 		},
 	})
 	platform := &recordingExternal{}
-	reconciler := &engine.Engine[*v1alpha1.IoTProduct]{
+	reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
 		Client: c, APIReader: c, Noun: "product",
 		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
 		NewList:   func() client.ObjectList { return &v1alpha1.IoTProductList{} },
@@ -82,7 +82,7 @@ func TestDeletionThatMayNotReadTheCRDIsStalledWithTheWayOut(t *testing.T) {
 		},
 	})
 	platform := &recordingExternal{}
-	reconciler := &engine.Engine[*v1alpha1.IoTProduct]{
+	reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
 		Client: c, APIReader: noCRDs, CRDName: "iotproducts.prodlife.dev", Noun: "product",
 		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
 		NewList:   func() client.ObjectList { return &v1alpha1.IoTProductList{} },
@@ -139,7 +139,7 @@ func TestAReleasedObjectSeenAgainFromAStaleCacheIsNotDeletedTwice(t *testing.T) 
 		},
 	})
 	platform := &recordingExternal{}
-	reconciler := &engine.Engine[*v1alpha1.IoTProduct]{
+	reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
 		Client: reader, APIReader: reader, CRDName: "iotproducts.prodlife.dev", Noun: "product",
 		NewObject:            func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
 		NewList:              func() client.ObjectList { return &v1alpha1.IoTProductList{} },
@@ -162,13 +162,13 @@ func TestAReleasedObjectSeenAgainFromAStaleCacheIsNotDeletedTwice(t *testing.T) 
 // recordingExternal is a platform that records what it is asked and makes nothing.
 type recordingExternal struct{ calls []string }
 
-func (r *recordingExternal) Connect(context.Context, *v1alpha1.IoTProduct, map[string][]byte) (engine.External[*v1alpha1.IoTProduct], error) {
+func (r *recordingExternal) Connect(context.Context, *v1alpha1.IoTProduct, map[string][]byte, engine.Store) (engine.External[*v1alpha1.IoTProduct, engine.NoPlan], error) {
 	return r, nil
 }
 
-func (r *recordingExternal) Observe(context.Context, *v1alpha1.IoTProduct, string) (engine.Observation, error) {
+func (r *recordingExternal) Observe(context.Context, *v1alpha1.IoTProduct, string) (engine.Observation[engine.NoPlan], error) {
 	r.calls = append(r.calls, "Observe")
-	return engine.Observation{}, nil
+	return engine.Observation[engine.NoPlan]{}, nil
 }
 
 func (r *recordingExternal) Lookup(context.Context, *v1alpha1.IoTProduct) (string, bool, error) {
@@ -181,7 +181,7 @@ func (r *recordingExternal) Create(context.Context, *v1alpha1.IoTProduct) (engin
 	return engine.Result{ExternalID: "made"}, nil
 }
 
-func (r *recordingExternal) Update(context.Context, *v1alpha1.IoTProduct, string, engine.Observation) (engine.Result, error) {
+func (r *recordingExternal) Update(context.Context, *v1alpha1.IoTProduct, string, engine.Observation[engine.NoPlan]) (engine.Result, error) {
 	r.calls = append(r.calls, "Update")
 	return engine.Result{}, nil
 }

@@ -24,19 +24,28 @@ type Managed interface {
 }
 
 // Connector turns a resource and its credentials into a client for its external product.
-// secret is nil when the resource names no Secret. A Connector returns a *CredentialsError
-// when the credentials are missing or malformed.
-type Connector[T Managed] interface {
-	Connect(ctx context.Context, obj T, secret map[string][]byte) (External[T], error)
+// secret is nil when the resource names no Secret. store is the one way the adapter may write
+// to the API server (status checkpoints), through the engine. A Connector returns a
+// *CredentialsError when the credentials are missing or malformed.
+type Connector[T Managed, P any] interface {
+	Connect(ctx context.Context, obj T, secret map[string][]byte, store Store) (External[T, P], error)
+}
+
+// Store is what the engine lets an adapter write to the API server: status fields that must
+// survive a crash before the reconcile ends (a feed's record after every batch). Every other
+// write (metadata, the final status) is the engine's own.
+type Store interface {
+	// CheckpointStatus patches fields into obj's status on the API server at once (patch.go).
+	CheckpointStatus(ctx context.Context, obj client.Object, fields map[string]any) error
 }
 
 // External is one kind's adapter to its platform: the four verbs of the lifecycle, plus the
 // lookup that makes creation crash-safe. Every error is an *apierr.Error or plain transport
 // error; the engine classifies it.
-type External[T Managed] interface {
+type External[T Managed, P any] interface {
 	// Observe reads the product with the given external identity and says whether it exists
 	// and matches the spec. It also copies what it sees into the kind's status.
-	Observe(ctx context.Context, obj T, externalID string) (Observation, error)
+	Observe(ctx context.Context, obj T, externalID string) (Observation[P], error)
 
 	// Lookup finds a product that an earlier, interrupted create of this very object may have
 	// made. It is called only while the object carries our create-pending mark.
@@ -46,7 +55,7 @@ type External[T Managed] interface {
 	Create(ctx context.Context, obj T) (Result, error)
 
 	// Update makes the product match the spec.
-	Update(ctx context.Context, obj T, externalID string, obs Observation) (Result, error)
+	Update(ctx context.Context, obj T, externalID string, obs Observation[P]) (Result, error)
 
 	// Delete removes the product. A Result with Done false means more calls are needed (a
 	// large feed), and Progressed says whether this one got anywhere; a not-found error
@@ -54,16 +63,19 @@ type External[T Managed] interface {
 	Delete(ctx context.Context, obj T, externalID string) (Result, error)
 }
 
-// Observation is what Observe saw.
-type Observation struct {
+// Observation is what Observe saw. P is the kind's plan: what Observe worked out for Update
+// to do (a feed's push plan), handed back to Update as it is, since adapters keep no state
+// between the two calls. A kind whose Update needs only the spec uses NoPlan.
+type Observation[P any] struct {
 	Exists   bool
 	UpToDate bool
 	// Diff says, for a person, how the product differs from the spec.
 	Diff string
-	// Plan is what Observe worked out for Update to do (a feed's push plan), handed back to
-	// Update as it is: adapters keep no state between the two calls.
-	Plan any
+	Plan P
 }
+
+// NoPlan is the plan of a kind whose Update needs nothing from Observe but the spec.
+type NoPlan struct{}
 
 // Result is the outcome of a write.
 type Result struct {

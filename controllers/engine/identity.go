@@ -89,7 +89,7 @@ func indexExternalID(o client.Object) []string {
 // unique within one) and either recorded it while obj did not, or is older. nil means obj
 // may manage id. Of two resources that both recorded it (a race of two adoptions, or a
 // restore), the older keeps it, so exactly one of them ever deletes the product.
-func (e *Engine[T]) identityHolder(ctx context.Context, obj T, id string) (Managed, error) {
+func (e *Engine[T, P]) identityHolder(ctx context.Context, obj T, id string) (Managed, error) {
 	// The cache's own objects (UnsafeDisableDeepCopy): they are only read here, and the
 	// holder found is only named in a message.
 	list := e.NewList()
@@ -135,7 +135,7 @@ func olderThan(a, b client.Object) bool {
 }
 
 // identityConflict is the message of a resource that may not manage id because holder does.
-func (e *Engine[T]) identityConflict(holder Managed, id string) string {
+func (e *Engine[T, P]) identityConflict(holder Managed, id string) string {
 	return fmt.Sprintf("%s %s is already managed by %s %s/%s: one %s is managed by one resource only, so this one never calls the platform for it, and deleting it leaves the %s alone. "+
 		"Delete this resource, or name another %s",
 		e.Noun, id, metrics.KindOf(holder), holder.GetNamespace(), holder.GetName(), e.Noun, e.Noun, e.Noun)
@@ -144,7 +144,7 @@ func (e *Engine[T]) identityConflict(holder Managed, id string) string {
 // leaveToHolder releases a deleted obj without any platform call when another resource has
 // the better claim to id: the product is that resource's to delete. held says the deletion
 // ends here, with res, gone and err.
-func (e *Engine[T]) leaveToHolder(ctx context.Context, obj T, id string) (held bool, res ctrl.Result, gone bool, err error) {
+func (e *Engine[T, P]) leaveToHolder(ctx context.Context, obj T, id string) (held bool, res ctrl.Result, gone bool, err error) {
 	holder, err := e.identityHolder(ctx, obj, id)
 	if err != nil {
 		return true, ctrl.Result{}, false, err
@@ -186,7 +186,7 @@ func lostIdentity(obj Managed) string {
 }
 
 // identityLost is the message of a resource whose status reports id that nothing records.
-func (e *Engine[T]) identityLost(obj T, id string) string {
+func (e *Engine[T, P]) identityLost(obj T, id string) string {
 	return fmt.Sprintf("the status reports %s %s, but the annotation %s that records it was removed: the operator will neither make a second %s nor delete %s on the word of the status alone. "+
 		"To manage %s again, name it in the spec's identity field; to let this resource go and leave it on the platform, set spec.deletionPolicy to Orphan",
 		e.Noun, id, v1alpha1.ExternalIDAnnotation, e.Noun, id, id)

@@ -53,7 +53,7 @@ func TestAnIdentityIsHeldOnlyByAResourceRecordingThatIdentity(t *testing.T) {
 	newcomer := recording("team-c", "newcomer", "uid-newcomer", "", day.Add(2*time.Hour))
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(owner, neighbour, newcomer).
 		WithIndex(&v1alpha1.IoTProduct{}, externalIDField, indexExternalID).Build()
-	e := &Engine[*v1alpha1.IoTProduct]{Client: c, Noun: "product", NewList: func() client.ObjectList { return &v1alpha1.IoTProductList{} }}
+	e := &Engine[*v1alpha1.IoTProduct, NoPlan]{Client: c, Noun: "product", NewList: func() client.ObjectList { return &v1alpha1.IoTProductList{} }}
 	ctx := context.Background()
 
 	for _, tt := range []struct {

@@ -51,13 +51,21 @@ func patchStatus(ctx context.Context, c client.Client, before, after client.Obje
 	return nil
 }
 
-// CheckpointStatus writes some status fields at once, in the middle of a reconcile: progress
+// statusStore is the Store an engine hands its adapter: its own client's status writes.
+type statusStore struct{ client client.Client }
+
+// CheckpointStatus is checkpointStatus with the engine's client.
+func (s statusStore) CheckpointStatus(ctx context.Context, obj client.Object, fields map[string]any) error {
+	return checkpointStatus(ctx, s.client, obj, fields)
+}
+
+// checkpointStatus writes some status fields at once, in the middle of a reconcile: progress
 // that must survive a crash before the reconcile ends (a feed's record after every batch).
 // It patches a copy, so the conditions built so far in memory stay, and the caller updates
 // its own copy of those fields only once they are stored. The write moves the
 // resourceVersion: unless someone else changed the metadata meanwhile, obj takes it, so the
 // finalizer can still be removed with an optimistic lock right after the last batch.
-func CheckpointStatus(ctx context.Context, c client.Client, obj client.Object, fields map[string]any) error {
+func checkpointStatus(ctx context.Context, c client.Client, obj client.Object, fields map[string]any) error {
 	patch, err := json.Marshal(map[string]any{"status": fields})
 	if err != nil {
 		return err

@@ -78,7 +78,7 @@ func protectedObjectsIn(c client.Client, list client.ObjectList) handler.MapFunc
 // deleted: the namespace's own condition quotes the refusal, but people look at the object,
 // and this says how to let both go. (An event cannot say it: a terminating namespace
 // accepts no new objects, events included.)
-func (e *Engine[T]) notePendingNamespaceDeletion(ctx context.Context, obj T) {
+func (e *Engine[T, P]) notePendingNamespaceDeletion(ctx context.Context, obj T) {
 	ns := &metav1.PartialObjectMetadata{}
 	ns.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
 	if err := e.Client.Get(ctx, client.ObjectKey{Name: obj.GetNamespace()}, ns); err != nil {
@@ -95,7 +95,7 @@ func (e *Engine[T]) notePendingNamespaceDeletion(ctx context.Context, obj T) {
 }
 
 // kindOf names the object's kind for commands a person can paste.
-func (e *Engine[T]) kindOf(obj T) string {
+func (e *Engine[T, P]) kindOf(obj T) string {
 	gvk, err := apiutil.GVKForObject(obj, e.Client.Scheme())
 	if err != nil {
 		return "resource"

@@ -27,7 +27,7 @@ var crdGVK = schema.GroupVersionKind{Group: "apiextensions.k8s.io", Version: "v1
 // moment (a bulk deletion) share one read that began after each of them asked (freshRead),
 // gathered for up to crdReadGathering: a deletion is a platform call and two API writes, so
 // 10 ms more before it is little, and a bulk deletion then reads once for several objects.
-func (e *Engine[T]) crdBeingDeleted(ctx context.Context) (bool, error) {
+func (e *Engine[T, P]) crdBeingDeleted(ctx context.Context) (bool, error) {
 	return e.crdRead.get(ctx, gathering{wait: crdReadGathering, full: e.Workers}, func(ctx context.Context) (bool, error) {
 		crd := &metav1.PartialObjectMetadata{}
 		crd.SetGroupVersionKind(crdGVK)

@@ -35,11 +35,11 @@ const noReadBack = "Flipsnack has no read action: changes made to this feed outs
 // one apiKey shares the ClientSet's rate budget.
 type feedConnector struct {
 	clients *flipsnack.ClientSet
-	kube    client.Client
+	kube    client.Reader // ConfigMaps come from the API server itself (engine.ClientOptions)
 	fresh   client.Reader // the API server itself, uncached
 }
 
-func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, secret map[string][]byte) (engine.External[*v1alpha1.FlipsnackFeed], error) {
+func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, secret map[string][]byte, store engine.Store) (engine.External[*v1alpha1.FlipsnackFeed, *feedPlan], error) {
 	if missing := engine.MissingKeys(secret, v1alpha1.KindNamed("FlipsnackFeed").CredentialKeys); len(missing) > 0 {
 		return nil, &engine.CredentialsError{Reason: fmt.Sprintf(
 			"the credentials Secret %q has no %s: it needs the keys %s and %s of the Flipsnack account",
@@ -49,6 +49,7 @@ func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, sec
 		client: c.clients.For(string(secret[v1alpha1.SecretKeyAPIKey]), string(secret[v1alpha1.SecretKeyAPISecret])),
 		kube:   c.kube,
 		fresh:  c.fresh,
+		store:  store,
 	}, nil
 }
 
@@ -57,8 +58,9 @@ func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, sec
 // "update" pushes the difference.
 type feedExternal struct {
 	client *flipsnack.Client
-	kube   client.Client
+	kube   client.Reader
 	fresh  client.Reader
+	store  engine.Store // the record's checkpoints
 }
 
 // generatedSourceHash is the sourceHash of a feed whose spec names none: derived from the
@@ -73,29 +75,29 @@ func generatedSourceHash(f *v1alpha1.FlipsnackFeed) string {
 	return "plo-" + hex.EncodeToString(sum[:])[:flipsnack.MaxSourceHash-len("plo-")]
 }
 
-func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (engine.Observation, error) {
+func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (engine.Observation[*feedPlan], error) {
 	f.Status.SourceHash = sourceHash
 	f.Status.Drift = noReadBack
 	rec, err := decodeRecord(f.Status.Pushed)
 	if err != nil {
-		return engine.Observation{}, err
+		return engine.Observation[*feedPlan]{}, err
 	}
 	desired, err := x.desired(ctx, f)
 	if err != nil {
-		return engine.Observation{}, err
+		return engine.Observation[*feedPlan]{}, err
 	}
 	plan := planPush(desired, rec)
 	if !plan.empty() {
 		// Creates go before deletes, so the record holds old and new SKUs for a while.
 		if err := checkRecordFits(projectedRecord(rec, desired)); err != nil {
-			return engine.Observation{}, err
+			return engine.Observation[*feedPlan]{}, err
 		}
 	}
 	f.Status.ProductsPushed = int64(rec.confirmed())
 	f.Status.ProductsPendingDeletion = int64(len(plan.delete))
 	// The feed exists for the operator as soon as its sourceHash is chosen: the platform makes
 	// it with its first products and has no way to ask whether it is there.
-	return engine.Observation{Exists: true, UpToDate: plan.empty(), Diff: plan.String(), Plan: plan}, nil
+	return engine.Observation[*feedPlan]{Exists: true, UpToDate: plan.empty(), Diff: plan.String(), Plan: plan}, nil
 }
 
 // Lookup finds nothing: Create makes no API call, so an interrupted create left nothing on
@@ -125,9 +127,9 @@ func nothingPushed(f *v1alpha1.FlipsnackFeed) bool {
 // Update pushes the difference Observe found: products.create for new SKUs, products.update
 // with only the changed fields, products.delete for SKUs gone from the spec. The record is
 // written after every successful call, so a restart resumes where the push stopped.
-func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string, obs engine.Observation) (engine.Result, error) {
-	plan, ok := obs.Plan.(*feedPlan)
-	if !ok {
+func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string, obs engine.Observation[*feedPlan]) (engine.Result, error) {
+	plan := obs.Plan
+	if plan == nil {
 		return engine.Result{}, fmt.Errorf("feed %s: no push plan from Observe", sourceHash)
 	}
 	rec, err := decodeRecord(f.Status.Pushed)
@@ -403,7 +405,7 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 	if f.DeletionTimestamp != nil {
 		progress = deletionProgress(f.Status.ProductsDeleted, pending)
 	}
-	err = engine.CheckpointStatus(ctx, x.kube, f, map[string]any{
+	err = x.store.CheckpointStatus(ctx, f, map[string]any{
 		"pushed":                  blob,
 		"productsPushed":          pushed,
 		"productsPendingDeletion": pending,

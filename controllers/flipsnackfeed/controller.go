@@ -43,7 +43,7 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 	if err != nil {
 		return err
 	}
-	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed]{
+	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed, *feedPlan]{
 		Client:         mgr.GetClient(),
 		APIReader:      mgr.GetAPIReader(),
 		Secrets:        engine.NewSecretData(mgr.GetCache()),

@@ -19,7 +19,7 @@ type iotConnector struct {
 	clients *alibaba.ClientSet
 }
 
-func (c iotConnector) Connect(_ context.Context, p *v1alpha1.IoTProduct, secret map[string][]byte) (engine.External[*v1alpha1.IoTProduct], error) {
+func (c iotConnector) Connect(_ context.Context, p *v1alpha1.IoTProduct, secret map[string][]byte, _ engine.Store) (engine.External[*v1alpha1.IoTProduct, engine.NoPlan], error) {
 	var creds *alibaba.Credentials
 	if name := p.GetCredentialsSecretName(); name != "" {
 		if missing := engine.MissingKeys(secret, v1alpha1.KindNamed("IoTProduct").CredentialKeys); len(missing) > 0 {
@@ -45,13 +45,13 @@ type iotExternal struct {
 	client *alibaba.Client
 }
 
-func (x *iotExternal) Observe(ctx context.Context, p *v1alpha1.IoTProduct, productKey string) (engine.Observation, error) {
+func (x *iotExternal) Observe(ctx context.Context, p *v1alpha1.IoTProduct, productKey string) (engine.Observation[engine.NoPlan], error) {
 	product, _, err := x.client.QueryProduct(ctx, productKey)
 	if apierr.Is(err, apierr.NotFound) {
-		return engine.Observation{Exists: false}, nil
+		return engine.Observation[engine.NoPlan]{Exists: false}, nil
 	}
 	if err != nil {
-		return engine.Observation{}, err
+		return engine.Observation[engine.NoPlan]{}, err
 	}
 	p.Status.ProductKey = product.ProductKey
 	p.Status.ProductStatus = product.ProductStatus
@@ -72,7 +72,7 @@ func (x *iotExternal) Observe(ctx context.Context, p *v1alpha1.IoTProduct, produ
 	if p.Spec.Description != "" && product.Description != p.Spec.Description {
 		diff = append(diff, fmt.Sprintf("description is %q, spec wants %q", product.Description, p.Spec.Description))
 	}
-	return engine.Observation{Exists: true, UpToDate: len(diff) == 0, Diff: strings.Join(diff, "; ")}, nil
+	return engine.Observation[engine.NoPlan]{Exists: true, UpToDate: len(diff) == 0, Diff: strings.Join(diff, "; ")}, nil
 }
 
 // Lookup finds the product by name: names are unique within an IoT instance, and the engine
@@ -98,7 +98,7 @@ func (x *iotExternal) Create(ctx context.Context, p *v1alpha1.IoTProduct) (engin
 	return engine.Result{ExternalID: product.ProductKey, RequestID: requestID}, nil
 }
 
-func (x *iotExternal) Update(ctx context.Context, p *v1alpha1.IoTProduct, productKey string, _ engine.Observation) (engine.Result, error) {
+func (x *iotExternal) Update(ctx context.Context, p *v1alpha1.IoTProduct, productKey string, _ engine.Observation[engine.NoPlan]) (engine.Result, error) {
 	requestID, err := x.client.UpdateProduct(ctx, productKey, p.Spec.ProductName, p.Spec.Description)
 	return engine.Result{ExternalID: productKey, RequestID: requestID}, err
 }

@@ -21,7 +21,7 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 	if err != nil {
 		return err
 	}
-	reconciler := &engine.Engine[*v1alpha1.IoTProduct]{
+	reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
 		Client:       mgr.GetClient(),
 		APIReader:    mgr.GetAPIReader(),
 		Secrets:      engine.NewSecretData(mgr.GetCache()),
