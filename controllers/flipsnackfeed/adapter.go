@@ -16,13 +16,13 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed/feedplan"
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 )
 
-// feedBatch is the most products or SKUs one call carries: the platform's limit. The adapter
-// cuts the batches itself so that every call is followed by a write of the pushed record.
-const feedBatch = flipsnack.DefaultMaxBatch
+// feedBatch is the most products or SKUs one call carries (feedplan.Batch).
+const feedBatch = feedplan.Batch
 
 // deleteBatchesPerReconcile bounds the work of one deleting reconcile, so progress shows in
 // the Ready condition ("deleted 1,000 of 10,000 products") while a large feed goes.
@@ -39,7 +39,7 @@ type feedConnector struct {
 	fresh   client.Reader // the API server itself, uncached
 }
 
-func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, secret map[string][]byte, store engine.Store) (engine.External[*v1alpha1.FlipsnackFeed, *feedPlan], error) {
+func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, secret map[string][]byte, store engine.Store) (engine.External[*v1alpha1.FlipsnackFeed, *feedplan.Plan], error) {
 	if missing := engine.MissingKeys(secret, v1alpha1.KindNamed("FlipsnackFeed").CredentialKeys); len(missing) > 0 {
 		return nil, &engine.CredentialsError{Reason: fmt.Sprintf(
 			"the credentials Secret %q has no %s: it needs the keys %s and %s of the Flipsnack account",
@@ -75,29 +75,29 @@ func generatedSourceHash(f *v1alpha1.FlipsnackFeed) string {
 	return "plo-" + hex.EncodeToString(sum[:])[:flipsnack.MaxSourceHash-len("plo-")]
 }
 
-func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (engine.Observation[*feedPlan], error) {
+func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (engine.Observation[*feedplan.Plan], error) {
 	f.Status.SourceHash = sourceHash
 	f.Status.Drift = noReadBack
 	rec, err := decodeRecord(f.Status.Pushed)
 	if err != nil {
-		return engine.Observation[*feedPlan]{}, err
+		return engine.Observation[*feedplan.Plan]{}, err
 	}
 	desired, err := x.desired(ctx, f)
 	if err != nil {
-		return engine.Observation[*feedPlan]{}, err
+		return engine.Observation[*feedplan.Plan]{}, err
 	}
-	plan := planPush(desired, rec)
-	if !plan.empty() {
+	plan := feedplan.PlanPush(desired, rec)
+	if !plan.Empty() {
 		// Creates go before deletes, so the record holds old and new SKUs for a while.
-		if err := checkRecordFits(projectedRecord(rec, desired)); err != nil {
-			return engine.Observation[*feedPlan]{}, err
+		if err := checkRecordFits(feedplan.ProjectedRecord(rec, desired)); err != nil {
+			return engine.Observation[*feedplan.Plan]{}, err
 		}
 	}
-	f.Status.ProductsPushed = int64(rec.confirmed())
-	f.Status.ProductsPendingDeletion = int64(len(plan.delete))
+	f.Status.ProductsPushed = int64(rec.Confirmed())
+	f.Status.ProductsPendingDeletion = int64(len(plan.Delete))
 	// The feed exists for the operator as soon as its sourceHash is chosen: the platform makes
 	// it with its first products and has no way to ask whether it is there.
-	return engine.Observation[*feedPlan]{Exists: true, UpToDate: plan.empty(), Diff: plan.String(), Plan: plan}, nil
+	return engine.Observation[*feedplan.Plan]{Exists: true, UpToDate: plan.Empty(), Diff: plan.String(), Plan: plan}, nil
 }
 
 // Lookup finds nothing: Create makes no API call, so an interrupted create left nothing on
@@ -127,7 +127,7 @@ func nothingPushed(f *v1alpha1.FlipsnackFeed) bool {
 // Update pushes the difference Observe found: products.create for new SKUs, products.update
 // with only the changed fields, products.delete for SKUs gone from the spec. The record is
 // written after every successful call, so a restart resumes where the push stopped.
-func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string, obs engine.Observation[*feedPlan]) (engine.Result, error) {
+func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string, obs engine.Observation[*feedplan.Plan]) (engine.Result, error) {
 	plan := obs.Plan
 	if plan == nil {
 		return engine.Result{}, fmt.Errorf("feed %s: no push plan from Observe", sourceHash)
@@ -139,22 +139,22 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 	res := engine.Result{ExternalID: sourceHash}
 	skips := skippedSKUs{}
 
-	for _, chunk := range chunks(plan.create) {
+	for _, chunk := range feedplan.Chunks(plan.Create) {
 		// The SKUs are recorded as in flight before the call: if its answer is lost or the
 		// operator stops before the record is written, a deletion still sees them.
 		fresh := map[string]bool{}
 		for _, p := range chunk {
-			if _, known := rec[p.sku]; !known {
-				rec[p.sku] = inFlightFields()
-				fresh[p.sku] = true
+			if _, known := rec[p.SKU]; !known {
+				rec[p.SKU] = feedplan.InFlightFields()
+				fresh[p.SKU] = true
 			}
 		}
-		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
+		if err := x.save(ctx, f, rec, len(plan.Delete)); err != nil {
 			return res, err
 		}
 		pushed, skipped, err := x.pushNew(ctx, sourceHash, chunk)
 		for _, p := range pushed {
-			rec[p.sku] = p.hashes
+			rec[p.SKU] = p.Hashes
 		}
 		// Skipped SKUs stay in flight: possibly there, sent again next time.
 		skips.add(skipped...)
@@ -166,12 +166,12 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 			// they do not) and deleted with the feed. Dropping one would leave a product on the
 			// platform that no deletion ever removes.
 			for _, p := range chunk {
-				if inFlight(rec[p.sku]) && fresh[p.sku] {
-					delete(rec, p.sku)
+				if feedplan.InFlight(rec[p.SKU]) && fresh[p.SKU] {
+					delete(rec, p.SKU)
 				}
 			}
 		}
-		if serr := x.save(ctx, f, rec, len(plan.delete)); serr != nil && err == nil {
+		if serr := x.save(ctx, f, rec, len(plan.Delete)); serr != nil && err == nil {
 			err = serr
 		}
 		if err != nil {
@@ -179,10 +179,10 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		}
 	}
 
-	for _, chunk := range chunks(plan.update) {
+	for _, chunk := range feedplan.Chunks(plan.Update) {
 		partial := make([]json.RawMessage, len(chunk))
 		for i, u := range chunk {
-			partial[i] = u.partial
+			partial[i] = u.Partial
 		}
 		r, err := x.client.UpdateProducts(ctx, sourceHash, partial)
 		if err != nil {
@@ -190,22 +190,22 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		}
 		skipped := skips.add(r.Skipped...)
 		for _, u := range chunk {
-			if skipped[u.product.sku] {
+			if skipped[u.Product.SKU] {
 				// Not updated: in flight again, so the next push sends it whole (an update if
 				// the platform has it, a create if not).
-				rec[u.product.sku] = inFlightFields()
+				rec[u.Product.SKU] = feedplan.InFlightFields()
 				continue
 			}
-			rec[u.product.sku] = u.product.hashes
+			rec[u.Product.SKU] = u.Product.Hashes
 		}
-		if err := x.save(ctx, f, rec, len(plan.delete)); err != nil {
+		if err := x.save(ctx, f, rec, len(plan.Delete)); err != nil {
 			return res, err
 		}
 	}
 
-	pending := len(plan.delete)
+	pending := len(plan.Delete)
 	if pending > 0 {
-		r, err := x.client.DeleteProducts(ctx, sourceHash, plan.delete, func(deleted []string) error {
+		r, err := x.client.DeleteProducts(ctx, sourceHash, plan.Delete, func(deleted []string) error {
 			for _, sku := range deleted {
 				delete(rec, sku)
 			}
@@ -239,12 +239,12 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		res.Message = "no products were pushed, so there was nothing to delete"
 		return res, nil
 	}
-	skus := rec.skus()
+	skus := rec.SKUs()
 	if max := deleteBatchesPerReconcile * feedBatch; len(skus) > max {
 		skus = skus[:max]
 	}
 	f.Status.ProductsPendingDeletion = int64(len(rec))
-	f.Status.DeletionProgress = deletionProgress(f.Status.ProductsDeleted, int64(len(rec)))
+	f.Status.DeletionProgress = feedplan.DeletionProgress(f.Status.ProductsDeleted, int64(len(rec)))
 	left := len(rec)
 	r, err := x.client.DeleteProducts(ctx, sourceHash, skus, func(deleted []string) error {
 		// Only SKUs of the record count: a SKU reported under another spelling than the one
@@ -258,7 +258,7 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		return x.save(ctx, f, rec, len(rec))
 	})
 	total := f.Status.ProductsDeleted + int64(len(rec))
-	res.Message = fmt.Sprintf("deleted %s of %s products", thousands(f.Status.ProductsDeleted), thousands(total))
+	res.Message = fmt.Sprintf("deleted %s of %s products", feedplan.Thousands(f.Status.ProductsDeleted), feedplan.Thousands(total))
 	skips := skippedSKUs{}
 	skips.add(r.Skipped...)
 	if err != nil {
@@ -272,7 +272,7 @@ func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 	res.Done = len(rec) == 0
 	res.Progressed = len(rec) < left
 	if !res.Done && !res.Progressed {
-		res.Message = fmt.Sprintf("the platform answered, but none of the %s recorded SKUs left went from the record (first: %q)", thousands(int64(len(rec))), rec.skus()[0])
+		res.Message = fmt.Sprintf("the platform answered, but none of the %s recorded SKUs left went from the record (first: %q)", feedplan.Thousands(int64(len(rec))), rec.SKUs()[0])
 	}
 	return res, nil
 }
@@ -300,10 +300,10 @@ func (x *feedExternal) readDeletionAgain(ctx context.Context, f *v1alpha1.Flipsn
 // platform refuses a create whole if any SKU exists and an update whole if any SKU is missing,
 // so a mixed batch is halved until each part is one or the other: a few extra calls, on a
 // path taken only after a crash or an adoption.
-func (x *feedExternal) pushNew(ctx context.Context, sourceHash string, products []feedProduct) (pushed []feedProduct, skipped []string, err error) {
+func (x *feedExternal) pushNew(ctx context.Context, sourceHash string, products []feedplan.Product) (pushed []feedplan.Product, skipped []string, err error) {
 	full := make([]json.RawMessage, len(products))
 	for i, p := range products {
-		full[i] = p.full()
+		full[i] = p.Full()
 	}
 	r, err := x.client.CreateProducts(ctx, sourceHash, full)
 	if err == nil {
@@ -329,7 +329,7 @@ func (x *feedExternal) pushNew(ctx context.Context, sourceHash string, products 
 }
 
 // applied is products less those the platform skipped.
-func applied(products []feedProduct, skipped []string) []feedProduct {
+func applied(products []feedplan.Product, skipped []string) []feedplan.Product {
 	if len(skipped) == 0 {
 		return products
 	}
@@ -337,9 +337,9 @@ func applied(products []feedProduct, skipped []string) []feedProduct {
 	for _, sku := range skipped {
 		skip[sku] = true
 	}
-	out := make([]feedProduct, 0, len(products))
+	out := make([]feedplan.Product, 0, len(products))
 	for _, p := range products {
-		if !skip[p.sku] {
+		if !skip[p.SKU] {
 			out = append(out, p)
 		}
 	}
@@ -364,7 +364,7 @@ func (s skippedSKUs) add(skus ...string) skippedSKUs {
 // saying so, which the engine shows in the Ready condition and a Warning event and retries
 // with backoff; with none skipped it clears them from status and returns nil.
 func (s skippedSKUs) report(f *v1alpha1.FlipsnackFeed, action string) error {
-	skus := sortedKeys(s)
+	skus := feedplan.SortedKeys(s)
 	f.Status.ProductsSkipped = int64(len(skus))
 	f.Status.SkippedSKUs = nil
 	if len(skus) == 0 {
@@ -392,18 +392,18 @@ func refused(err error) bool {
 
 // save writes the record and the counts into the object and, at once, into its status on
 // the API server, so what was pushed is known even if the reconcile goes no further.
-func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec pushedRecord, pendingDeletion int) error {
-	blob, err := rec.encode()
+func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec feedplan.Record, pendingDeletion int) error {
+	blob, err := rec.Encode()
 	if err != nil {
 		return err
 	}
-	if len(blob) > maxRecordBytes {
-		return recordTooLarge(fmt.Sprintf("%d bytes compressed, more than the %d (768 KiB) status.pushed may take", len(blob), maxRecordBytes))
+	if len(blob) > feedplan.MaxRecordBytes {
+		return recordTooLarge(fmt.Sprintf("%d bytes compressed, more than the %d (768 KiB) status.pushed may take", len(blob), feedplan.MaxRecordBytes))
 	}
-	pushed, pending := int64(rec.confirmed()), int64(pendingDeletion)
+	pushed, pending := int64(rec.Confirmed()), int64(pendingDeletion)
 	progress := f.Status.DeletionProgress
 	if f.DeletionTimestamp != nil {
-		progress = deletionProgress(f.Status.ProductsDeleted, pending)
+		progress = feedplan.DeletionProgress(f.Status.ProductsDeleted, pending)
 	}
 	err = x.store.CheckpointStatus(ctx, f, map[string]any{
 		"pushed":                  blob,
@@ -433,19 +433,19 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 // feed's ConfigMaps are written by namespace users, so each is measured before it is parsed,
 // and the count of products is checked as they are read. Any breach is refused whole, before
 // a platform call, with the place and what to change.
-func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) ([]feedProduct, error) {
-	var out []feedProduct
+func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) ([]feedplan.Product, error) {
+	var out []feedplan.Product
 	seen := map[string]string{}
-	add := func(p feedProduct, from string) error {
-		if prev, dup := seen[p.sku]; dup {
-			return invalidFeed(fmt.Sprintf("SKU %q is in %s and in %s: every SKU of a feed must be unique", p.sku, prev, from))
+	add := func(p feedplan.Product, from string) error {
+		if prev, dup := seen[p.SKU]; dup {
+			return invalidFeed(fmt.Sprintf("SKU %q is in %s and in %s: every SKU of a feed must be unique", p.SKU, prev, from))
 		}
 		if len(out) == v1alpha1.MaxFeedProducts {
 			return &engine.SpecRefusedError{Reason: engine.ReasonTooManyProducts, Message: fmt.Sprintf(
 				"too many products: %s brings the feed over %s products (spec.products and every productsFrom ConfigMap together); nothing is pushed until the feed holds at most %s: split the catalogue into several feeds",
-				from, thousands(v1alpha1.MaxFeedProducts), thousands(v1alpha1.MaxFeedProducts))}
+				from, feedplan.Thousands(v1alpha1.MaxFeedProducts), feedplan.Thousands(v1alpha1.MaxFeedProducts))}
 		}
-		seen[p.sku] = from
+		seen[p.SKU] = from
 		out = append(out, p)
 		return nil
 	}
@@ -456,7 +456,7 @@ func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) (
 	for i, sp := range f.Spec.Products {
 		// The CRD refuses these SKUs, but an object stored before that rule keeps its spec.
 		where := fmt.Sprintf("spec.products[%d]", i)
-		p, err := newFeedProduct(specProductFields(sp))
+		p, err := feedplan.NewProduct(specProductFields(sp))
 		if err != nil {
 			return nil, invalidFeed(fmt.Sprintf("%s: %v", where, err))
 		}
@@ -470,7 +470,7 @@ func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) (
 			return nil, err
 		}
 		for i, item := range items {
-			p, err := newFeedProduct(item)
+			p, err := feedplan.NewProduct(item)
 			if err != nil {
 				return nil, invalidFeed(fmt.Sprintf("%s, product %d: %v", where, i, err))
 			}
@@ -500,7 +500,7 @@ func (x *feedExternal) readSource(ctx context.Context, ns string, ref v1alpha1.C
 	}
 	if len(data) > v1alpha1.MaxProductsSourceBytes {
 		return nil, where, invalidFeed(fmt.Sprintf("%s holds %s bytes, more than the %s bytes (512 KiB) a products source may hold: split it into several ConfigMaps",
-			where, thousands(int64(len(data))), thousands(v1alpha1.MaxProductsSourceBytes)))
+			where, feedplan.Thousands(int64(len(data))), feedplan.Thousands(v1alpha1.MaxProductsSourceBytes)))
 	}
 	var items []map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(data), &items); err != nil {

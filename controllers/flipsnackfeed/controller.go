@@ -13,6 +13,7 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed/feedplan"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/recorder"
 )
@@ -43,7 +44,7 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 	if err != nil {
 		return err
 	}
-	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed, *feedPlan]{
+	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed, *feedplan.Plan]{
 		Client:         mgr.GetClient(),
 		APIReader:      mgr.GetAPIReader(),
 		Secrets:        engine.NewSecretData(mgr.GetCache()),

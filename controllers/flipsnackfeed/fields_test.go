@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed/feedplan"
 )
 
 func TestSpecProductFieldsAreThePlatformsNamesAndTypes(t *testing.T) {
@@ -71,7 +72,7 @@ func TestSpecProductFieldsAreThePlatformsNamesAndTypes(t *testing.T) {
 				}
 			}
 			// What the adapter sends must hold to the platform's schema.
-			if _, err := newFeedProduct(got); err != nil {
+			if _, err := feedplan.NewProduct(got); err != nil {
 				t.Errorf("newFeedProduct refuses the fields: %v", err)
 			}
 		})

@@ -1,118 +1,41 @@
 package flipsnackfeed
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
-	"reflect"
 	"strconv"
-	"strings"
 	"testing"
 
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed/feedplan"
 )
 
-func gzipped(t *testing.T, text string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write([]byte(text)); err != nil {
-		t.Fatal(err)
+// A record the operator cannot read, or could not keep, reaches the engine as a spec it
+// refuses (Stalled, InvalidSpec), never as a failure to retry.
+func TestARefusedRecordIsASpecTheOperatorRefuses(t *testing.T) {
+	tooLarge := feedplan.Record{}
+	for i := range 50001 { // more SKUs than any record this operator keeps
+		tooLarge["sku-"+strconv.Itoa(i)] = nil
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func TestPushedRecordEncodingRoundTrips(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		rec  pushedRecord
-		text string // the decompressed lines encode writes
-	}{
-		{name: "empty", rec: pushedRecord{}},
-		{name: "one SKU", rec: pushedRecord{"A": {"title": "0a1b2c3d"}}, text: "A\ttitle=0a1b2c3d\n"},
-		{
-			name: "SKUs and fields sorted",
-			rec:  pushedRecord{"B": {"type": "11111111", "title": "22222222"}, "A": {"sell_price": "33333333"}},
-			text: "A\tsell_price=33333333\nB\ttitle=22222222,type=11111111\n",
-		},
-		{name: "a SKU in flight", rec: pushedRecord{"A": inFlightFields()}, text: "A\t*=\n"},
-		{name: "a SKU without fields", rec: pushedRecord{"A": {}}, text: "A\t\n"},
-		{name: "SKU characters kept", rec: pushedRecord{"ÄÖ-1/x y": {"title": "00000000"}}, text: "ÄÖ-1/x y\ttitle=00000000\n"},
+	for name, err := range map[string]error{
+		"unreadable":         func() error { _, err := decodeRecord([]byte("not gzip")); return err }(),
+		"too large":          checkRecordFits(tooLarge),
+		"too large to store": recordTooLarge("800,000 bytes compressed"),
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			blob, err := tc.rec.encode()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.text == "" {
-				if blob != nil {
-					t.Errorf("an empty record encodes to %d bytes, want none", len(blob))
-				}
-			} else {
-				zr, err := gzip.NewReader(bytes.NewReader(blob))
-				if err != nil {
-					t.Fatal(err)
-				}
-				var text bytes.Buffer
-				if _, err := text.ReadFrom(zr); err != nil {
-					t.Fatal(err)
-				}
-				if text.String() != tc.text {
-					t.Errorf("encoded %q, want %q", text.String(), tc.text)
-				}
-			}
-			got, err := decodeRecord(blob)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tc.rec) {
-				t.Errorf("decoded %v, want %v", got, tc.rec)
-			}
-			if err := checkRecordFits(tc.rec); err != nil {
-				t.Errorf("checkRecordFits: %v", err)
-			}
-		})
+		var refused *engine.SpecRefusedError
+		if !errors.As(err, &refused) || refused.Reason != engine.ReasonInvalidSpec {
+			t.Errorf("%s: error %v, want a SpecRefusedError with reason %s", name, err, engine.ReasonInvalidSpec)
+		}
+	}
+	if _, err := decodeRecord(nil); err != nil {
+		t.Errorf("an empty record: %v", err)
 	}
 }
 
-func TestDecodeRecordRefusesWhatTheOperatorNeverWrites(t *testing.T) {
-	tooManyFields := "A\t" + strings.Repeat("f=0,", maxRecordFields) + "f=0\n"
-	for _, tc := range []struct {
-		name string
-		blob []byte
-		want string
-	}{
-		{name: "not gzip", blob: []byte("A\ttitle=0\n"), want: "status.pushed is not a record this operator wrote"},
-		{name: "a line without a tab", blob: gzipped(t, "A title=0\n"), want: `bad line "A title=0"`},
-		{name: "a line without a SKU", blob: gzipped(t, "\ttitle=0\n"), want: "bad line"},
-		{name: "too many fields", blob: gzipped(t, tooManyFields), want: "more than a product may have"},
-		{name: "too many SKUs", blob: gzipped(t, strings.Repeat("A\t\n", maxRecordSKUs+1)), want: "SKUs, more than"},
-		{name: "too large decompressed", blob: gzipped(t, strings.Repeat("x", maxRecordText+1)), want: "decompresses to more than"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := decodeRecord(tc.blob)
-			var refused *engine.SpecRefusedError
-			if !errors.As(err, &refused) || refused.Reason != engine.ReasonInvalidSpec {
-				t.Fatalf("error %v, want a SpecRefusedError with reason %s", err, engine.ReasonInvalidSpec)
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q, want it to say %q", err, tc.want)
-			}
-		})
-	}
-}
-
-func TestCheckRecordFitsRefusesTooManySKUs(t *testing.T) {
-	rec := pushedRecord{}
-	for i := range maxRecordSKUs + 1 {
-		rec["sku-"+strconv.Itoa(i)] = nil
-	}
-	err := checkRecordFits(rec)
-	var refused *engine.SpecRefusedError
-	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "SKUs, more than") {
-		t.Fatalf("error %v, want a refusal of too many SKUs", err)
+// feedplan holds products to the limits the CRD states.
+func TestFeedPlanLimitsAreTheAPIs(t *testing.T) {
+	if feedplan.MaxProductFields != v1alpha1.MaxProductFields || feedplan.MaxSKULength != v1alpha1.MaxSKULength {
+		t.Errorf("feedplan allows %d fields and SKUs of %d characters, the API %d and %d",
+			feedplan.MaxProductFields, feedplan.MaxSKULength, v1alpha1.MaxProductFields, v1alpha1.MaxSKULength)
 	}
 }

@@ -1,4 +1,4 @@
-package flipsnackfeed
+package feedplan
 
 import (
 	"encoding/json"
@@ -7,13 +7,13 @@ import (
 )
 
 // product builds a desired product from its platform fields, as the adapter does.
-func product(t *testing.T, fields string) feedProduct {
+func product(t *testing.T, fields string) Product {
 	t.Helper()
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(fields), &m); err != nil {
 		t.Fatal(err)
 	}
-	p, err := newFeedProduct(m)
+	p, err := NewProduct(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,10 +21,10 @@ func product(t *testing.T, fields string) feedProduct {
 }
 
 // recordOf is the record of products pushed exactly as given.
-func recordOf(ps ...feedProduct) pushedRecord {
-	rec := pushedRecord{}
+func recordOf(ps ...Product) Record {
+	rec := Record{}
 	for _, p := range ps {
-		rec[p.sku] = p.hashes
+		rec[p.SKU] = p.Hashes
 	}
 	return rec
 }
@@ -38,48 +38,48 @@ func TestPlanPushSendsOnlyTheDifference(t *testing.T) {
 
 	for _, tc := range []struct {
 		name    string
-		desired []feedProduct
-		rec     pushedRecord
+		desired []Product
+		rec     Record
 		create  []string
 		update  map[string]string // SKU: partial products.update body
 		delete  []string
 	}{
 		{name: "nothing desired, nothing pushed"},
-		{name: "new products are created", desired: []feedProduct{a, b}, create: []string{"A", "B"}},
-		{name: "pushed as desired: nothing to do", desired: []feedProduct{a, b}, rec: recordOf(a, b)},
-		{name: "key order and spacing are no change", desired: []feedProduct{aSpaced}, rec: recordOf(a)},
+		{name: "new products are created", desired: []Product{a, b}, create: []string{"A", "B"}},
+		{name: "pushed as desired: nothing to do", desired: []Product{a, b}, rec: recordOf(a, b)},
+		{name: "key order and spacing are no change", desired: []Product{aSpaced}, rec: recordOf(a)},
 		{
-			name: "a changed field is sent alone, with the code", desired: []feedProduct{aRetitled}, rec: recordOf(a),
+			name: "a changed field is sent alone, with the code", desired: []Product{aRetitled}, rec: recordOf(a),
 			update: map[string]string{"A": `{"code":"A","title":"Desk lamp"}`},
 		},
 		{
-			name: "a field no longer set is cleared", desired: []feedProduct{aNoPrice}, rec: recordOf(a),
+			name: "a field no longer set is cleared", desired: []Product{aNoPrice}, rec: recordOf(a),
 			update: map[string]string{"A": `{"code":"A","sell_price":null}`},
 		},
-		{name: "a product no longer desired is deleted", desired: []feedProduct{a}, rec: recordOf(a, b), delete: []string{"B"}},
+		{name: "a product no longer desired is deleted", desired: []Product{a}, rec: recordOf(a, b), delete: []string{"B"}},
 		{name: "every pushed product goes when none is desired", rec: recordOf(b, a), delete: []string{"A", "B"}},
 		{
-			name: "a SKU in flight is created again", desired: []feedProduct{a, b},
-			rec: pushedRecord{"A": inFlightFields(), "B": b.hashes}, create: []string{"A"},
+			name: "a SKU in flight is created again", desired: []Product{a, b},
+			rec: Record{"A": InFlightFields(), "B": b.Hashes}, create: []string{"A"},
 		},
-		{name: "a SKU in flight and no longer desired is deleted", rec: pushedRecord{"A": inFlightFields()}, delete: []string{"A"}},
+		{name: "a SKU in flight and no longer desired is deleted", rec: Record{"A": InFlightFields()}, delete: []string{"A"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := tc.rec
 			if rec == nil {
-				rec = pushedRecord{}
+				rec = Record{}
 			}
-			plan := planPush(tc.desired, rec)
+			plan := PlanPush(tc.desired, rec)
 			var create []string
-			for _, p := range plan.create {
-				create = append(create, p.sku)
+			for _, p := range plan.Create {
+				create = append(create, p.SKU)
 			}
 			if !slices.Equal(create, tc.create) {
 				t.Errorf("create %v, want %v", create, tc.create)
 			}
 			update := map[string]string{}
-			for _, u := range plan.update {
-				update[u.product.sku] = string(u.partial)
+			for _, u := range plan.Update {
+				update[u.Product.SKU] = string(u.Partial)
 			}
 			if len(update) != len(tc.update) {
 				t.Errorf("update %v, want %v", update, tc.update)
@@ -89,12 +89,12 @@ func TestPlanPushSendsOnlyTheDifference(t *testing.T) {
 					t.Errorf("update of %s: %s, want %s", sku, update[sku], want)
 				}
 			}
-			if !slices.Equal(plan.delete, tc.delete) {
-				t.Errorf("delete %v, want %v", plan.delete, tc.delete)
+			if !slices.Equal(plan.Delete, tc.delete) {
+				t.Errorf("delete %v, want %v", plan.Delete, tc.delete)
 			}
 			wantEmpty := len(tc.create)+len(tc.update)+len(tc.delete) == 0
-			if plan.empty() != wantEmpty {
-				t.Errorf("empty() = %v, want %v (%s)", plan.empty(), wantEmpty, plan)
+			if plan.Empty() != wantEmpty {
+				t.Errorf("empty() = %v, want %v (%s)", plan.Empty(), wantEmpty, plan)
 			}
 		})
 	}

@@ -1,27 +1,25 @@
-package flipsnackfeed
+package feedplan
 
 import (
 	"fmt"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 )
 
-// skuProblem says why sku cannot be a SKU of a feed, or "" when it can. These are the rules
+// SKUProblem says why sku cannot be a SKU of a feed, or "" when it can. These are the rules
 // the CRD enforces on spec.products[].code (CEL), applied here to SKUs read from ConfigMaps,
 // which the API server does not check. A SKU is sent to the platform byte for byte, so a
 // character that only Unicode tells apart (a no-break space, a line separator, a zero-width
 // space) would make a SKU look like another; a comma would split it in products.delete; and
 // a tab or newline would break the record of pushed products.
-func skuProblem(sku string) string {
+func SKUProblem(sku string) string {
 	switch {
 	case sku == "":
 		return "it is empty"
 	case !utf8.ValidString(sku):
 		return "it is not valid UTF-8"
-	case utf8.RuneCountInString(sku) > v1alpha1.MaxSKULength:
-		return fmt.Sprintf("it is longer than %d characters", v1alpha1.MaxSKULength)
+	case utf8.RuneCountInString(sku) > MaxSKULength:
+		return fmt.Sprintf("it is longer than %d characters", MaxSKULength)
 	}
 	for i, r := range sku {
 		if r == ',' {
