@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"testing"
 	"time"
@@ -126,21 +125,20 @@ func run(m *testing.M) int {
 	}
 	defer stopNamespaces()
 
-	iotSim = alibabaiot.New(alibabaiot.Options{
+	sims, err := testenv.StartSimulators(alibabaiot.Options{
 		AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret,
 		Accounts: []alibabaiot.Account{{AccessKeyID: chainKeyID, AccessKeySecret: chainSecret}},
-	})
-	iotServer := httptest.NewServer(iotSim)
-	defer iotServer.Close()
-	iotURL = iotServer.URL
-
-	fsSim = fssim.New(fssim.Options{
+	}, "", fssim.Options{
 		APIKey: flipsnackKey, APISecret: flipsnackSecret,
 		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret},
-	})
-	fsServer := httptest.NewServer(fsSim)
-	defer fsServer.Close()
-	fsURL = fsServer.URL + "/v1/"
+	}, "")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer sims.Close()
+	iotSim, iotURL = sims.Alibaba, sims.AlibabaURL
+	fsSim, fsURL = sims.Flipsnack, sims.FlipsnackEndpoint()
 
 	// The operator's own credential chain reads the environment, as in a pod.
 	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", chainKeyID)
@@ -174,7 +172,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: iotServer.URL, Timeout: testTimeout})
+	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: testTimeout})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -188,7 +186,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: fsServer.URL + "/v1/", Timeout: testTimeout, RetryBase: 100 * time.Millisecond})
+	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: testTimeout, RetryBase: 100 * time.Millisecond})
 	if err := flipsnackfeed.SetupFlipsnackFeedController(mgr, fsClients, opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

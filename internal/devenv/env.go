@@ -84,8 +84,8 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	if e.simulators, err = startSimulators(opts); err != nil {
 		return nil, err
 	}
-	e.AlibabaURL, e.FlipsnackURL = e.simulators.alibabaURL, e.simulators.flipsnackURL
-	e.AlibabaEndpoint, e.FlipsnackEndpoint = e.AlibabaURL, e.FlipsnackURL+"/v1/"
+	e.AlibabaURL, e.FlipsnackURL = e.simulators.AlibabaURL, e.simulators.FlipsnackURL
+	e.AlibabaEndpoint, e.FlipsnackEndpoint = e.AlibabaURL, e.simulators.FlipsnackEndpoint()
 
 	if e.controlPlane, e.planeLogs, err = startControlPlane(opts, apiServerAddr); err != nil {
 		return nil, err

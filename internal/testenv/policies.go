@@ -28,7 +28,8 @@ type AdmissionIdentities struct {
 // `kubectl apply -k config/policy` would, with the bindings' parameters saying whom they
 // trust: envtest installs CRDs only, and tests and the dev environment must meet the API
 // server that users meet. The ConfigMap of the folder is replaced by one with trust's
-// identities, where the bindings look for it.
+// identities, where the bindings look for it. Everything is applied (server-side), so it may
+// run again against the same API server.
 func InstallPolicies(ctx context.Context, c client.Client, trust AdmissionIdentities) error {
 	objs, err := manifests.Policies()
 	if err != nil {
@@ -39,7 +40,7 @@ func InstallPolicies(ctx context.Context, c client.Client, trust AdmissionIdenti
 		if ref, ok, _ := unstructured.NestedStringMap(obj.Object, "spec", "paramRef"); ok {
 			params[client.ObjectKey{Namespace: ref["namespace"], Name: ref["name"]}] = true
 		}
-		if err := c.Create(ctx, obj); err != nil {
+		if err := apply(ctx, c, obj); err != nil {
 			return fmt.Errorf("installing %s %s of config/policy: %w", obj.GetKind(), obj.GetName(), err)
 		}
 	}
@@ -51,24 +52,34 @@ func InstallPolicies(ctx context.Context, c client.Client, trust AdmissionIdenti
 	return nil
 }
 
-// createParams creates the ConfigMap a binding takes its parameters from, and its namespace.
+// createParams creates the namespace of the ConfigMap a binding takes its parameters from, and
+// applies the ConfigMap.
 func createParams(ctx context.Context, c client.Client, key client.ObjectKey, trust AdmissionIdentities) error {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: key.Namespace}}
 	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating namespace %s for the admission policies' parameters: %w", key.Namespace, err)
 	}
-	cm := &corev1.ConfigMap{
-		ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name},
-		Data: map[string]string{
+	cm := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"namespace": key.Namespace, "name": key.Name},
+		"data": map[string]any{
 			"managerUsernames": strings.Join(trust.ManagerUsernames, ","),
 			"restoreUsernames": strings.Join(trust.RestoreUsernames, ","),
 			"restoreGroups":    strings.Join(trust.RestoreGroups, ","),
 		},
-	}
-	if err := c.Create(ctx, cm); err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("creating the admission policies' parameters %s: %w", key, err)
+	}}
+	if err := apply(ctx, c, cm); err != nil {
+		return fmt.Errorf("installing the admission policies' parameters %s: %w", key, err)
 	}
 	return nil
+}
+
+// apply creates obj or makes the existing one match it (server-side apply).
+func apply(ctx context.Context, c client.Client, obj *unstructured.Unstructured) error {
+	obj = obj.DeepCopy()
+	obj.SetResourceVersion("")
+	//nolint:staticcheck // Apply of an unstructured object; no apply configuration needed.
+	return c.Patch(ctx, obj, client.Apply, client.FieldOwner("prodlife-testenv"), client.ForceOwnership)
 }
 
 // ReadObjects reads every object of a YAML (or JSON) file of one or more documents.

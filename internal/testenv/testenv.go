@@ -1,5 +1,8 @@
-// Package testenv starts a real kube-apiserver and etcd (envtest) with the project's CRDs
-// installed, for the schema and controller tests.
+// Package testenv holds the pieces every environment of the project is built of: a real
+// kube-apiserver and etcd (envtest) with the CRDs and admission policies installed, the two
+// simulators (simulators.go) and the credentials Secrets they accept (credentials.go). The
+// test kit (pkg/prodlifetest), make dev (internal/devenv) and the suites use them rather than
+// wiring their own.
 package testenv
 
 import (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -12,11 +13,11 @@ import (
 // The credentials the simulators accept, and the names of the Secrets CreateCredentials
 // writes them to (the names config/samples refers to).
 const (
-	AlibabaSecretName      = "alibaba-credentials"
+	AlibabaSecretName      = testenv.AlibabaSecretName
 	AlibabaAccessKeyID     = "LTAI5tProdlifeTestKey01"
 	AlibabaAccessKeySecret = "prodlifetest-alibaba-secret"
 
-	FlipsnackSecretName = "flipsnack-credentials"
+	FlipsnackSecretName = testenv.FlipsnackSecretName
 	FlipsnackAPIKey     = "prodlifetest-flipsnack-key"
 	FlipsnackAPISecret  = "prodlifetest-flipsnack-secret"
 )
@@ -39,14 +40,11 @@ func (e *Env) CreateCredentials(t testing.TB, namespace string) {
 	if err := e.Client.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatalf("prodlifetest: creating namespace %s: %v", namespace, err)
 	}
-	secrets := map[string]map[string]string{
-		AlibabaSecretName:   {"accessKeyId": AlibabaAccessKeyID, "accessKeySecret": AlibabaAccessKeySecret},
-		FlipsnackSecretName: {"apiKey": FlipsnackAPIKey, "apiSecret": FlipsnackAPISecret},
+	creds := testenv.Credentials{
+		AlibabaAccessKeyID: AlibabaAccessKeyID, AlibabaAccessKeySecret: AlibabaAccessKeySecret,
+		FlipsnackAPIKey: FlipsnackAPIKey, FlipsnackAPISecret: FlipsnackAPISecret,
 	}
-	for name, data := range secrets {
-		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}, StringData: data}
-		if err := e.Client.Create(ctx, s); err != nil {
-			t.Fatalf("prodlifetest: creating Secret %s/%s: %v", namespace, name, err)
-		}
+	if err := testenv.ApplyCredentials(ctx, e.Client, namespace, creds, "prodlifetest"); err != nil {
+		t.Fatalf("prodlifetest: %v", err)
 	}
 }

@@ -4,17 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -24,12 +20,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	prodlifev1alpha1 "github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
@@ -115,7 +111,7 @@ func Start(t testing.TB, opts Options) *Env {
 }
 
 func start(t testing.TB, opts Options) (*Env, error) {
-	scheme := newScheme()
+	scheme := testenv.NewScheme()
 	cfg := opts.Config
 	if cfg == nil {
 		var err error
@@ -133,27 +129,19 @@ func start(t testing.TB, opts Options) (*Env, error) {
 		return nil, err
 	}
 	ctx := context.Background()
-	if err := installPolicies(ctx, c); err != nil {
+	// The admission policies trust ManagerUsername as the operator, and no one for restores.
+	if err := testenv.InstallPolicies(ctx, c, testenv.AdmissionIdentities{ManagerUsernames: []string{ManagerUsername}}); err != nil {
 		return nil, err
 	}
 
 	env := &Env{Config: cfg, Client: c, Scheme: scheme}
-	env.startSimulators(t, opts)
+	if err := env.startSimulators(t, opts); err != nil {
+		return nil, err
+	}
 	if err := env.startManager(t, opts); err != nil {
 		return nil, err
 	}
 	return env, nil
-}
-
-func newScheme() *k8sruntime.Scheme {
-	s := k8sruntime.NewScheme()
-	if err := clientgoscheme.AddToScheme(s); err != nil {
-		panic(err)
-	}
-	if err := prodlifev1alpha1.AddToScheme(s); err != nil {
-		panic(err)
-	}
-	return s
 }
 
 // startAPIServer starts envtest's etcd and kube-apiserver with the operator's CRDs.
@@ -196,68 +184,23 @@ func installCRDs(cfg *rest.Config) error {
 	return nil
 }
 
-// installPolicies applies the admission policies and their bindings, and their parameters
-// trusting ManagerUsername as the operator (and no one for restores).
-func installPolicies(ctx context.Context, c client.Client) error {
-	objs, err := manifests.Policies()
-	if err != nil {
-		return err
-	}
-	params := map[client.ObjectKey]bool{}
-	for _, obj := range objs {
-		if ref, ok, _ := unstructured.NestedStringMap(obj.Object, "spec", "paramRef"); ok {
-			params[client.ObjectKey{Namespace: ref["namespace"], Name: ref["name"]}] = true
-		}
-		if err := apply(ctx, c, obj); err != nil {
-			return fmt.Errorf("installing %s %s: %w", obj.GetKind(), obj.GetName(), err)
-		}
-	}
-	for key := range params {
-		ns := &unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": key.Namespace},
-		}}
-		if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("creating namespace %s for the admission policies' parameters: %w", key.Namespace, err)
-		}
-		cm := &unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": "v1", "kind": "ConfigMap",
-			"metadata": map[string]any{"namespace": key.Namespace, "name": key.Name},
-			"data":     map[string]any{"managerUsernames": ManagerUsername, "restoreUsernames": "", "restoreGroups": ""},
-		}}
-		if err := apply(ctx, c, cm); err != nil {
-			return fmt.Errorf("installing the admission policies' parameters %s: %w", key, err)
-		}
-	}
-	return nil
-}
-
-// apply creates obj or makes the existing one match it (server-side apply), so that Start
-// may run again against the same API server.
-func apply(ctx context.Context, c client.Client, obj *unstructured.Unstructured) error {
-	obj = obj.DeepCopy()
-	obj.SetResourceVersion("")
-	//nolint:staticcheck // Apply of an unstructured object; no apply configuration needed.
-	return c.Patch(ctx, obj, client.Apply, client.FieldOwner("prodlifetest"), client.ForceOwnership)
-}
-
 // startSimulators serves both simulated platforms on loopback HTTP servers.
-func (e *Env) startSimulators(t testing.TB, opts Options) {
-	e.Alibaba = alibabaiot.New(alibabaiot.Options{
+func (e *Env) startSimulators(t testing.TB, opts Options) error {
+	sims, err := testenv.StartSimulators(alibabaiot.Options{
 		AccessKeyID: AlibabaAccessKeyID, AccessKeySecret: AlibabaAccessKeySecret,
 		Accounts: []alibabaiot.Account{{AccessKeyID: operatorAccessKeyID, AccessKeySecret: operatorAccessKeySecret}},
 		QPS:      opts.AlibabaQPS,
-	})
-	iot := httptest.NewServer(e.Alibaba)
-	t.Cleanup(iot.Close)
-	e.AlibabaURL = iot.URL
-
-	e.Flipsnack = fssim.New(fssim.Options{
+	}, "", fssim.Options{
 		APIKey: FlipsnackAPIKey, APISecret: FlipsnackAPISecret,
 		PerSecond: opts.FlipsnackPerSecond, PerMinute: opts.FlipsnackPerMinute,
-	})
-	fs := httptest.NewServer(e.Flipsnack)
-	t.Cleanup(fs.Close)
-	e.FlipsnackURL = fs.URL + "/v1/"
+	}, "")
+	if err != nil {
+		return err
+	}
+	t.Cleanup(sims.Close)
+	e.Alibaba, e.AlibabaURL = sims.Alibaba, sims.AlibabaURL
+	e.Flipsnack, e.FlipsnackURL = sims.Flipsnack, sims.FlipsnackEndpoint()
+	return nil
 }
 
 // startManager runs the operator's controllers as ManagerUsername until the test ends.

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -171,28 +170,29 @@ func start(t *testing.T, cfg config) *bench {
 	if hasFlag(manager, "pprof-bind-address") {
 		b.pprofAddr = freeLoopbackAddr(t)
 	}
-	b.alibaba = alibabaiot.New(alibabaiot.Options{
-		AccessKeyID: demo.AlibabaAccessKeyID, AccessKeySecret: demo.AlibabaAccessKeySecret,
-		MaxProductsPerInstance: -1, MaxCallLog: 1 << 20,
-	})
 	accounts := map[string]string{}
 	for i := range cfg.accounts {
 		key := fmt.Sprintf("BENCH-API-KEY-%02d", i)
 		b.flipKeys = append(b.flipKeys, key)
 		accounts[key] = "bench-secret-" + key
 	}
-	b.flipsnack = flipsnack.New(flipsnack.Options{APIKey: demo.FlipsnackAPIKey, APISecret: demo.FlipsnackAPISecret, Accounts: accounts})
-	alibabaSrv, flipSrv := httptest.NewServer(b.alibaba), httptest.NewServer(b.flipsnack)
-	t.Cleanup(alibabaSrv.Close)
-	t.Cleanup(flipSrv.Close)
+	sims, err := testenv.StartSimulators(alibabaiot.Options{
+		AccessKeyID: demo.AlibabaAccessKeyID, AccessKeySecret: demo.AlibabaAccessKeySecret,
+		MaxProductsPerInstance: -1, MaxCallLog: 1 << 20,
+	}, "", flipsnack.Options{APIKey: demo.FlipsnackAPIKey, APISecret: demo.FlipsnackAPISecret, Accounts: accounts}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sims.Close)
+	b.alibaba, b.flipsnack = sims.Alibaba, sims.Flipsnack
 
 	watched := []string{feedsNamespace, holdNamespace}
 	for _, n := range cfg.iotSizes {
 		watched = append(watched, iotNamespace(n), iotDoomedNamespace(n))
 	}
 	args := append([]string{
-		"--alibaba-endpoint=" + alibabaSrv.URL,
-		"--flipsnack-endpoint=" + flipSrv.URL + "/v1/",
+		"--alibaba-endpoint=" + sims.AlibabaURL,
+		"--flipsnack-endpoint=" + sims.FlipsnackEndpoint(),
 		"--namespaces=" + strings.Join(watched, ","),
 	}, cfg.managerArgs...)
 	if b.pprofAddr != "" {

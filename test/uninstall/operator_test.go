@@ -3,7 +3,6 @@ package uninstall_test
 import (
 	"context"
 	"io"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -48,15 +47,13 @@ func startOperator(t *testing.T) *operator {
 	}
 	t.Cleanup(func() { _ = env.Stop() })
 
-	op := &operator{
-		k8s:    env.Client,
-		iotSim: alibabaiot.New(alibabaiot.Options{AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret}),
-		fsSim:  fssim.New(fssim.Options{APIKey: flipsnackKey, APISecret: flipsnackSecret}),
+	sims, err := testenv.StartSimulators(alibabaiot.Options{AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret}, "",
+		fssim.Options{APIKey: flipsnackKey, APISecret: flipsnackSecret}, "")
+	if err != nil {
+		t.Fatal(err)
 	}
-	iotServer := httptest.NewServer(op.iotSim)
-	t.Cleanup(iotServer.Close)
-	fsServer := httptest.NewServer(op.fsSim)
-	t.Cleanup(fsServer.Close)
+	t.Cleanup(sims.Close)
+	op := &operator{k8s: env.Client, iotSim: sims.Alibaba, fsSim: sims.Flipsnack}
 
 	mgr, err := ctrl.NewManager(env.ManagerConfig, ctrl.Options{
 		Scheme:                 env.Scheme,
@@ -68,14 +65,14 @@ func startOperator(t *testing.T) *operator {
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	must(t, engine.RegisterIndexes(ctx, mgr))
-	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: iotServer.URL, Timeout: 5 * time.Second})
+	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: 5 * time.Second})
 	must(t, err)
 	opts := engine.Options{
 		SyncPeriod: 2 * time.Second, SlowRetry: 2 * time.Second, MaxConcurrentReconciles: 2,
 		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
 	}
 	must(t, iotproduct.SetupIoTProductController(mgr, clients, opts))
-	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: fsServer.URL + "/v1/", Timeout: 5 * time.Second, RetryBase: 100 * time.Millisecond})
+	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: 5 * time.Second, RetryBase: 100 * time.Millisecond})
 	must(t, flipsnackfeed.SetupFlipsnackFeedController(mgr, fsClients, opts))
 	must(t, (&engine.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr))
 
