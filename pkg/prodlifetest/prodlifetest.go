@@ -12,13 +12,8 @@ import (
 	"github.com/go-logr/logr"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
-	"k8s.io/utils/ptr"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
@@ -26,6 +21,7 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv/inproc"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
@@ -224,30 +220,6 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: ManagerUsername, Groups: []string{"system:masters"}}
 	cfg.QPS, cfg.Burst = -1, 0 // the operator's default: no client-side limit
 
-	var namespaces map[string]cache.Config
-	for _, ns := range opts.Namespaces {
-		if namespaces == nil {
-			namespaces = map[string]cache.Config{}
-		}
-		namespaces[ns] = cache.Config{}
-	}
-	logger := opts.Logger
-	if logger.GetSink() == nil {
-		logger = logr.Discard()
-	}
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 e.Scheme,
-		Logger:                 logger,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-		Client:                 engine.ClientOptions(),
-		Cache:                  controllers.CacheOptions(namespaces),
-		// A test package may start one Env per test, each with the same controllers.
-		Controller: ctrlconfig.Controller{SkipNameValidation: ptr.To(true)},
-	})
-	if err != nil {
-		return fmt.Errorf("creating the manager: %w", err)
-	}
 	syncPeriod := opts.SyncPeriod
 	if syncPeriod <= 0 {
 		syncPeriod = defaultSyncPeriod
@@ -256,36 +228,30 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 	for action, n := range opts.AlibabaQPS {
 		alibabaQPS[action] = float64(n)
 	}
-	err = controllers.SetupAll(mgr,
-		engine.Options{
+	_, stop, err := inproc.Start(inproc.Options{
+		Config: cfg, Scheme: e.Scheme, Namespaces: opts.Namespaces, Logger: opts.Logger,
+		Engine: engine.Options{
 			SyncPeriod: syncPeriod, SlowRetry: slowRetry, MaxConcurrentReconciles: 4,
 			RetryBaseDelay: retryBaseDelay, RetryMaxDelay: retryMaxDelay,
 			DefaultCredentialsNamespaces: opts.DefaultCredentialsNamespaces,
 		},
-		controllers.PlatformOptions{
+		Platforms: controllers.PlatformOptions{
 			Alibaba: alibaba.Options{Endpoint: e.AlibabaURL, QPS: alibabaQPS, Timeout: callTimeout},
 			Flipsnack: flipsnack.Options{
 				Endpoint: e.FlipsnackURL, Timeout: callTimeout, RetryBase: retryBaseDelay,
 				PerSecond: opts.FlipsnackPerSecond, PerMinute: opts.FlipsnackPerMinute,
 			},
 		},
-	)
+		// A test package may start one Env per test, each with the same controllers.
+		SkipNameValidation: true,
+	})
 	if err != nil {
-		return fmt.Errorf("setting up the controllers: %w", err)
+		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("prodlifetest: the manager stopped with an error: %v", err)
 		}
 	})
-	syncCtx, stop := context.WithTimeout(ctx, time.Minute)
-	defer stop()
-	if !mgr.GetCache().WaitForCacheSync(syncCtx) {
-		return errors.New("the manager's cache did not sync within a minute")
-	}
 	return nil
 }

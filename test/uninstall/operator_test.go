@@ -1,7 +1,6 @@
 package uninstall_test
 
 import (
-	"context"
 	"io"
 	"testing"
 	"time"
@@ -9,15 +8,13 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
-	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
-	"github.com/prodlife/product-lifecycle-operator/controllers/iotproduct"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv/inproc"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
@@ -31,7 +28,7 @@ const (
 )
 
 // operator is a running operator: a real API server with the CRDs, both simulated platforms
-// over HTTP, and a manager with every controller, set up as main.go sets it up.
+// over HTTP, and a manager with every controller, set up as main.go sets it up (SetupAll).
 type operator struct {
 	k8s    client.Client
 	iotSim *alibabaiot.Server
@@ -55,32 +52,20 @@ func startOperator(t *testing.T) *operator {
 	t.Cleanup(sims.Close)
 	op := &operator{k8s: env.Client, iotSim: sims.Alibaba, fsSim: sims.Flipsnack}
 
-	mgr, err := ctrl.NewManager(env.ManagerConfig, ctrl.Options{
-		Scheme:                 env.Scheme,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-		Client:                 engine.ClientOptions(),
-		Cache:                  controllers.CacheOptions(nil),
+	_, stop, err := inproc.Start(inproc.Options{
+		Config: env.ManagerConfig, Scheme: env.Scheme,
+		Engine: engine.Options{
+			SyncPeriod: 2 * time.Second, SlowRetry: 2 * time.Second, MaxConcurrentReconciles: 2,
+			RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
+		},
+		Platforms: controllers.PlatformOptions{
+			Alibaba:   alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: 5 * time.Second},
+			Flipsnack: flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: 5 * time.Second, RetryBase: 100 * time.Millisecond},
+		},
 	})
 	must(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	must(t, engine.RegisterIndexes(ctx, mgr))
-	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: 5 * time.Second})
-	must(t, err)
-	opts := engine.Options{
-		SyncPeriod: 2 * time.Second, SlowRetry: 2 * time.Second, MaxConcurrentReconciles: 2,
-		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
-	}
-	must(t, iotproduct.SetupIoTProductController(mgr, clients, opts))
-	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: 5 * time.Second, RetryBase: 100 * time.Millisecond})
-	must(t, flipsnackfeed.SetupFlipsnackFeedController(mgr, fsClients, opts))
-	must(t, (&engine.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr))
-
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("manager: %v", err)
 		}
 	})

@@ -1,0 +1,88 @@
+// Package inproc runs the operator's controllers in the test's own process, wired by
+// controllers.SetupAll as the manager binary (main.go) wires them: the test kit and the suites
+// that reach into the operator's Go objects (its metrics registry) use it. It is apart from
+// package testenv, which must not import the controllers (their packages' own tests use it).
+package inproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-logr/logr"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
+)
+
+// Options of an in-process operator.
+type Options struct {
+	// Config reaches the API server as the operator.
+	Config *rest.Config
+	Scheme *k8sruntime.Scheme
+	// Engine and Platforms are the operator's settings (its flags).
+	Engine    engine.Options
+	Platforms controllers.PlatformOptions
+	// Namespaces confine the manager, as --namespaces; empty: every namespace.
+	Namespaces []string
+	// Logger receives the manager's logs; the zero value discards them.
+	Logger logr.Logger
+	// SkipNameValidation lets several managers with the same controllers run in one process
+	// (one per test, or an old and a new operator side by side).
+	SkipNameValidation bool
+}
+
+// Start sets the operator up in a new manager, starts it and waits until its cache is synced.
+// stop ends the manager and returns what it ended with.
+func Start(opts Options) (mgr ctrl.Manager, stop func() error, err error) {
+	var namespaces map[string]cache.Config
+	for _, ns := range opts.Namespaces {
+		if namespaces == nil {
+			namespaces = map[string]cache.Config{}
+		}
+		namespaces[ns] = cache.Config{}
+	}
+	logger := opts.Logger
+	if logger.GetSink() == nil {
+		logger = logr.Discard()
+	}
+	mgrOpts := ctrl.Options{
+		Scheme:                 opts.Scheme,
+		Logger:                 logger,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Client:                 engine.ClientOptions(),
+		Cache:                  controllers.CacheOptions(namespaces),
+	}
+	if opts.SkipNameValidation {
+		mgrOpts.Controller = ctrlconfig.Controller{SkipNameValidation: ptr.To(true)}
+	}
+	if mgr, err = ctrl.NewManager(opts.Config, mgrOpts); err != nil {
+		return nil, nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	if err := controllers.SetupAll(mgr, opts.Engine, opts.Platforms); err != nil {
+		return nil, nil, fmt.Errorf("setting up the controllers: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	stop = func() error {
+		cancel()
+		return <-done
+	}
+	syncCtx, stopSync := context.WithTimeout(ctx, time.Minute)
+	defer stopSync()
+	if !mgr.GetCache().WaitForCacheSync(syncCtx) {
+		_ = stop()
+		return nil, nil, errors.New("the manager's cache did not sync within a minute")
+	}
+	return mgr, stop, nil
+}
