@@ -28,7 +28,8 @@ type Env struct {
 	// Config is envtest's admin: what tests act as.
 	Config *rest.Config
 	// ManagerConfig is ManagerUser, in system:masters: what the suites' managers run as, the
-	// one identity the admission policies let write the operator's annotations.
+	// one identity the admission policies let write the operator's annotations (nil after
+	// StartAPIServer).
 	ManagerConfig *rest.Config
 	Client        client.Client
 	Scheme        *k8sruntime.Scheme
@@ -55,8 +56,31 @@ func NewScheme() *k8sruntime.Scheme {
 
 // Start brings up etcd and kube-apiserver from KUBEBUILDER_ASSETS (set by `make test`, which
 // builds them) and installs the CRDs of config/crd/bases and the policies of config/policy,
-// as embedded in the module (package config).
+// as embedded in the module (package config), trusting ManagerUser as the operator.
 func Start() (*Env, error) {
+	env, err := StartAPIServer()
+	if err != nil {
+		return nil, err
+	}
+	// Tests create objects in the states a crashed operator leaves (annotations and all), as
+	// a restore would: the admin is trusted for restores, and only the manager for the rest.
+	trust := AdmissionIdentities{ManagerUsernames: []string{ManagerUser}, RestoreUsernames: []string{AdminUser}}
+	if err := InstallPolicies(context.Background(), env.Client, trust); err != nil {
+		_ = env.Stop()
+		return nil, err
+	}
+	manager, err := env.Env.AddUser(envtest.User{Name: ManagerUser, Groups: []string{"system:masters"}}, env.Config)
+	if err != nil {
+		_ = env.Stop()
+		return nil, fmt.Errorf("provisioning the manager's user: %w", err)
+	}
+	env.ManagerConfig = manager.Config()
+	return env, nil
+}
+
+// StartAPIServer brings up etcd and kube-apiserver with the CRDs only: no admission policy and
+// no manager's user, for a harness that installs the operator as a user does.
+func StartAPIServer() (*Env, error) {
 	assets := os.Getenv("KUBEBUILDER_ASSETS")
 	if assets == "" {
 		return nil, fmt.Errorf("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which builds etcd and kube-apiserver under bin/k8s and points envtest at them")
@@ -81,19 +105,7 @@ func Start() (*Env, error) {
 		_ = env.Stop()
 		return nil, err
 	}
-	// Tests create objects in the states a crashed operator leaves (annotations and all), as
-	// a restore would: the admin is trusted for restores, and only the manager for the rest.
-	trust := AdmissionIdentities{ManagerUsernames: []string{ManagerUser}, RestoreUsernames: []string{AdminUser}}
-	if err := InstallPolicies(context.Background(), c, trust); err != nil {
-		_ = env.Stop()
-		return nil, err
-	}
-	manager, err := env.AddUser(envtest.User{Name: ManagerUser, Groups: []string{"system:masters"}}, cfg)
-	if err != nil {
-		_ = env.Stop()
-		return nil, fmt.Errorf("provisioning the manager's user: %w", err)
-	}
-	return &Env{Env: env, Config: cfg, ManagerConfig: manager.Config(), Client: c, Scheme: s}, nil
+	return &Env{Env: env, Config: cfg, Client: c, Scheme: s}, nil
 }
 
 // The users of a test environment: envtest's admin, which tests act as (trusted by the

@@ -1,0 +1,330 @@
+// Package install_test runs the operator as a user installs it: what `kubectl kustomize
+// config/default` renders (its ServiceAccount, RBAC, admission policies and the identities they
+// trust) on a real API server, and the manager binary of the image (`make image`) running with
+// the Deployment's own arguments as that ServiceAccount, with a token from the TokenRequest
+// API. A permission missing from config/rbac fails here.
+package install_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
+	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
+)
+
+// The install's names, as config/default renders them.
+const (
+	operatorNamespace = "prodlife-system"
+	serviceAccount    = "prodlife-controller-manager"
+	deployment        = "prodlife-controller-manager"
+)
+
+var creds = testenv.Credentials{
+	AlibabaAccessKeyID: "LTAI5tInstalledKey0001", AlibabaAccessKeySecret: "installed-alibaba-secret",
+	FlipsnackAPIKey: "installed-flipsnack-key", FlipsnackAPISecret: "installed-flipsnack-secret",
+}
+
+func TestTheInstalledOperatorManagesTheSamplesAsItsServiceAccount(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an API server and the manager binary")
+	}
+	ctx := context.Background()
+	env, err := testenv.StartAPIServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	admin := env.Client
+
+	args := install(t, admin)
+	token := serviceAccountToken(t, admin)
+	asOperator := rest.AnonymousClientConfig(env.Config)
+	asOperator.BearerToken = token
+
+	// The manager's identity is its ServiceAccount, and that is no cluster admin.
+	operator, err := client.New(asOperator, client.Options{Scheme: env.Scheme})
+	must(t, err)
+	review := &authenticationv1.SelfSubjectReview{}
+	must(t, operator.Create(ctx, review))
+	if want := "system:serviceaccount:" + operatorNamespace + ":" + serviceAccount; review.Status.UserInfo.Username != want {
+		t.Fatalf("the manager's token is %q, want %q", review.Status.UserInfo.Username, want)
+	}
+	for _, attrs := range []authorizationv1.ResourceAttributes{
+		{Verb: "*", Group: "*", Resource: "*"},
+		{Verb: "delete", Resource: "secrets", Namespace: "team-a"},
+		{Verb: "create", Resource: "configmaps", Namespace: "team-a"},
+	} {
+		access := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &attrs}}
+		must(t, operator.Create(ctx, access))
+		if access.Status.Allowed {
+			t.Errorf("the ServiceAccount may %s %s: more than config/rbac should grant", attrs.Verb, attrs.Resource)
+		}
+	}
+
+	sims, err := testenv.StartSimulators(
+		alibabaiot.Options{AccessKeyID: creds.AlibabaAccessKeyID, AccessKeySecret: creds.AlibabaAccessKeySecret}, "",
+		fssim.Options{APIKey: creds.FlipsnackAPIKey, APISecret: creds.FlipsnackAPISecret}, "")
+	must(t, err)
+	t.Cleanup(sims.Close)
+
+	kubeconfig := writeKubeconfig(t, asOperator)
+	log := runManager(t, managerBinary(t), append(args,
+		"--kubeconfig="+kubeconfig,
+		// Out of a cluster the manager cannot tell its own namespace.
+		"--leader-election-namespace="+operatorNamespace,
+		"--metrics-bind-address=127.0.0.1:0", "--health-probe-bind-address=127.0.0.1:0",
+		"--alibaba-endpoint="+sims.AlibabaURL, "--flipsnack-endpoint="+sims.FlipsnackEndpoint(),
+		"--retry-base-delay=100ms", "--retry-max-delay=2s",
+	))
+
+	// A tenant's namespace with the samples and the Secrets they name.
+	const tenant = "team-a"
+	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: tenant}}))
+	must(t, testenv.ApplyCredentials(ctx, admin, tenant, creds, "install-test"))
+	samples := rendered(t, "config/samples")
+	for _, obj := range samples {
+		obj.SetNamespace(tenant)
+		must(t, admin.Create(ctx, obj))
+	}
+	for _, obj := range samples {
+		waitReady(t, admin, obj)
+	}
+	if n := len(sims.Alibaba.Products()); n != 1 {
+		t.Errorf("the IoT platform holds %d products, want the sample's", n)
+	}
+
+	for _, obj := range samples {
+		must(t, admin.Delete(ctx, obj))
+	}
+	for _, obj := range samples {
+		waitGone(t, admin, obj)
+	}
+	if n := len(sims.Alibaba.Products()); n != 0 {
+		t.Errorf("the IoT platform still holds %d products after the deletion", n)
+	}
+	for _, feed := range sims.Flipsnack.Feeds() {
+		if len(feed.Products) != 0 {
+			t.Errorf("feed %s still holds %d products after the deletion", feed.SourceHash, len(feed.Products))
+		}
+	}
+	if logged := log.String(); strings.Contains(logged, "forbidden") {
+		t.Errorf("the manager was refused something its RBAC should grant:\n%s", tail(logged))
+	}
+}
+
+// install applies what config/default renders, but the Deployment (the test runs its
+// binary) and the CRDs (envtest installed them), and returns the Deployment's arguments.
+func install(t *testing.T, admin client.Client) []string {
+	t.Helper()
+	var args []string
+	for _, obj := range rendered(t, "config/default") {
+		switch obj.GetKind() {
+		case "CustomResourceDefinition":
+			continue
+		case "Deployment":
+			if obj.GetName() == deployment {
+				containers, _, _ := unstructured.NestedSlice(obj.Object, "spec", "template", "spec", "containers")
+				for _, c := range containers {
+					if c.(map[string]any)["name"] == "manager" {
+						for _, a := range c.(map[string]any)["args"].([]any) {
+							args = append(args, a.(string))
+						}
+					}
+				}
+			}
+			continue
+		}
+		//nolint:staticcheck // Apply of an unstructured object; no apply configuration needed.
+		err := admin.Patch(context.Background(), obj, client.Apply, client.FieldOwner("install-test"), client.ForceOwnership)
+		must(t, err)
+	}
+	if len(args) == 0 {
+		t.Fatalf("config/default renders no Deployment %s with a manager container and arguments", deployment)
+	}
+	// The policies load a moment after they are created.
+	time.Sleep(2 * time.Second)
+	return args
+}
+
+func rendered(t *testing.T, dir string) []*unstructured.Unstructured {
+	t.Helper()
+	out, err := exec.Command("kubectl", "kustomize", filepath.Join(testenv.RepoRoot(), dir)).Output()
+	if err != nil {
+		t.Fatalf("kubectl kustomize %s: %v", dir, err)
+	}
+	objs, err := manifests.Decode(out, dir)
+	must(t, err)
+	return objs
+}
+
+// serviceAccountToken asks the TokenRequest API for a token of the manager's ServiceAccount,
+// as the kubelet does for its pod.
+func serviceAccountToken(t *testing.T, admin client.Client) string {
+	t.Helper()
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNamespace, Name: serviceAccount}}
+	req := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}
+	must(t, admin.SubResource("token").Create(context.Background(), sa, req))
+	return req.Status.Token
+}
+
+func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
+	kc.AuthInfos["operator"] = &clientcmdapi.AuthInfo{Token: cfg.BearerToken}
+	kc.Contexts["operator"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "operator"}
+	kc.CurrentContext = "operator"
+	must(t, clientcmd.WriteToFile(*kc, path))
+	return path
+}
+
+// managerBinary is the image's manager for this machine (IMAGE_ARCHIVE, which `make test`
+// sets after `make image`), or a manager built as `make build` builds it.
+func managerBinary(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "manager")
+	if archive := os.Getenv("IMAGE_ARCHIVE"); archive != "" {
+		binary, err := fileOfImage(archive, "linux/"+runtime.GOARCH, "manager")
+		if err != nil {
+			t.Fatalf("reading the manager from %s: %v", archive, err)
+		}
+		must(t, os.WriteFile(path, binary, 0o755))
+		return path
+	}
+	build := exec.Command("go", "build", "-trimpath", "-o", path, ".")
+	build.Dir, build.Env = testenv.RepoRoot(), append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the manager: %v\n%s", err, out)
+	}
+	return path
+}
+
+// logBuffer is the manager's output, read while it is written.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// runManager starts the binary until the test ends; its output is what it returns.
+func runManager(t *testing.T, binary string, args []string) *logBuffer {
+	t.Helper()
+	log := &logBuffer{}
+	cmd := exec.Command(binary, args...)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.Env = []string{"HOME=" + t.TempDir()}
+	must(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("manager log:\n%s", tail(log.String()))
+		}
+	})
+	return log
+}
+
+func waitReady(t *testing.T, c client.Client, obj *unstructured.Unstructured) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("%s %s Ready", obj.GetKind(), obj.GetName()), func() string {
+		got := &unstructured.Unstructured{}
+		got.SetGroupVersionKind(obj.GroupVersionKind())
+		if err := c.Get(context.Background(), client.ObjectKeyFromObject(obj), got); err != nil {
+			return err.Error()
+		}
+		conditions, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
+		var conds []metav1.Condition
+		for _, raw := range conditions {
+			m := raw.(map[string]any)
+			conds = append(conds, metav1.Condition{Type: fmt.Sprint(m["type"]), Status: metav1.ConditionStatus(fmt.Sprint(m["status"])), Message: fmt.Sprint(m["message"])})
+		}
+		ready := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+		if ready == nil || ready.Status != metav1.ConditionTrue {
+			return fmt.Sprintf("conditions %v", conds)
+		}
+		if got.GetAnnotations()[v1alpha1.ExternalIDAnnotation] == "" {
+			return "Ready without the identity annotation"
+		}
+		return ""
+	})
+}
+
+func waitGone(t *testing.T, c client.Client, obj *unstructured.Unstructured) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("%s %s gone", obj.GetKind(), obj.GetName()), func() string {
+		got := &unstructured.Unstructured{}
+		got.SetGroupVersionKind(obj.GroupVersionKind())
+		err := c.Get(context.Background(), client.ObjectKeyFromObject(obj), got)
+		if apierrors.IsNotFound(err) {
+			return ""
+		}
+		return fmt.Sprintf("still there (finalizers %v, err %v)", got.GetFinalizers(), err)
+	})
+}
+
+func eventually(t *testing.T, what string, check func() string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		last := check()
+		if last == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %s", what, last)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func tail(s string) string {
+	if lines := strings.Split(s, "\n"); len(lines) > 60 {
+		return strings.Join(lines[len(lines)-60:], "\n")
+	}
+	return s
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
