@@ -1,8 +1,8 @@
 // Package install_test runs the operator as a user installs it: what `kubectl kustomize
-// config/default` renders (its ServiceAccount, RBAC, admission policies and the identities they
-// trust) on a real API server, and the manager binary of the image (`make image`) running with
-// the Deployment's own arguments as that ServiceAccount, with a token from the TokenRequest
-// API. A permission missing from config/rbac fails here.
+// config/default` or the Helm chart renders (its ServiceAccount, RBAC, admission policies and
+// the identities they trust) on a real API server, and the manager binary of the image (`make
+// image`) running with the Deployment's own arguments as that ServiceAccount, with a token from
+// the TokenRequest API. A permission missing from config/rbac or the chart fails here.
 package install_test
 
 import (
@@ -38,12 +38,32 @@ import (
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
-// The install's names, as config/default renders them.
-const (
-	operatorNamespace = "prodlife-system"
-	serviceAccount    = "prodlife-controller-manager"
-	deployment        = "prodlife-controller-manager"
-)
+// operatorNamespace is where both installs put the operator.
+const operatorNamespace = "prodlife-system"
+
+// tenant is the namespace of the samples.
+const tenant = "team-a"
+
+// installation is one way users install the operator.
+type installation struct {
+	name string
+	// render returns the objects to apply.
+	render func(t *testing.T) []*unstructured.Unstructured
+	// serviceAccount and deployment are the names it gives them in operatorNamespace.
+	serviceAccount, deployment string
+	// watched are the namespaces the manager is confined to (--namespaces); nil: all.
+	watched []string
+}
+
+var installations = []installation{
+	{name: "kustomize config/default", render: func(t *testing.T) []*unstructured.Unstructured { return rendered(t, "config/default") },
+		serviceAccount: "prodlife-controller-manager", deployment: "prodlife-controller-manager"},
+	{name: "helm chart", render: func(t *testing.T) []*unstructured.Unstructured { return helmTemplate(t) },
+		serviceAccount: "prodlife-product-lifecycle-operator", deployment: "prodlife-product-lifecycle-operator"},
+	{name: "helm chart watching one namespace", render: func(t *testing.T) []*unstructured.Unstructured {
+		return helmTemplate(t, "--set", "watchNamespaces={"+tenant+"}")
+	}, serviceAccount: "prodlife-product-lifecycle-operator", deployment: "prodlife-product-lifecycle-operator", watched: []string{tenant}},
+}
 
 var creds = testenv.Credentials{
 	AlibabaAccessKeyID: "LTAI5tInstalledKey0001", AlibabaAccessKeySecret: "installed-alibaba-secret",
@@ -54,6 +74,13 @@ func TestTheInstalledOperatorManagesTheSamplesAsItsServiceAccount(t *testing.T) 
 	if testing.Short() {
 		t.Skip("starts an API server and the manager binary")
 	}
+	binary := managerBinary(t)
+	for _, inst := range installations {
+		t.Run(inst.name, func(t *testing.T) { runInstalled(t, inst, binary) })
+	}
+}
+
+func runInstalled(t *testing.T, inst installation, binary string) {
 	ctx := context.Background()
 	env, err := testenv.StartAPIServer()
 	if err != nil {
@@ -62,8 +89,11 @@ func TestTheInstalledOperatorManagesTheSamplesAsItsServiceAccount(t *testing.T) 
 	t.Cleanup(func() { _ = env.Stop() })
 	admin := env.Client
 
-	args := install(t, admin)
-	token := serviceAccountToken(t, admin)
+	for _, ns := range []string{operatorNamespace, tenant} {
+		must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	}
+	args := install(t, admin, inst)
+	token := serviceAccountToken(t, admin, inst.serviceAccount)
 	asOperator := rest.AnonymousClientConfig(env.Config)
 	asOperator.BearerToken = token
 
@@ -72,18 +102,26 @@ func TestTheInstalledOperatorManagesTheSamplesAsItsServiceAccount(t *testing.T) 
 	must(t, err)
 	review := &authenticationv1.SelfSubjectReview{}
 	must(t, operator.Create(ctx, review))
-	if want := "system:serviceaccount:" + operatorNamespace + ":" + serviceAccount; review.Status.UserInfo.Username != want {
+	if want := "system:serviceaccount:" + operatorNamespace + ":" + inst.serviceAccount; review.Status.UserInfo.Username != want {
 		t.Fatalf("the manager's token is %q, want %q", review.Status.UserInfo.Username, want)
 	}
 	for _, attrs := range []authorizationv1.ResourceAttributes{
 		{Verb: "*", Group: "*", Resource: "*"},
-		{Verb: "delete", Resource: "secrets", Namespace: "team-a"},
-		{Verb: "create", Resource: "configmaps", Namespace: "team-a"},
+		{Verb: "delete", Resource: "secrets", Namespace: tenant},
+		{Verb: "create", Resource: "configmaps", Namespace: tenant},
 	} {
 		access := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &attrs}}
 		must(t, operator.Create(ctx, access))
 		if access.Status.Allowed {
 			t.Errorf("the ServiceAccount may %s %s: more than config/rbac should grant", attrs.Verb, attrs.Resource)
+		}
+	}
+	if inst.watched != nil {
+		outside := authorizationv1.ResourceAttributes{Verb: "list", Group: v1alpha1.GroupVersion.Group, Resource: "iotproducts", Namespace: "team-b"}
+		access := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &outside}}
+		must(t, operator.Create(ctx, access))
+		if access.Status.Allowed {
+			t.Errorf("confined to %v, the ServiceAccount may still list IoTProducts in team-b", inst.watched)
 		}
 	}
 
@@ -94,7 +132,7 @@ func TestTheInstalledOperatorManagesTheSamplesAsItsServiceAccount(t *testing.T) 
 	t.Cleanup(sims.Close)
 
 	kubeconfig := writeKubeconfig(t, asOperator)
-	log := runManager(t, managerBinary(t), append(args,
+	log := runManager(t, binary, append(args,
 		"--kubeconfig="+kubeconfig,
 		// Out of a cluster the manager cannot tell its own namespace.
 		"--leader-election-namespace="+operatorNamespace,
@@ -103,9 +141,7 @@ func TestTheInstalledOperatorManagesTheSamplesAsItsServiceAccount(t *testing.T) 
 		"--retry-base-delay=100ms", "--retry-max-delay=2s",
 	))
 
-	// A tenant's namespace with the samples and the Secrets they name.
-	const tenant = "team-a"
-	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: tenant}}))
+	// The tenant's samples and the Secrets they name.
 	must(t, testenv.ApplyCredentials(ctx, admin, tenant, creds, "install-test"))
 	samples := rendered(t, "config/samples")
 	for _, obj := range samples {
@@ -138,17 +174,17 @@ func TestTheInstalledOperatorManagesTheSamplesAsItsServiceAccount(t *testing.T) 
 	}
 }
 
-// install applies what config/default renders, but the Deployment (the test runs its
+// install applies what the installation renders, but the Deployment (the test runs its
 // binary) and the CRDs (envtest installed them), and returns the Deployment's arguments.
-func install(t *testing.T, admin client.Client) []string {
+func install(t *testing.T, admin client.Client, inst installation) []string {
 	t.Helper()
 	var args []string
-	for _, obj := range rendered(t, "config/default") {
+	for _, obj := range inst.render(t) {
 		switch obj.GetKind() {
 		case "CustomResourceDefinition":
 			continue
 		case "Deployment":
-			if obj.GetName() == deployment {
+			if obj.GetName() == inst.deployment {
 				containers, _, _ := unstructured.NestedSlice(obj.Object, "spec", "template", "spec", "containers")
 				for _, c := range containers {
 					if c.(map[string]any)["name"] == "manager" {
@@ -165,7 +201,7 @@ func install(t *testing.T, admin client.Client) []string {
 		must(t, err)
 	}
 	if len(args) == 0 {
-		t.Fatalf("config/default renders no Deployment %s with a manager container and arguments", deployment)
+		t.Fatalf("%s renders no Deployment %s with a manager container and arguments", inst.name, inst.deployment)
 	}
 	// The policies load a moment after they are created.
 	time.Sleep(2 * time.Second)
@@ -183,9 +219,34 @@ func rendered(t *testing.T, dir string) []*unstructured.Unstructured {
 	return objs
 }
 
+// helmTemplate renders the chart as `helm install prodlife ... -n prodlife-system` would, with
+// the pinned helm (HELM, as `make test` sets it, or the newest bin/helm-*).
+func helmTemplate(t *testing.T, args ...string) []*unstructured.Unstructured {
+	t.Helper()
+	helm := os.Getenv("HELM")
+	if helm == "" {
+		found, _ := filepath.Glob(filepath.Join(testenv.RepoRoot(), "bin", "helm-v*"))
+		if len(found) == 0 {
+			t.Fatal("no helm: run `make test` (it builds the pinned helm into bin/ and sets HELM)")
+		}
+		helm = found[len(found)-1]
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(helm, append([]string{"template", "prodlife", filepath.Join(testenv.RepoRoot(), "charts", "product-lifecycle-operator"),
+		"--namespace", operatorNamespace, "--include-crds"}, args...)...)
+	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+dir, "HELM_CONFIG_HOME="+dir, "HELM_DATA_HOME="+dir)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helm template: %v", err)
+	}
+	objs, err := manifests.Decode(out, "the chart")
+	must(t, err)
+	return objs
+}
+
 // serviceAccountToken asks the TokenRequest API for a token of the manager's ServiceAccount,
 // as the kubelet does for its pod.
-func serviceAccountToken(t *testing.T, admin client.Client) string {
+func serviceAccountToken(t *testing.T, admin client.Client, serviceAccount string) string {
 	t.Helper()
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNamespace, Name: serviceAccount}}
 	req := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}
