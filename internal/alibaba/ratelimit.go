@@ -1,6 +1,7 @@
 package alibaba
 
 import (
+	"slices"
 	"sync"
 
 	"golang.org/x/time/rate"
@@ -14,6 +15,10 @@ const (
 	ActionDeleteProduct    = "DeleteProduct"
 	ActionQueryProductList = "QueryProductList"
 )
+
+// Actions are every action this client calls: the least RAM policy of the operator's
+// credentials allows exactly these (config/alibaba/ram-policy.json; a test holds the two equal).
+var Actions = []string{ActionCreateProduct, ActionQueryProduct, ActionUpdateProduct, ActionDeleteProduct, ActionQueryProductList}
 
 // LimitQueryProductListDeep is the rate-limit key (not an action) of the QueryProductList calls
 // that read deep pages, where CurrentPage x PageSize >= DeepPageThreshold.
@@ -95,7 +100,7 @@ func (l *limiters) get(account, action string) *rate.Limiter {
 // forAccount resolves the buckets of every action for one account, once per client.
 func (l *limiters) forAccount(account string) map[string]*rate.Limiter {
 	out := map[string]*rate.Limiter{}
-	for _, action := range []string{ActionCreateProduct, ActionQueryProduct, ActionUpdateProduct, ActionDeleteProduct, ActionQueryProductList, LimitQueryProductListDeep} {
+	for _, action := range append(slices.Clone(Actions), LimitQueryProductListDeep) {
 		out[action] = l.get(account, action)
 	}
 	return out
