@@ -103,6 +103,18 @@ test: envtest $(HELM) $(PROMTOOL) lint image ## Run every test: lint, unit, envt
 	cd hack/image && IMAGE_ARCHIVE="$(IMAGE_ARCHIVE)" go test $(GO_TEST_FLAGS) ./...
 	cd examples/envtest && go vet ./... && KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(GO_TEST_FLAGS) ./...
 
+# The live check: the installed operator (test/install, the image's manager as its
+# ServiceAccount) creates, updates, reads back and deletes one IoT product and one small feed
+# on the real platforms, with credentials from the environment (ALIBABA_CLOUD_ACCESS_KEY_ID
+# and ALIBABA_CLOUD_ACCESS_KEY_SECRET; FLIPSNACK_API_KEY and FLIPSNACK_API_SECRET; optional
+# PRODLIFE_LIVE_REGION, PRODLIFE_LIVE_IOT_INSTANCE_ID and the endpoints, test/install/live_test.go).
+# A platform without credentials is skipped, saying so. `make test` runs the same test against
+# the simulators.
+.PHONY: test-live
+test-live: envtest image ## Check the operator against the real platforms (credentials from the environment; skipped without them).
+	PRODLIFE_LIVE=real KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" IMAGE_ARCHIVE="$(IMAGE_ARCHIVE)" \
+		go test -count=1 -v -timeout 20m -run '^TestLive' ./test/install/
+
 # The scale benchmark (test/bench) runs the environment of `make dev` with thousands of
 # objects; sizes are BENCH_* variables (test/bench/env_test.go), e.g.
 # `make bench BENCH_IOT_SIZES=1000 BENCH_HOLD_SIZES=1000,2000`. Its report is machine-specific

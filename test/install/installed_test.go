@@ -80,7 +80,12 @@ func TestTheInstalledOperatorManagesTheSamplesAsItsServiceAccount(t *testing.T) 
 	}
 }
 
-func runInstalled(t *testing.T, inst installation, binary string) {
+// startInstalled brings up an API server with inst applied, checks that the manager's token
+// is its ServiceAccount's and no cluster admin's, and runs the binary as that ServiceAccount
+// with the Deployment's arguments and endpointArgs. It returns the admin's client and the
+// manager's output.
+func startInstalled(t *testing.T, inst installation, binary string, endpointArgs ...string) (client.Client, *logBuffer) {
+	t.Helper()
 	ctx := context.Background()
 	env, err := testenv.StartAPIServer()
 	if err != nil {
@@ -125,21 +130,27 @@ func runInstalled(t *testing.T, inst installation, binary string) {
 		}
 	}
 
+	kubeconfig := writeKubeconfig(t, asOperator)
+	log := runManager(t, binary, append(append(args,
+		"--kubeconfig="+kubeconfig,
+		// Out of a cluster the manager cannot tell its own namespace.
+		"--leader-election-namespace="+operatorNamespace,
+		"--metrics-bind-address=127.0.0.1:0", "--health-probe-bind-address=127.0.0.1:0",
+		"--retry-base-delay=100ms", "--retry-max-delay=2s",
+	), endpointArgs...))
+	return admin, log
+}
+
+// runInstalled brings both samples to Ready and deletes them, with the simulators as the
+// platforms.
+func runInstalled(t *testing.T, inst installation, binary string) {
+	ctx := context.Background()
 	sims, err := testenv.StartSimulators(
 		alibabaiot.Options{AccessKeyID: creds.AlibabaAccessKeyID, AccessKeySecret: creds.AlibabaAccessKeySecret}, "",
 		fssim.Options{APIKey: creds.FlipsnackAPIKey, APISecret: creds.FlipsnackAPISecret}, "")
 	must(t, err)
 	t.Cleanup(sims.Close)
-
-	kubeconfig := writeKubeconfig(t, asOperator)
-	log := runManager(t, binary, append(args,
-		"--kubeconfig="+kubeconfig,
-		// Out of a cluster the manager cannot tell its own namespace.
-		"--leader-election-namespace="+operatorNamespace,
-		"--metrics-bind-address=127.0.0.1:0", "--health-probe-bind-address=127.0.0.1:0",
-		"--alibaba-endpoint="+sims.AlibabaURL, "--flipsnack-endpoint="+sims.FlipsnackEndpoint(),
-		"--retry-base-delay=100ms", "--retry-max-delay=2s",
-	))
+	admin, log := startInstalled(t, inst, binary, "--alibaba-endpoint="+sims.AlibabaURL, "--flipsnack-endpoint="+sims.FlipsnackEndpoint())
 
 	// The tenant's samples and the Secrets they name.
 	must(t, testenv.ApplyCredentials(ctx, admin, tenant, creds, "install-test"))
