@@ -198,6 +198,9 @@ DEV_METRICS_PORT   ?= 18082
 DEV_PROBE_PORT     ?= 18083
 # More manager flags for `make dev`, e.g. DEV_MANAGER_ARGS='--sync-period=1m'.
 DEV_MANAGER_ARGS   ?=
+# The manager runs as its ServiceAccount with the RBAC and policies config/default installs;
+# false runs it as a cluster admin.
+DEV_AS_INSTALLED   ?= true
 
 .PHONY: dev
 dev: envtest build ## Run everything locally: control plane, API simulators, operator, samples (kubeconfig bin/dev/kubeconfig; Ctrl-C stops all).
@@ -205,7 +208,7 @@ dev: envtest build ## Run everything locally: control plane, API simulators, ope
 	exec $(LOCALBIN)/dev-env --state-dir $(LOCALBIN)/dev --assets "$(ENVTEST_ASSETS)" --manager $(LOCALBIN)/manager \
 		--apiserver-addr 127.0.0.1:$(DEV_APISERVER_PORT) --alibaba-addr 127.0.0.1:$(DEV_ALIBABA_PORT) \
 		--flipsnack-addr 127.0.0.1:$(DEV_FLIPSNACK_PORT) --metrics-addr 127.0.0.1:$(DEV_METRICS_PORT) \
-		--probe-addr 127.0.0.1:$(DEV_PROBE_PORT) -- $(DEV_MANAGER_ARGS)
+		--probe-addr 127.0.0.1:$(DEV_PROBE_PORT) --as-installed=$(DEV_AS_INSTALLED) -- $(DEV_MANAGER_ARGS)
 
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine).
@@ -218,7 +221,7 @@ install: manifests ## Install the CRDs into the cluster of the current kubeconfi
 	kubectl apply --server-side -k config/crd
 
 .PHONY: uninstall
-uninstall: ## Remove the CRDs and every resource; the running operator leaves their products on the platforms (README, "Uninstall").
+uninstall: ## Remove the CRDs and every resource; the running operator leaves their products on the platforms (docs/install.md, "Uninstall").
 	kubectl delete --ignore-not-found -k config/crd
 
 .PHONY: deploy

@@ -33,6 +33,7 @@ func main() {
 	flag.StringVar(&opts.FlipsnackAddr, "flipsnack-addr", devenv.DefaultFlipsnackAddr, "Loopback address of the simulated Flipsnack API (served at /v1/).")
 	flag.StringVar(&opts.MetricsAddr, "metrics-addr", devenv.DefaultMetricsAddr, "Loopback address of the manager's metrics.")
 	flag.StringVar(&opts.ProbeAddr, "probe-addr", devenv.DefaultProbeAddr, "Loopback address of the manager's health probes.")
+	flag.BoolVar(&opts.AsInstalled, "as-installed", true, "Install the operator's ServiceAccount, RBAC and admission policies as config/default renders them, and run the manager as that ServiceAccount; false runs it as a cluster admin.")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "Usage: %s [flags] [-- manager flags]\n", filepath.Base(os.Args[0]))
 		flag.PrintDefaults()

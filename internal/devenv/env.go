@@ -97,9 +97,7 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	if e.Client, err = client.New(e.Config, client.Options{Scheme: testenv.NewScheme()}); err != nil {
 		return nil, err
 	}
-	// The manager runs as a user of its own (startManager): the policies trust it, and no one
-	// else, to write the operator's annotations.
-	if err = testenv.InstallPolicies(ctx, e.Client, testenv.AdmissionIdentities{ManagerUsernames: []string{managerUser}}); err != nil {
+	if err = e.installOperator(ctx); err != nil {
 		return nil, err
 	}
 	if e.namespaces, err = startNamespaceController(opts, e.controlPlane); err != nil {

@@ -6,23 +6,56 @@ import (
 	"net/http"
 	"path/filepath"
 	"time"
+
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
 // managerReadyTimeout bounds the manager's start until its readiness probe answers.
 const managerReadyTimeout = 60 * time.Second
 
-// startManager runs the manager binary against the control plane and the simulators, with
-// a user of its own, and returns once its readiness probe answers.
-func (e *Env) startManager(ctx context.Context, metricsAddr, probeAddr string) error {
-	if _, err := writeKubeconfig(e.controlPlane, managerUser, e.managerKubeconfig()); err != nil {
+// installOperator installs what the manager's identity needs and writes the manager's
+// kubeconfig: as installed (Options.AsInstalled), the ServiceAccount, RBAC and policies of
+// config/default and a token of that ServiceAccount; otherwise the admission policies trusting
+// managerUser, a user of system:masters.
+func (e *Env) installOperator(ctx context.Context) error {
+	if !e.opts.AsInstalled {
+		if err := testenv.InstallPolicies(ctx, e.Client, testenv.AdmissionIdentities{ManagerUsernames: []string{managerUser}}); err != nil {
+			return err
+		}
+		_, err := writeKubeconfig(e.controlPlane, managerUser, e.managerKubeconfig())
 		return err
 	}
+	objs, err := testenv.Kustomize("config/default")
+	if err != nil {
+		return err
+	}
+	if _, err := testenv.Install(ctx, e.Client, objs, "prodlife-controller-manager", fieldManager); err != nil {
+		return err
+	}
+	ttl := e.opts.ManagerTokenTTL
+	if ttl <= 0 {
+		ttl = 24 * time.Hour
+	}
+	cfg, err := testenv.ServiceAccountConfig(ctx, e.Client, e.Config, testenv.OperatorNamespace, testenv.OperatorServiceAccount, ttl)
+	if err != nil {
+		return err
+	}
+	return testenv.WriteTokenKubeconfig(cfg, "prodlife-dev", e.managerKubeconfig())
+}
+
+// startManager runs the manager binary against the control plane and the simulators, as the
+// identity installOperator chose, and returns once its readiness probe answers.
+func (e *Env) startManager(ctx context.Context, metricsAddr, probeAddr string) error {
 	_, err := e.runManager(ctx, e.ManagerLog, metricsAddr, probeAddr, nil)
 	return err
 }
 
-// managerUser is who the manager of the environment runs as.
+// managerUser is who the manager of the environment runs as, unless AsInstalled.
 const managerUser = "product-lifecycle-operator"
+
+// ManagerKubeconfig is the file of the manager's identity: `kubectl --kubeconfig` it to try
+// what the manager may do.
+func (e *Env) ManagerKubeconfig() string { return e.managerKubeconfig() }
 
 func (e *Env) managerKubeconfig() string { return filepath.Join(e.opts.StateDir, "manager.kubeconfig") }
 

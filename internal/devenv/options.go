@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Default loopback addresses of `make dev`. The simulators' are the simulator command's own
@@ -36,6 +37,14 @@ type Options struct {
 	ManagerBinary string
 	// ManagerArgs are more manager flags, e.g. a shorter --stalled-retry-period for tests.
 	ManagerArgs []string
+
+	// AsInstalled installs the operator's ServiceAccount, RBAC and admission policies as
+	// config/default renders them (kubectl kustomize) and runs the manager as that
+	// ServiceAccount, with a token from the TokenRequest API valid for ManagerTokenTTL. Off,
+	// the manager runs as a user of its own in system:masters, trusted by the policies.
+	AsInstalled bool
+	// ManagerTokenTTL is how long the manager's token is valid when AsInstalled; 0 means a day.
+	ManagerTokenTTL time.Duration
 
 	// Loopback addresses (host:port) of the API server, the two simulators and the manager's
 	// metrics and health probes. Port 0 picks a free port.

@@ -40,7 +40,7 @@ func InstallPolicies(ctx context.Context, c client.Client, trust AdmissionIdenti
 		if ref, ok, _ := unstructured.NestedStringMap(obj.Object, "spec", "paramRef"); ok {
 			params[client.ObjectKey{Namespace: ref["namespace"], Name: ref["name"]}] = true
 		}
-		if err := apply(ctx, c, obj); err != nil {
+		if err := apply(ctx, c, obj, "prodlife-testenv"); err != nil {
 			return fmt.Errorf("installing %s %s of config/policy: %w", obj.GetKind(), obj.GetName(), err)
 		}
 	}
@@ -68,18 +68,18 @@ func createParams(ctx context.Context, c client.Client, key client.ObjectKey, tr
 			"restoreGroups":    strings.Join(trust.RestoreGroups, ","),
 		},
 	}}
-	if err := apply(ctx, c, cm); err != nil {
+	if err := apply(ctx, c, cm, "prodlife-testenv"); err != nil {
 		return fmt.Errorf("installing the admission policies' parameters %s: %w", key, err)
 	}
 	return nil
 }
 
-// apply creates obj or makes the existing one match it (server-side apply).
-func apply(ctx context.Context, c client.Client, obj *unstructured.Unstructured) error {
+// apply creates obj or makes the existing one match it (server-side apply, as fieldOwner).
+func apply(ctx context.Context, c client.Client, obj *unstructured.Unstructured, fieldOwner string) error {
 	obj = obj.DeepCopy()
 	obj.SetResourceVersion("")
 	//nolint:staticcheck // Apply of an unstructured object; no apply configuration needed.
-	return c.Patch(ctx, obj, client.Apply, client.FieldOwner("prodlife-testenv"), client.ForceOwnership)
+	return c.Patch(ctx, obj, client.Apply, client.FieldOwner(fieldOwner), client.ForceOwnership)
 }
 
 // ReadObjects reads every object of a YAML (or JSON) file of one or more documents.

@@ -61,7 +61,7 @@ func start(workDir string) (*suite, error) {
 	// this one's): the simulators' demo account, the one the namespaces' Secrets name too.
 	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", devenv.DemoCredentials.AlibabaAccessKeyID)
 	os.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", devenv.DemoCredentials.AlibabaAccessKeySecret)
-	env, err := devenvtest.Start(workDir, managerArgs)
+	env, err := devenvtest.StartAsInstalled(workDir, managerArgs)
 	if err != nil {
 		return nil, err
 	}

@@ -76,7 +76,7 @@ func start(workDir string) (*suite, error) {
 	args := append(append([]string{}, managerArgs...),
 		"--alibaba-endpoint="+s.alibabaProxy.URL,
 		"--flipsnack-endpoint="+s.flipsnackProxy.URL+"/v1/")
-	if s.env, err = devenvtest.Start(workDir, args); err != nil {
+	if s.env, err = devenvtest.StartAsInstalled(workDir, args); err != nil {
 		s.closeProxies()
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/devenv"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
 // leaseName is the manager's LeaderElectionID (main.go).
@@ -44,7 +45,9 @@ func (s *suite) leaderKilledMidDeletion(t *testing.T) {
 		}
 	}
 	defer s.restoreOneManager(t)
-	args := append([]string{"--leader-election-namespace=" + ns}, leaderArgs...)
+	// The Lease goes where the installed operator keeps it, the one namespace its RBAC grants
+	// Leases in.
+	args := append([]string{"--leader-election-namespace=" + testenv.OperatorNamespace}, leaderArgs...)
 	var pair []*devenv.ManagerProcess
 	for range 2 {
 		m, err := s.env.StartManager(ctx, args...)
@@ -66,8 +69,8 @@ func (s *suite) leaderKilledMidDeletion(t *testing.T) {
 	s.waitUntil(t, scenario, "every object Ready", func(v view) bool { return v.ready() == b.size() })
 	objs := s.checkCreated(t, scenario, "")
 	leader = s.waitForLeader(t, ctx, pair) // still the same one, unless a renewal failed meanwhile
-	lease := s.lease(t, ctx, ns)
-	t.Logf("Lease %s/%s held by %s (%d transitions)", ns, leaseName, deref(lease.Spec.HolderIdentity), deref(lease.Spec.LeaseTransitions))
+	lease := s.lease(t, ctx, testenv.OperatorNamespace)
+	t.Logf("Lease %s/%s held by %s (%d transitions)", testenv.OperatorNamespace, leaseName, deref(lease.Spec.HolderIdentity), deref(lease.Spec.LeaseTransitions))
 
 	for _, obj := range b.objects() {
 		if err := s.kube.Delete(ctx, obj); err != nil {
@@ -96,7 +99,7 @@ func (s *suite) leaderKilledMidDeletion(t *testing.T) {
 	if !s.leads(t, ctx, standby) {
 		t.Errorf("the batch is deleted, but the standby (pid %d) does not report leading", standby.Pid())
 	}
-	after := s.lease(t, ctx, ns)
+	after := s.lease(t, ctx, testenv.OperatorNamespace)
 	if deref(after.Spec.HolderIdentity) == deref(lease.Spec.HolderIdentity) || deref(after.Spec.LeaseTransitions) <= deref(lease.Spec.LeaseTransitions) {
 		t.Errorf("Lease before the kill held by %s (%d transitions), after by %s (%d): want another holder and one more transition",
 			deref(lease.Spec.HolderIdentity), deref(lease.Spec.LeaseTransitions), deref(after.Spec.HolderIdentity), deref(after.Spec.LeaseTransitions))

@@ -25,10 +25,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
@@ -39,7 +35,7 @@ import (
 )
 
 // operatorNamespace is where both installs put the operator.
-const operatorNamespace = "prodlife-system"
+const operatorNamespace = testenv.OperatorNamespace
 
 // tenant is the namespace of the samples.
 const tenant = "team-a"
@@ -57,7 +53,7 @@ type installation struct {
 
 var installations = []installation{
 	{name: "kustomize config/default", render: func(t *testing.T) []*unstructured.Unstructured { return rendered(t, "config/default") },
-		serviceAccount: "prodlife-controller-manager", deployment: "prodlife-controller-manager"},
+		serviceAccount: testenv.OperatorServiceAccount, deployment: "prodlife-controller-manager"},
 	{name: "helm chart", render: func(t *testing.T) []*unstructured.Unstructured { return helmTemplate(t) },
 		serviceAccount: "prodlife-product-lifecycle-operator", deployment: "prodlife-product-lifecycle-operator"},
 	{name: "helm chart watching one namespace", render: func(t *testing.T) []*unstructured.Unstructured {
@@ -97,17 +93,17 @@ func startInstalled(t *testing.T, inst installation, binary string, endpointArgs
 	for _, ns := range []string{operatorNamespace, tenant} {
 		must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
 	}
-	args := install(t, admin, inst)
-	token := serviceAccountToken(t, admin, inst.serviceAccount)
-	asOperator := rest.AnonymousClientConfig(env.Config)
-	asOperator.BearerToken = token
+	args, err := testenv.Install(ctx, admin, inst.render(t), inst.deployment, "install-test")
+	must(t, err)
+	asOperator, err := testenv.ServiceAccountConfig(ctx, admin, env.Config, operatorNamespace, inst.serviceAccount, time.Hour)
+	must(t, err)
 
 	// The manager's identity is its ServiceAccount, and that is no cluster admin.
 	operator, err := client.New(asOperator, client.Options{Scheme: env.Scheme})
 	must(t, err)
 	review := &authenticationv1.SelfSubjectReview{}
 	must(t, operator.Create(ctx, review))
-	if want := "system:serviceaccount:" + operatorNamespace + ":" + inst.serviceAccount; review.Status.UserInfo.Username != want {
+	if want := testenv.OperatorUsername(operatorNamespace, inst.serviceAccount); review.Status.UserInfo.Username != want {
 		t.Fatalf("the manager's token is %q, want %q", review.Status.UserInfo.Username, want)
 	}
 	for _, attrs := range []authorizationv1.ResourceAttributes{
@@ -130,7 +126,8 @@ func startInstalled(t *testing.T, inst installation, binary string, endpointArgs
 		}
 	}
 
-	kubeconfig := writeKubeconfig(t, asOperator)
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	must(t, testenv.WriteTokenKubeconfig(asOperator, "operator", kubeconfig))
 	log := runManager(t, binary, append(append(args,
 		"--kubeconfig="+kubeconfig,
 		// Out of a cluster the manager cannot tell its own namespace.
@@ -185,47 +182,9 @@ func runInstalled(t *testing.T, inst installation, binary string) {
 	}
 }
 
-// install applies what the installation renders, but the Deployment (the test runs its
-// binary) and the CRDs (envtest installed them), and returns the Deployment's arguments.
-func install(t *testing.T, admin client.Client, inst installation) []string {
-	t.Helper()
-	var args []string
-	for _, obj := range inst.render(t) {
-		switch obj.GetKind() {
-		case "CustomResourceDefinition":
-			continue
-		case "Deployment":
-			if obj.GetName() == inst.deployment {
-				containers, _, _ := unstructured.NestedSlice(obj.Object, "spec", "template", "spec", "containers")
-				for _, c := range containers {
-					if c.(map[string]any)["name"] == "manager" {
-						for _, a := range c.(map[string]any)["args"].([]any) {
-							args = append(args, a.(string))
-						}
-					}
-				}
-			}
-			continue
-		}
-		//nolint:staticcheck // Apply of an unstructured object; no apply configuration needed.
-		err := admin.Patch(context.Background(), obj, client.Apply, client.FieldOwner("install-test"), client.ForceOwnership)
-		must(t, err)
-	}
-	if len(args) == 0 {
-		t.Fatalf("%s renders no Deployment %s with a manager container and arguments", inst.name, inst.deployment)
-	}
-	// The policies load a moment after they are created.
-	time.Sleep(2 * time.Second)
-	return args
-}
-
 func rendered(t *testing.T, dir string) []*unstructured.Unstructured {
 	t.Helper()
-	out, err := exec.Command("kubectl", "kustomize", filepath.Join(testenv.RepoRoot(), dir)).Output()
-	if err != nil {
-		t.Fatalf("kubectl kustomize %s: %v", dir, err)
-	}
-	objs, err := manifests.Decode(out, dir)
+	objs, err := testenv.Kustomize(dir)
 	must(t, err)
 	return objs
 }
@@ -253,28 +212,6 @@ func helmTemplate(t *testing.T, args ...string) []*unstructured.Unstructured {
 	objs, err := manifests.Decode(out, "the chart")
 	must(t, err)
 	return objs
-}
-
-// serviceAccountToken asks the TokenRequest API for a token of the manager's ServiceAccount,
-// as the kubelet does for its pod.
-func serviceAccountToken(t *testing.T, admin client.Client, serviceAccount string) string {
-	t.Helper()
-	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNamespace, Name: serviceAccount}}
-	req := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}
-	must(t, admin.SubResource("token").Create(context.Background(), sa, req))
-	return req.Status.Token
-}
-
-func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["operator"] = &clientcmdapi.AuthInfo{Token: cfg.BearerToken}
-	kc.Contexts["operator"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "operator"}
-	kc.CurrentContext = "operator"
-	must(t, clientcmd.WriteToFile(*kc, path))
-	return path
 }
 
 // managerBinary is the image's manager for this machine (IMAGE_ARCHIVE, which `make test`

@@ -16,8 +16,19 @@ const startTimeout = 3 * time.Minute
 
 // Start builds the manager into workDir and starts the environment under workDir/env, on free
 // loopback ports so suites never clash with each other or with a running `make dev`, with the
-// demo credentials and managerArgs added to the manager's flags.
+// demo credentials and managerArgs added to the manager's flags. The manager runs as a user
+// in system:masters.
 func Start(workDir string, managerArgs []string) (*devenv.Env, error) {
+	return start(workDir, managerArgs, false)
+}
+
+// StartAsInstalled is Start with the operator installed as config/default renders it, the
+// manager running as its ServiceAccount with the shipped RBAC (devenv.Options.AsInstalled).
+func StartAsInstalled(workDir string, managerArgs []string) (*devenv.Env, error) {
+	return start(workDir, managerArgs, true)
+}
+
+func start(workDir string, managerArgs []string, asInstalled bool) (*devenv.Env, error) {
 	assets := os.Getenv("KUBEBUILDER_ASSETS")
 	if assets == "" {
 		return nil, fmt.Errorf("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which builds etcd, kube-apiserver and kube-controller-manager under bin/k8s")
@@ -40,6 +51,7 @@ func Start(workDir string, managerArgs []string) (*devenv.Env, error) {
 		MetricsAddr:   devenv.AnyFreePort,
 		ProbeAddr:     devenv.AnyFreePort,
 		Credentials:   devenv.DemoCredentials,
+		AsInstalled:   asInstalled,
 	})
 }
 
