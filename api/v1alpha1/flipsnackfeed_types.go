@@ -5,7 +5,7 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 // Limits of one FlipsnackFeed. Every namespace user may write feeds and ConfigMaps, so each
 // thing the operator reads on a feed's behalf is bounded: no feed can exhaust the manager's
 // memory or make a status the API server cannot store. The field docs (kubectl explain) and
-// README's FlipsnackFeed section state the same numbers.
+// docs/usage.md, "What happens to a FlipsnackFeed", state the same numbers.
 const (
 	// MaxFeedProducts is the most products a feed may hold, spec.products and every
 	// productsFrom ConfigMap together. The record of 10,000 pushed products takes about 350 KB
@@ -331,7 +331,7 @@ type FeedVariantAttribute struct {
 // ConfigMapProducts names a ConfigMap key whose value is a JSON array of products, each the
 // platform's product object with the platform's field names and JSON types (type, code,
 // title, image_link, sell_price, quantity, purchasable_qty, attribute, variants, ...; see
-// README "What happens to a FlipsnackFeed"). A number field (sell_price, opacity, ...) takes a
+// docs/usage.md, "What happens to a FlipsnackFeed"). A number field (sell_price, opacity, ...) takes a
 // JSON number, or a string holding a decimal number ("19.99"), which is sent as that number;
 // a boolean field takes only true or false. A field the platform does not document, or of
 // another type, is refused. The value may be at most 512 KiB (524,288 bytes), each product at

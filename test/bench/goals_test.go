@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The scale goals (README, "Scale"), each judged on what this run measured.
+// The scale goals (docs/operate.md, "Scale"), each judged on what this run measured.
 const (
 	goalPeakRSSMiB   = 100 // peak RSS holding goalHeldIoT IoTProducts (and the feeds), all Ready
 	goalHeldIoT      = 10000

@@ -14,7 +14,7 @@ func (s *suite) nothingSecretIsShown(t *testing.T) {
 	secrets := []secret{
 		{"Alibaba AccessKeySecret", devenv.DemoCredentials.AlibabaAccessKeySecret},
 		{"Flipsnack apiSecret", devenv.DemoCredentials.FlipsnackAPISecret},
-		// The README promises the apiKey is never logged either: logs name the account by a hash.
+		// docs/operate.md ("Logs") promises the apiKey is never logged either: logs name the account by a hash.
 		{"Flipsnack apiKey", devenv.DemoCredentials.FlipsnackAPIKey},
 	}
 	var signatures []string
