@@ -1,6 +1,7 @@
 package uninstall_test
 
 import (
+	"context"
 	"io"
 	"testing"
 	"time"
@@ -27,8 +28,9 @@ const (
 	flipsnackSecret = "fs-uninstall-api-secret-do-not-leak"
 )
 
-// operator is a running operator: a real API server with the CRDs, both simulated platforms
-// over HTTP, and a manager with every controller, set up as main.go sets it up (SetupAll).
+// operator is a running operator: a real API server with the CRDs and the install of
+// config/default, both simulated platforms over HTTP, and a manager with every controller, set
+// up as main.go sets it up (SetupAll), running as the installed ServiceAccount.
 type operator struct {
 	k8s    client.Client
 	iotSim *alibabaiot.Server
@@ -38,11 +40,19 @@ type operator struct {
 func startOperator(t *testing.T) *operator {
 	t.Helper()
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))
-	env, err := testenv.Start()
+	env, err := testenv.StartAPIServer()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Stop() })
+	// The operator as users install it: its ServiceAccount, RBAC and admission policies.
+	ctx := context.Background()
+	installed, err := testenv.Kustomize("config/default")
+	must(t, err)
+	_, err = testenv.Install(ctx, env.Client, installed, "prodlife-controller-manager", "uninstall-test")
+	must(t, err)
+	asOperator, err := testenv.ServiceAccountConfig(ctx, env.Client, env.Config, testenv.OperatorNamespace, testenv.OperatorServiceAccount, time.Hour)
+	must(t, err)
 
 	sims, err := testenv.StartSimulators(alibabaiot.Options{AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret}, "",
 		fssim.Options{APIKey: flipsnackKey, APISecret: flipsnackSecret}, "")
@@ -53,7 +63,7 @@ func startOperator(t *testing.T) *operator {
 	op := &operator{k8s: env.Client, iotSim: sims.Alibaba, fsSim: sims.Flipsnack}
 
 	_, stop, err := inproc.Start(inproc.Options{
-		Config: env.ManagerConfig, Scheme: env.Scheme,
+		Config: asOperator, Scheme: env.Scheme,
 		Engine: engine.Options{
 			SyncPeriod: 2 * time.Second, SlowRetry: 2 * time.Second, MaxConcurrentReconciles: 2,
 			RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
