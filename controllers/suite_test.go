@@ -106,7 +106,9 @@ func needsAPIServer(t *testing.T) {
 
 func run(m *testing.M) int {
 	ctrl.SetLogger(zap.New(zap.WriteTo(logSink())))
-	env, err := testenv.Start()
+	// The operator installed as users install it: the manager runs as its ServiceAccount, with
+	// the RBAC and admission policies of config/default.
+	env, err := testenv.StartInstalled(2 * time.Hour)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

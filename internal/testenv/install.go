@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -101,4 +102,39 @@ func WriteTokenKubeconfig(cfg *rest.Config, name, path string) error {
 	kc.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name}
 	kc.CurrentContext = name
 	return clientcmd.WriteToFile(*kc, path)
+}
+
+// StartInstalled is Start with the operator installed as config/default renders it: its
+// ServiceAccount, RBAC and admission policies, ManagerConfig a token of that ServiceAccount
+// (valid for ttl), and the admin trusted for restores in the policies' identities, as an
+// administrator may set them (restoreUsernames), so tests can create objects in the states a
+// crashed operator leaves.
+func StartInstalled(ttl time.Duration) (*Env, error) {
+	env, err := StartAPIServer()
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Env, error) {
+		_ = env.Stop()
+		return nil, err
+	}
+	objs, err := Kustomize("config/default")
+	if err != nil {
+		return fail(err)
+	}
+	for _, obj := range objs {
+		if obj.GetKind() == "ConfigMap" && strings.HasSuffix(obj.GetName(), "admission-identities") {
+			if err := unstructured.SetNestedField(obj.Object, AdminUser, "data", "restoreUsernames"); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	ctx := context.Background()
+	if _, err := Install(ctx, env.Client, objs, "prodlife-controller-manager", "prodlife-testenv"); err != nil {
+		return fail(err)
+	}
+	if env.ManagerConfig, err = ServiceAccountConfig(ctx, env.Client, env.Config, OperatorNamespace, OperatorServiceAccount, ttl); err != nil {
+		return fail(err)
+	}
+	return env, nil
 }
