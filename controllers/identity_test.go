@@ -14,7 +14,7 @@ import (
 
 // A user of another namespace, with credentials of the same account, names a ProductKey that
 // a resource already manages: their resource is Stalled, never renames or deletes it, and
-// deleting it leaves the product to its owner.
+// deleting it leaves the product to its owner. Nothing the intruder can read names the owner.
 func TestAProductManagedByAResourceCannotBeAdoptedByAnother(t *testing.T) {
 	ctx := context.Background()
 	owner, key := readyProduct(t, newNamespace(t), "owner")
@@ -22,17 +22,30 @@ func TestAProductManagedByAResourceCannotBeAdoptedByAnother(t *testing.T) {
 	intruder := newProduct(newNamespace(t), "intruder", func(p *v1alpha1.IoTProduct) { p.Spec.ProductKey = key })
 	must(t, k8s.Create(ctx, intruder))
 	stalled := waitCondition(t, intruder, v1alpha1.ConditionStalled, metav1.ConditionTrue, "IdentityConflict")
-	for _, part := range []string{key, "IoTProduct " + owner.Namespace + "/owner"} {
+	for _, part := range []string{key, "a resource of another namespace"} {
 		if !strings.Contains(stalled.Message, part) {
-			t.Errorf("message %q should name %s", stalled.Message, part)
+			t.Errorf("message %q should say %s", stalled.Message, part)
 		}
+	}
+	if strings.Contains(stalled.Message, owner.Namespace) {
+		t.Errorf("message %q names the owner's namespace", stalled.Message)
 	}
 	if id := intruder.Annotations[v1alpha1.ExternalIDAnnotation]; id != "" {
 		t.Errorf("the intruder recorded %q", id)
 	}
 
 	deleteAndWaitGone(t, intruder)
-	waitEvent(t, intruder, "Orphaned", "already managed by")
+	if note := waitEvent(t, intruder, "Orphaned", "already managed by"); strings.Contains(note, owner.Namespace) {
+		t.Errorf("the intruder's event %q names the owner's namespace", note)
+	}
+
+	// In the owner's own namespace, the holder is named: its users may read it anyway.
+	sibling := newProduct(owner.Namespace, "sibling", func(p *v1alpha1.IoTProduct) { p.Spec.ProductKey = key })
+	must(t, k8s.Create(ctx, sibling))
+	if c := waitCondition(t, sibling, v1alpha1.ConditionStalled, metav1.ConditionTrue, "IdentityConflict"); !strings.Contains(c.Message, "IoTProduct "+owner.Namespace+"/owner") {
+		t.Errorf("message %q should name the holder of the same namespace", c.Message)
+	}
+	deleteAndWaitGone(t, sibling)
 	if calls := callsFor("UpdateProduct", key); len(calls) != 0 {
 		t.Errorf("the intruder's spec reached product %s: %+v", key, calls)
 	}
@@ -88,8 +101,8 @@ func TestASourceHashIsManagedByOneFeedPerAccount(t *testing.T) {
 	})
 	must(t, k8s.Create(ctx, sameAccount))
 	stalled := waitCondition(t, sameAccount, v1alpha1.ConditionStalled, metav1.ConditionTrue, "IdentityConflict")
-	if !strings.Contains(stalled.Message, "FlipsnackFeed "+first.Namespace+"/first") {
-		t.Errorf("message %q should name the feed that manages %s", stalled.Message, hash)
+	if !strings.Contains(stalled.Message, "a resource of another namespace") || strings.Contains(stalled.Message, first.Namespace) {
+		t.Errorf("message %q should say another namespace's feed manages %s, without naming it", stalled.Message, hash)
 	}
 	if title := simProduct(t, hash, "SKU-1")["title"]; title != "Mug" {
 		t.Errorf("SKU-1 of the first feed has title %v: the second feed reached it", title)

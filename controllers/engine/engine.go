@@ -197,7 +197,7 @@ func (e *Engine[T, P]) conflicting(ctx context.Context, obj T, id string) (bool,
 	if err != nil || holder == nil {
 		return false, err
 	}
-	setState(obj, state{reason: ReasonIdentityConflict, stalled: true, message: e.identityConflict(holder, id)})
+	setState(obj, state{reason: ReasonIdentityConflict, stalled: true, message: e.identityConflict(obj, holder, id)})
 	return true, nil
 }
 

@@ -134,11 +134,17 @@ func olderThan(a, b client.Object) bool {
 	return a.GetName() < b.GetName()
 }
 
-// identityConflict is the message of a resource that may not manage id because holder does.
-func (e *Engine[T, P]) identityConflict(holder Managed, id string) string {
-	return fmt.Sprintf("%s %s is already managed by %s %s/%s: one %s is managed by one resource only, so this one never calls the platform for it, and deleting it leaves the %s alone. "+
+// identityConflict is the message of obj, which may not manage id because holder does. It
+// names the holder only to a resource of the holder's own namespace: conditions and events
+// are read by the namespace's users, who must learn nothing of another tenant's resources.
+func (e *Engine[T, P]) identityConflict(obj T, holder Managed, id string) string {
+	by := fmt.Sprintf("%s %s/%s", metrics.KindOf(holder), holder.GetNamespace(), holder.GetName())
+	if holder.GetNamespace() != obj.GetNamespace() {
+		by = "a resource of another namespace (a cluster administrator can tell which)"
+	}
+	return fmt.Sprintf("%s %s is already managed by %s: one %s is managed by one resource only, so this one never calls the platform for it, and deleting it leaves the %s alone. "+
 		"Delete this resource, or name another %s",
-		e.Noun, id, metrics.KindOf(holder), holder.GetNamespace(), holder.GetName(), e.Noun, e.Noun, e.Noun)
+		e.Noun, id, by, e.Noun, e.Noun, e.Noun)
 }
 
 // leaveToHolder releases a deleted obj without any platform call when another resource has
@@ -152,7 +158,7 @@ func (e *Engine[T, P]) leaveToHolder(ctx context.Context, obj T, id string) (hel
 	if holder == nil {
 		return false, ctrl.Result{}, false, nil
 	}
-	res, gone, err = e.release(ctx, obj, EventOrphaned, "%s", e.identityConflict(holder, id))
+	res, gone, err = e.release(ctx, obj, EventOrphaned, "%s", e.identityConflict(obj, holder, id))
 	return true, res, gone, err
 }
 
