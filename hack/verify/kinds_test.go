@@ -105,3 +105,21 @@ func TestAlertsAndDashboardSelectEveryKindsController(t *testing.T) {
 		}
 	}
 }
+
+// The documentation a user reads names every kind: README's list of kinds and a section of
+// docs/usage.md saying what happens to it.
+func TestEveryKindIsDocumented(t *testing.T) {
+	root := testenv.RepoRoot()
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	must(t, err)
+	usage, err := os.ReadFile(filepath.Join(root, "docs", "usage.md"))
+	must(t, err)
+	for _, k := range v1alpha1.Kinds {
+		if !strings.Contains(string(readme), "**`"+k.Name+"`**") {
+			t.Errorf("README.md does not list %s among the kinds", k.Name)
+		}
+		if !regexp.MustCompile(`(?m)^## What happens to an? ` + k.Name + `$`).Match(usage) {
+			t.Errorf("docs/usage.md has no section \"What happens to a(n) %s\"", k.Name)
+		}
+	}
+}
