@@ -31,6 +31,10 @@ type Options struct {
 	QPS map[string]float64
 	// Timeout bounds each call, from connecting to reading the answer. 0 means 10 seconds.
 	Timeout time.Duration
+	// OwnCredentials, when set, stand for the operator's own credentials in place of the
+	// default credential chain (a For without credentials): the test kit's operator, which
+	// may run beside others in one process and must not read the process's environment.
+	OwnCredentials *Credentials
 }
 
 // DefaultTimeout is the per-call timeout when Options.Timeout is 0.
@@ -143,6 +147,9 @@ func (s *ClientSet) endpointFor(region string) endpoint {
 // (empty: the default region). Clients are cached by a fingerprint of the credentials, so a
 // changed Secret gets a new client on its first use.
 func (s *ClientSet) For(creds *Credentials, region string) (*Client, error) {
+	if creds.isDefaultChain() && s.opts.OwnCredentials != nil {
+		creds = s.opts.OwnCredentials
+	}
 	if err := creds.validate(); err != nil {
 		return nil, &apierr.Error{Platform: Platform, Action: "Credentials", Class: apierr.TerminalAuth, Code: "InvalidCredentials", Message: err.Error()}
 	}

@@ -39,9 +39,9 @@ type Options struct {
 
 	// DefaultCredentialsNamespaces are the namespaces whose resources may use the operator's
 	// own credentials (an IoTProduct without credentialsSecretRef), as the operator's
-	// --default-credentials-namespaces; "*" allows every namespace. The kit sets the
-	// operator's own credentials (an account the IoT simulator accepts) in the process's
-	// environment, so Start must not run in a parallel test.
+	// --default-credentials-namespaces; "*" allows every namespace. The operator's own
+	// credentials are an account the IoT simulator accepts, given to the operator's client
+	// alone (never to the process's environment), so Start may run in parallel tests.
 	DefaultCredentialsNamespaces []string
 	// Namespaces restricts the manager to these namespaces, as --namespaces; empty: all.
 	Namespaces []string
@@ -211,10 +211,6 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 			return fmt.Errorf("Options.FlipsnackFaults: %w", err)
 		}
 	}
-	// The operator's own credential chain reads the environment first, as in a pod.
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", operatorAccessKeyID)
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", operatorAccessKeySecret)
-	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", "")
 
 	cfg := rest.CopyConfig(e.Config)
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: ManagerUsername, Groups: []string{"system:masters"}}
@@ -236,7 +232,10 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 			DefaultCredentialsNamespaces: opts.DefaultCredentialsNamespaces,
 		},
 		Platforms: controllers.PlatformOptions{
-			Alibaba: alibaba.Options{Endpoint: e.AlibabaURL, QPS: alibabaQPS, Timeout: callTimeout},
+			// The operator's own credentials (an account the simulator accepts), given to its
+			// client rather than to the process's environment, so that kits run in parallel.
+			Alibaba: alibaba.Options{Endpoint: e.AlibabaURL, QPS: alibabaQPS, Timeout: callTimeout,
+				OwnCredentials: &alibaba.Credentials{AccessKeyID: operatorAccessKeyID, AccessKeySecret: operatorAccessKeySecret}},
 			Flipsnack: flipsnack.Options{
 				Endpoint: e.FlipsnackURL, Timeout: callTimeout, RetryBase: retryBaseDelay,
 				PerSecond: opts.FlipsnackPerSecond, PerMinute: opts.FlipsnackPerMinute,

@@ -102,3 +102,26 @@ func (f *fatalRecorder) Fatalf(format string, args ...any) {
 	f.msg = fmt.Sprintf(format, args...)
 	runtime.Goexit()
 }
+
+// Kits start in parallel tests, each with its own API server, simulators and operator, and
+// each operator uses its own credentials without touching the process's environment.
+func TestKitsStartInParallelTests(t *testing.T) {
+	for _, name := range []string{"a", "b"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := prodlifetest.Start(t, prodlifetest.Options{DefaultCredentialsNamespaces: []string{"own"}})
+			env.CreateCredentials(t, "own")
+			p := &v1alpha1.IoTProduct{
+				ObjectMeta: metav1.ObjectMeta{Namespace: "own", Name: "sensor"},
+				Spec:       v1alpha1.IoTProductSpec{ProductName: "own_sensor_" + name, Region: "cn-shanghai"},
+			}
+			if err := env.Client.Create(context.Background(), p); err != nil {
+				t.Fatal(err)
+			}
+			env.WaitForCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue)
+			if n := len(env.Alibaba.Products()); n != 1 {
+				t.Errorf("kit %s's platform holds %d products, want its own one", name, n)
+			}
+		})
+	}
+}
