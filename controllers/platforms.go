@@ -71,7 +71,11 @@ var Platforms = []Platform{
 				return nil, fmt.Errorf("--flipsnack-endpoint: %w", err)
 			}
 			return func(mgr ctrl.Manager, opts engine.Options) error {
-				if err := flipsnackfeed.SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(o.Flipsnack), opts); err != nil {
+				// The controller's workers never wait for an apiKey's budget: a spent one
+				// requeues its feed until the budget refills (flipsnack.Options.NoWait).
+				clients := o.Flipsnack
+				clients.NoWait = true
+				if err := flipsnackfeed.SetupFlipsnackFeedController(mgr, flipsnack.NewClientSet(clients), opts); err != nil {
 					return fmt.Errorf("FlipsnackFeed controller: %w", err)
 				}
 				return nil

@@ -188,7 +188,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: testTimeout, RetryBase: 100 * time.Millisecond})
+	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: testTimeout, RetryBase: 100 * time.Millisecond, NoWait: true})
 	if err := flipsnackfeed.SetupFlipsnackFeedController(mgr, fsClients, opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

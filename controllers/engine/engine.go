@@ -520,12 +520,17 @@ func (e *Engine[T, P]) stall(obj T, reason, action, msg string) ctrl.Result {
 	return ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}
 }
 
-// waitOutThrottling keeps the work in progress after the platform's rate limit answered
-// (clients have already waited what they could within one call): the Ready reason stays the
-// one of the work under way, no warning is raised, and the reconcile comes back after
-// ThrottleWait without counting as an error.
+// waitOutThrottling keeps the work in progress after the platform's rate limit answered or
+// the client's budget was spent: the Ready reason stays the one of the work under way, no
+// warning is raised, and the reconcile comes back after the wait the error names (else
+// ThrottleWait) without counting as an error.
 func (e *Engine[T, P]) waitOutThrottling(obj T, failReason, doing string, err error) (ctrl.Result, error) {
 	retry := ctrl.Result{RequeueAfter: jitter(e.ThrottleWait)}
+	if after := apierr.RetryAfterOf(err); after > 0 {
+		// The client said when its budget refills (or what the platform asked): the worker
+		// goes back to the queue until then instead of waiting in the call.
+		retry.RequeueAfter = jitterUp(after)
+	}
 	if failReason == ReasonObserveFailed && readyAtThisGeneration(obj) {
 		// A throttled read learnt nothing: the object was Ready at this generation and
 		// still is, as far as anyone knows. Rewriting the status would turn Ready False and
@@ -600,6 +605,10 @@ func (e *Engine[T, P]) event(obj T, eventType, reason, action, format string, ar
 // jitter spreads periodic work by up to 10% so that thousands of objects created together
 // do not all call the platform in the same second.
 func jitter(d time.Duration) time.Duration { return wait.Jitter(d, 0.1) }
+
+// jitterUp spreads the retries of many objects waiting for one budget over a fifth of the
+// wait, never earlier than it.
+func jitterUp(d time.Duration) time.Duration { return wait.Jitter(d, 0.2) }
 
 func requestIDSuffix(id string) string {
 	if id == "" {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Class says what the lifecycle engine should do about a failure.
@@ -42,6 +43,9 @@ type Error struct {
 	RequestID  string // the platform's RequestId, when it sent one
 	HTTPStatus int    // 0 when no HTTP answer arrived
 	Err        error  // the underlying transport error, if any
+	// RetryAfter is how long a Throttled call asks to wait before the next one (the client's
+	// budget refills, the platform's answer or Retry-After); 0 when nobody said.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -87,3 +91,12 @@ func RequestIDOf(err error) string {
 
 // Is reports whether err is of class c.
 func Is(err error, c Class) bool { return err != nil && ClassOf(err) == c }
+
+// RetryAfterOf is the wait a Throttled err asks for, or 0.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}

@@ -95,6 +95,32 @@ func (b *budget) complete(now time.Time) {
 	b.changed = make(chan struct{})
 }
 
+// tryNow admits a call now, or says how long until one may be admitted (a minimum when only
+// calls in flight hold the budget). release is as acquire's.
+func (b *budget) tryNow() (release func(), wait time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	ok, wake := b.tryAcquire(now)
+	if !ok {
+		if wake.IsZero() {
+			return nil, inFlightWait
+		}
+		return nil, max(wake.Sub(now), inFlightWait)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			b.complete(time.Now())
+		})
+	}, 0
+}
+
+// inFlightWait is when to look again at a budget that only calls in flight hold.
+const inFlightWait = 200 * time.Millisecond
+
 // acquire waits until a call may start, honouring ctx. The caller must call release exactly when
 // the call has completed (answer read or transport failure).
 func (b *budget) acquire(ctx context.Context) (release func(), err error) {

@@ -76,6 +76,14 @@ func (c *Client) call(ctx context.Context, action string, params map[string]stri
 		}
 		perr := c.platformError(action, r, httpStatus)
 		wait, retry := c.retryWait(r.Code, attempts[r.Code], retryAfter)
+		if retry && c.set.noWait {
+			// Say how long to wait, and let the caller's queue do the waiting.
+			var e *apierr.Error
+			if errors.As(perr, &e) {
+				e.RetryAfter = wait
+			}
+			return response{}, perr
+		}
 		if !retry || waited+wait > c.set.maxRetryWait {
 			return response{}, perr
 		}
@@ -122,11 +130,22 @@ func (c *Client) retryWait(code string, n int, retryAfter time.Duration) (time.D
 // attempt is counted in the metrics and logged.
 func (c *Client) attempt(ctx context.Context, action string, params map[string]string) (r response, httpStatus int, retryAfter time.Duration, err error) {
 	queued := time.Now()
-	release, err := c.budget.acquire(ctx)
-	metrics.ObserveRateLimiterWait(Platform, action, time.Since(queued))
-	if err != nil {
-		return r, 0, 0, ctxError(action, err)
+	var release func()
+	if c.set.noWait {
+		var wait time.Duration
+		if release, wait = c.budget.tryNow(); release == nil {
+			return r, 0, 0, &apierr.Error{Platform: Platform, Action: action, Class: apierr.Throttled, Code: CodeBudgetSpent,
+				Message:    fmt.Sprintf("the client-side budget of this apiKey (%d calls a second, %d a minute) is spent; the next call may go in %s", c.set.perSecond, c.set.perMinute, wait.Round(time.Millisecond)),
+				RetryAfter: wait}
+		}
+	} else {
+		var err error
+		if release, err = c.budget.acquire(ctx); err != nil {
+			metrics.ObserveRateLimiterWait(Platform, action, time.Since(queued))
+			return r, 0, 0, ctxError(action, err)
+		}
 	}
+	metrics.ObserveRateLimiterWait(Platform, action, time.Since(queued))
 	sent := time.Now()
 	body, httpStatus, retryAfter, err := c.post(ctx, action, params)
 	release()

@@ -50,6 +50,11 @@ type Options struct {
 	RetryBase, MaxRetryWait time.Duration
 	// NotFoundMessages replaces DefaultNotFoundMessages (see there).
 	NotFoundMessages []string
+	// NoWait makes a call that would wait (for the apiKey's budget, or out a 31, 32 or 22
+	// answer) return at once a Throttled *apierr.Error whose RetryAfter says when to call
+	// again: a controller's worker then goes back to its queue instead of waiting, so one
+	// tenant's spent budget never holds up another's feeds.
+	NoWait bool
 }
 
 // ClientSet hands out clients that share one rate budget per apiKey, whatever feed or goroutine
@@ -64,6 +69,7 @@ type ClientSet struct {
 	retryBase    time.Duration
 	maxRetryWait time.Duration
 	notFound     []string
+	noWait       bool
 
 	mu      sync.Mutex
 	budgets map[string]*budget // keyed by accountID(apiKey): the key itself is never kept as a map key
@@ -101,6 +107,7 @@ func NewClientSet(opts Options) *ClientSet {
 		retryBase:    opts.RetryBase,
 		maxRetryWait: opts.MaxRetryWait,
 		notFound:     opts.NotFoundMessages,
+		noWait:       opts.NoWait,
 		budgets:      map[string]*budget{},
 	}
 	if s.endpoint == "" {

@@ -29,6 +29,10 @@ const (
 // codeHTTP429 stands, inside the client only, for an HTTP 429 without the API's JSON.
 const codeHTTP429 = "http429"
 
+// CodeBudgetSpent is the code of a call the client did not send because the apiKey's own
+// budget was spent (Options.NoWait); no request reached the platform.
+const CodeBudgetSpent = "budget-spent"
+
 // DefaultNotFoundMessages are the texts that mark a code-40 answer to products.delete or
 // products.update as "the feed or the products are not there". This is the one list of them;
 // the manager's --flipsnack-not-found-messages replaces it (Options.NotFoundMessages).
