@@ -51,7 +51,10 @@ var Platforms = []Platform{
 		Name:  "Alibaba Cloud IoT Platform",
 		Kinds: []Kind{{Name: "IoTProduct", Controller: iotproduct.ControllerName, ShareStrings: iotproduct.ShareStrings}},
 		NewSetup: func(o PlatformOptions) (func(ctrl.Manager, engine.Options) error, error) {
-			clients, err := alibaba.NewClientSet(o.Alibaba)
+			// The controller's workers never queue behind an account's budget (NoWait).
+			options := o.Alibaba
+			options.NoWait = true
+			clients, err := alibaba.NewClientSet(options)
 			if err != nil {
 				return nil, fmt.Errorf("--alibaba-endpoint: %w", err)
 			}

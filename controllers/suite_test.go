@@ -174,7 +174,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: testTimeout})
+	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: testTimeout, NoWait: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	iot "github.com/alibabacloud-go/iot-20180120/v6/client"
@@ -31,6 +32,7 @@ type shared struct {
 	account    string // the rate-limit account: AccessKeyId or "default-chain"
 	identity   string // what CredentialsFingerprint hashes: see Credentials.identity
 	limits     map[string]*rate.Limiter
+	noWait     bool // Options.NoWait
 	region     string
 }
 
@@ -135,6 +137,22 @@ func (c *Client) waitForRateLimit(ctx context.Context, action, limit string) err
 		return nil
 	}
 	start := time.Now()
+	if c.noWait {
+		r := limiter.Reserve()
+		if d := r.Delay(); d > maxInlineWait {
+			r.Cancel()
+			return &apierr.Error{Platform: Platform, Action: action, Class: apierr.Throttled,
+				Message:    fmt.Sprintf("client-side rate limit of the account (%s): the next call may go in %s", limit, d.Round(time.Millisecond)),
+				RetryAfter: d}
+		} else if d > 0 {
+			if err := sleepCtx(ctx, d); err != nil {
+				r.Cancel()
+				return contextError(action, err)
+			}
+		}
+		metrics.ObserveRateLimiterWait(Platform, action, time.Since(start))
+		return nil
+	}
 	err := limiter.Wait(ctx)
 	metrics.ObserveRateLimiterWait(Platform, action, time.Since(start))
 	if err == nil {
@@ -146,6 +164,22 @@ func (c *Client) waitForRateLimit(ctx context.Context, action, limit string) err
 	// The wait would outlast ctx's deadline: our own rate limit said no.
 	return &apierr.Error{Platform: Platform, Action: action, Class: apierr.Throttled,
 		Message: "client-side rate limit of the account: " + err.Error(), Err: err}
+}
+
+// maxInlineWait is the longest a call of a NoWait client waits for its account's budget in
+// the caller's goroutine: the spacing of a few calls at the documented QPS, not a queue.
+const maxInlineWait = 100 * time.Millisecond
+
+// sleepCtx waits d, or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // send runs fn. When ctx can end, fn runs in the background and send returns abandoned as

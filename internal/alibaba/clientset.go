@@ -35,6 +35,11 @@ type Options struct {
 	// default credential chain (a For without credentials): the test kit's operator, which
 	// may run beside others in one process and must not read the process's environment.
 	OwnCredentials *Credentials
+	// NoWait makes a call whose account's budget would hold it longer than maxInlineWait
+	// return at once a Throttled *apierr.Error whose RetryAfter says when the budget has
+	// room: a controller's worker goes back to its queue instead of waiting behind other
+	// tenants' calls of the same account.
+	NoWait bool
 }
 
 // DefaultTimeout is the per-call timeout when Options.Timeout is 0.
@@ -230,6 +235,7 @@ func (s *ClientSet) newClient(creds *Credentials, region string, ep endpoint) (*
 			account:    account,
 			identity:   creds.identity(),
 			limits:     s.limiters.forAccount(account),
+			noWait:     s.opts.NoWait,
 			region:     region,
 		},
 		secrets: creds.secrets(),
