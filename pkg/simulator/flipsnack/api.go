@@ -10,9 +10,9 @@ import (
 
 // The actions the platform offers for product feeds.
 const (
-	actionCreate = "products.create"
-	actionUpdate = "products.update"
-	actionDelete = "products.delete"
+	ActionProductsCreate = "products.create"
+	ActionProductsUpdate = "products.update"
+	ActionProductsDelete = "products.delete"
 )
 
 // serveAPI answers one API call: faults first (as a failing network or gateway would), then the
@@ -29,7 +29,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 	params, err := parseParams(r)
 	if err != nil {
-		a := fail(codeInvalidData, "the request body could not be read as a form")
+		a := fail(CodeInvalidData, "the request body could not be read as a form")
 		s.record(call, a.Code, http.StatusOK, "")
 		writeAnswer(w, a)
 		return
@@ -40,6 +40,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	call.Params = logParams(params)
 	call.Items = countItems(call.Action, params)
+	call.SKUs = requestSKUs(call.Action, params)
 
 	in := s.takeFault(call.Action)
 	if in.latencyMs > 0 {
@@ -96,7 +97,7 @@ func drop(w http.ResponseWriter) {
 // fault) are taken out of it once it is authenticated, and listed as skipped in a success.
 func (s *Server) handle(params map[string]string, skip []string) answer {
 	a, skipped := s.handleSkipping(params, skip)
-	if len(skipped) > 0 && a.Code == codeOK {
+	if len(skipped) > 0 && a.Code == CodeOK {
 		a.Data.Errors = append(a.Data.Errors, skipped...)
 	}
 	return a
@@ -110,7 +111,7 @@ func (s *Server) handleSkipping(params map[string]string, skip []string) (answer
 			return a, nil
 		}
 		params, skipped = withoutSKUs(params, skip)
-		if params["products"] == "[]" || (params["action"] == actionDelete && params["productsSKU"] == "") {
+		if params["products"] == "[]" || (params["action"] == ActionProductsDelete && params["productsSKU"] == "") {
 			return ok("nothing left to process"), skipped
 		}
 		return s.perform(params, true), skipped
@@ -123,15 +124,15 @@ func (s *Server) handleSkipping(params map[string]string, skip []string) (answer
 func (s *Server) authenticate(params map[string]string) answer {
 	for _, name := range []string{"apiKey", "signature", "action"} {
 		if params[name] == "" {
-			return fail(codeMissingParam, name+" parameter is missing")
+			return fail(CodeMissingParam, name+" parameter is missing")
 		}
 	}
 	secret, known := s.secrets[params["apiKey"]]
 	if !known {
-		return fail(codeBadCredentials)
+		return fail(CodeBadCredentials)
 	}
 	if !validSignature(secret, params) {
-		return fail(codeBadSignature)
+		return fail(CodeBadSignature)
 	}
 	return answer{}
 }
@@ -151,22 +152,22 @@ func (s *Server) perform(params map[string]string, authenticated bool) answer {
 	if code := s.limitsFor(account).admit(s.now()); code != 0 {
 		return fail(code)
 	}
-	if action != actionCreate && action != actionUpdate && action != actionDelete {
-		return fail(codeInvalidAction)
+	if action != ActionProductsCreate && action != ActionProductsUpdate && action != ActionProductsDelete {
+		return fail(CodeInvalidAction)
 	}
 
 	sourceHash := params["sourceHash"]
 	switch {
 	case sourceHash == "":
-		return fail(codeMissingParam, "sourceHash parameter is missing")
+		return fail(CodeMissingParam, "sourceHash parameter is missing")
 	case len(sourceHash) > MaxSourceHash:
-		return fail(codeInvalidData, "sourceHash is longer than 64 characters")
+		return fail(CodeInvalidData, "sourceHash is longer than 64 characters")
 	}
 
-	if action == actionDelete {
+	if action == ActionProductsDelete {
 		text := params["productsSKU"]
 		if text == "" {
-			return fail(codeMissingParam, "productsSKU parameter is missing")
+			return fail(CodeMissingParam, "productsSKU parameter is missing")
 		}
 		skus, problems, err := parseSKUs(text, s.maxProducts)
 		if a, bad := badInput(err, problems); bad {
@@ -177,13 +178,13 @@ func (s *Server) perform(params map[string]string, authenticated bool) answer {
 
 	text := params["products"]
 	if text == "" {
-		return fail(codeMissingParam, "products parameter is missing")
+		return fail(CodeMissingParam, "products parameter is missing")
 	}
-	products, problems, err := parseProducts(text, action == actionCreate, s.maxProducts)
+	products, problems, err := parseProducts(text, action == ActionProductsCreate, s.maxProducts)
 	if a, bad := badInput(err, problems); bad {
 		return a
 	}
-	if action == actionCreate {
+	if action == ActionProductsCreate {
 		return s.create(account, sourceHash, products)
 	}
 	return s.update(account, sourceHash, products)
@@ -193,11 +194,11 @@ func (s *Server) perform(params map[string]string, authenticated bool) answer {
 func badInput(err error, problems []string) (answer, bool) {
 	switch {
 	case errors.Is(err, errTooMany):
-		return fail(codeTooManyProducts), true
+		return fail(CodeTooManyProducts), true
 	case err != nil:
-		return fail(codeInvalidData, err.Error()), true
+		return fail(CodeInvalidData, err.Error()), true
 	case len(problems) > 0:
-		return fail(codeInvalidData, problems...), true
+		return fail(CodeInvalidData, problems...), true
 	}
 	return answer{}, false
 }
@@ -216,7 +217,7 @@ func withoutSKUs(params map[string]string, skip []string) (map[string]string, []
 	var skipped []string
 	note := func(sku string) { skipped = append(skipped, "SKU "+sku+" was skipped") }
 	switch params["action"] {
-	case actionDelete:
+	case ActionProductsDelete:
 		var kept []string
 		for _, sku := range strings.Split(params["productsSKU"], ",") {
 			if drop[strings.TrimSpace(sku)] {
@@ -226,7 +227,7 @@ func withoutSKUs(params map[string]string, skip []string) (map[string]string, []
 			kept = append(kept, sku)
 		}
 		out["productsSKU"] = strings.Join(kept, ",")
-	case actionCreate, actionUpdate:
+	case ActionProductsCreate, ActionProductsUpdate:
 		var items []map[string]json.RawMessage
 		if json.Unmarshal([]byte(params["products"]), &items) != nil {
 			return params, nil

@@ -17,6 +17,9 @@ type Call struct {
 	Params map[string]string `json:"params,omitempty"`
 	// Items is the number of products or SKUs the request carried.
 	Items int `json:"items"`
+	// SKUs are, in full and in order, the SKUs the request carried: the codes of the products
+	// of products.create and products.update, the productsSKU of products.delete.
+	SKUs []string `json:"skus,omitempty"`
 	// Code is the platform code answered; 0 when the answer was an HTTP error or none at all.
 	Code int `json:"code"`
 	// HTTPStatus is the HTTP status answered; 0 when the connection was dropped.
@@ -61,7 +64,7 @@ func logParams(params map[string]string) map[string]string {
 
 // countItems counts the products or SKUs of a request, whether or not it is valid.
 func countItems(action string, params map[string]string) int {
-	if action == actionDelete {
+	if action == ActionProductsDelete {
 		n := 0
 		for _, s := range strings.Split(params["productsSKU"], ",") {
 			if strings.TrimSpace(s) != "" {
@@ -77,11 +80,49 @@ func countItems(action string, params map[string]string) int {
 	return len(list)
 }
 
+// requestSKUs lists the SKUs a request carried, as far as they can be read: the products'
+// codes, or the productsSKU of a delete.
+func requestSKUs(action string, params map[string]string) []string {
+	var skus []string
+	if action == ActionProductsDelete {
+		for _, s := range strings.Split(params["productsSKU"], ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				skus = append(skus, s)
+			}
+		}
+		return skus
+	}
+	var list []struct {
+		Code any `json:"code"`
+	}
+	if json.Unmarshal([]byte(params["products"]), &list) != nil {
+		return nil
+	}
+	for _, p := range list {
+		if code, ok := p.Code.(string); ok {
+			skus = append(skus, code)
+		}
+	}
+	return skus
+}
+
 // Calls returns a copy of the call log, oldest first.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Call(nil), s.calls...)
+}
+
+// CallsFor returns the calls of one action (ActionProductsCreate, ...), oldest first; an
+// empty action returns them all.
+func (s *Server) CallsFor(action string) []Call {
+	var out []Call
+	for _, c := range s.Calls() {
+		if action == "" || c.Action == action {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ClearCalls empties the call log.

@@ -150,7 +150,7 @@ func (s *Server) takeFault(action string) injected {
 		return in
 	}
 	if f.ErrorRate > 0 && s.rand() < f.ErrorRate {
-		in.code = codeMaintenance
+		in.code = CodeMaintenance
 		if f.Code != "" {
 			in.code, _ = strconv.Atoi(f.Code)
 		}

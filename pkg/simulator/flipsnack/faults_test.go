@@ -27,17 +27,17 @@ func TestFaultCountThenCleared(t *testing.T) {
 	}
 	del := signed("products.delete", map[string]string{"sourceHash": "src", "productsSKU": "A"})
 	for i := range 2 {
-		if a := postForm(t, s, del); a.Code != codePerSecondLimit || a.Status == "" {
+		if a := postForm(t, s, del); a.Code != CodePerSecondLimit || a.Status == "" {
 			t.Fatalf("faulted call %d: %+v", i, a)
 		}
 	}
-	if a := postForm(t, s, del); a.Code != codeOK {
+	if a := postForm(t, s, del); a.Code != CodeOK {
 		t.Fatalf("after the count: %+v", a)
 	}
 	if _, left := s.Faults()["products.delete"]; left {
 		t.Fatal("a fault with a spent count must be removed")
 	}
-	if a := postForm(t, s, signed("products.create", map[string]string{"sourceHash": "x", "products": `[{"type":"p","code":"Z"}]`})); a.Code != codeMaintenance {
+	if a := postForm(t, s, signed("products.create", map[string]string{"sourceHash": "x", "products": `[{"type":"p","code":"Z"}]`})); a.Code != CodeMaintenance {
 		t.Fatalf("numeric fault code: %+v", a)
 	}
 	calls := s.Calls()
@@ -150,20 +150,20 @@ func TestFaultSkipSKUs(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := postForm(t, s, signed("products.create", map[string]string{"sourceHash": "src", "products": `[{"type":"p","code":"A"},{"type":"p","code":"B"}]`}))
-	if a.Code != codeOK || len(a.Data.Errors) != 1 || !strings.Contains(a.Data.Errors[0], "B") {
+	if a.Code != CodeOK || len(a.Data.Errors) != 1 || !strings.Contains(a.Data.Errors[0], "B") {
 		t.Fatalf("create: %+v", a)
 	}
 	if f := s.Feeds(); len(f) != 1 || strings.Join(f[0].SKUs, ",") != "A" {
 		t.Fatalf("feeds %+v, want A only", f)
 	}
 	a = postForm(t, s, signed("products.delete", map[string]string{"sourceHash": "src", "productsSKU": "B"}))
-	if a.Code != codeOK || len(a.Data.Errors) != 1 {
+	if a.Code != CodeOK || len(a.Data.Errors) != 1 {
 		t.Fatalf("delete of a skipped SKU only: %+v", a)
 	}
 	// Still authenticated first.
 	bad := signed("products.delete", map[string]string{"sourceHash": "src", "productsSKU": "A,B"})
 	bad["signature"] = "0000"
-	if a := postForm(t, s, bad); a.Code != codeBadSignature {
+	if a := postForm(t, s, bad); a.Code != CodeBadSignature {
 		t.Fatalf("a bad signature under a skip fault: %+v", a)
 	}
 }

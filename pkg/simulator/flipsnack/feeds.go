@@ -29,7 +29,7 @@ func (s *Server) create(account, sourceHash string, products []product) answer {
 			}
 		}
 		if len(dups) > 0 {
-			return fail(codeInvalidData, dups...)
+			return fail(CodeInvalidData, dups...)
 		}
 	}
 	if f == nil {
@@ -56,7 +56,7 @@ func (s *Server) create(account, sourceHash string, products []product) answer {
 func (s *Server) update(account, sourceHash string, products []product) answer {
 	f := s.feeds[account][sourceHash]
 	if f == nil {
-		return failWith(codeInvalidData, "Source not found", fmt.Sprintf("source %s not found", sourceHash))
+		return failWith(CodeInvalidData, "Source not found", fmt.Sprintf("source %s not found", sourceHash))
 	}
 	var missing []string
 	for _, p := range products {
@@ -65,7 +65,7 @@ func (s *Server) update(account, sourceHash string, products []product) answer {
 		}
 	}
 	if len(missing) > 0 {
-		return failWith(codeInvalidData, "Product not found", missing...)
+		return failWith(CodeInvalidData, "Product not found", missing...)
 	}
 	for _, p := range products {
 		stored := f.products[p.code]
@@ -94,7 +94,7 @@ func (s *Server) update(account, sourceHash string, products []product) answer {
 func (s *Server) remove(account, sourceHash string, skus []string) answer {
 	f := s.feeds[account][sourceHash]
 	if f == nil {
-		return failWith(codeInvalidData, "Source not found", fmt.Sprintf("source %s not found", sourceHash))
+		return failWith(CodeInvalidData, "Source not found", fmt.Sprintf("source %s not found", sourceHash))
 	}
 	var skipped []string
 	gone := map[string]bool{}
@@ -107,7 +107,7 @@ func (s *Server) remove(account, sourceHash string, skus []string) answer {
 		}
 	}
 	if len(gone) == 0 {
-		return failWith(codeInvalidData, "No products found", skipped...)
+		return failWith(CodeInvalidData, "No products found", skipped...)
 	}
 	kept := f.order[:0]
 	for _, sku := range f.order {

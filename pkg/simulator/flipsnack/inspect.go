@@ -59,7 +59,7 @@ func (s *Server) Seed(apiKey, sourceHash string, products []json.RawMessage) err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if a := s.create(AccountLabel(apiKey), sourceHash, list); a.Code != codeOK {
+	if a := s.create(AccountLabel(apiKey), sourceHash, list); a.Code != CodeOK {
 		return errors.New(a.Data.Errors[0])
 	}
 	return nil

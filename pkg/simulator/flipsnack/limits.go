@@ -50,10 +50,10 @@ func (s *Server) limitsFor(account string) *accountLimits {
 // The caller holds s.mu, so the times appended are ascending.
 func (l *accountLimits) admit(now time.Time) int {
 	if l.second != nil && l.second.full(now) {
-		return codePerSecondLimit
+		return CodePerSecondLimit
 	}
 	if l.minute != nil && l.minute.full(now) {
-		return codePerMinuteLimit
+		return CodePerMinuteLimit
 	}
 	if l.second != nil {
 		l.second.times = append(l.second.times, now)

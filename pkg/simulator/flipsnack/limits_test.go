@@ -17,26 +17,26 @@ func TestRateLimitsSlidingWindows(t *testing.T) {
 	for range 10 {
 		bad := signed("products.nothing", nil)
 		bad["signature"] = "0"
-		if code := postForm(t, s, bad).Code; code != codeBadSignature {
+		if code := postForm(t, s, bad).Code; code != CodeBadSignature {
 			t.Fatalf("bad signature: %d", code)
 		}
 	}
 	for i := range 5 {
-		if code := call(); code != codeInvalidAction {
+		if code := call(); code != CodeInvalidAction {
 			t.Fatalf("call %d: %d", i, code)
 		}
 	}
-	if code := call(); code != codePerSecondLimit {
+	if code := call(); code != CodePerSecondLimit {
 		t.Fatalf("6th call within a second: %d, want 31", code)
 	}
 	clock.add(999 * time.Millisecond)
-	if code := call(); code != codePerSecondLimit {
+	if code := call(); code != CodePerSecondLimit {
 		t.Fatalf("still within the second: %d, want 31", code)
 	}
 	// Another account has its own budget.
 	p := map[string]string{"action": "products.nothing", "apiKey": "k2"}
 	p["signature"] = signature("s2", p)
-	if code := postForm(t, s, p).Code; code != codeInvalidAction {
+	if code := postForm(t, s, p).Code; code != CodeInvalidAction {
 		t.Fatalf("other account: %d", code)
 	}
 
@@ -45,7 +45,7 @@ func TestRateLimitsSlidingWindows(t *testing.T) {
 	admitted := 5
 	for admitted < 60 {
 		for range 5 {
-			if code := call(); code != codeInvalidAction {
+			if code := call(); code != CodeInvalidAction {
 				t.Fatalf("call %d: %d", admitted, code)
 			}
 			admitted++
@@ -53,16 +53,16 @@ func TestRateLimitsSlidingWindows(t *testing.T) {
 		clock.add(time.Second)
 	}
 	// 60 calls in the last 12 s: the minute is spent, though the second is not.
-	if code := call(); code != codePerMinuteLimit {
+	if code := call(); code != CodePerMinuteLimit {
 		t.Fatalf("61st call within a minute: %d, want 32", code)
 	}
 	// The first five were at t0; the window (t-60s, t] releases them at t0+60s.
 	clock.t = time.Unix(1_700_000_000, 0).Add(time.Minute - time.Nanosecond)
-	if code := call(); code != codePerMinuteLimit {
+	if code := call(); code != CodePerMinuteLimit {
 		t.Fatalf("just before the first calls leave the window: %d, want 32", code)
 	}
 	clock.add(time.Nanosecond)
-	if code := call(); code != codeInvalidAction {
+	if code := call(); code != CodeInvalidAction {
 		t.Fatalf("after the first calls left the window: %d", code)
 	}
 }
@@ -74,7 +74,7 @@ func TestUnlimitedAndDefaults(t *testing.T) {
 	}
 	u := newUnlimited(Options{})
 	for i := range 200 {
-		if code := postForm(t, u, signed("products.nothing", nil)).Code; code != codeInvalidAction {
+		if code := postForm(t, u, signed("products.nothing", nil)).Code; code != CodeInvalidAction {
 			t.Fatalf("call %d: %d", i, code)
 		}
 	}

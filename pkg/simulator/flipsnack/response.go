@@ -7,33 +7,33 @@ import (
 
 // The platform's status codes.
 const (
-	codeOK              = 20
-	codeMaintenance     = 22
-	codeMissingParam    = 30
-	codePerSecondLimit  = 31
-	codePerMinuteLimit  = 32
-	codeInvalidData     = 40
-	codeBadCredentials  = 41
-	codeInvalidAction   = 42
-	codeForbidden       = 43
-	codeBadSignature    = 44
-	codeTooManyProducts = 51
+	CodeOK              = 20
+	CodeMaintenance     = 22
+	CodeMissingParam    = 30
+	CodePerSecondLimit  = 31
+	CodePerMinuteLimit  = 32
+	CodeInvalidData     = 40
+	CodeBadCredentials  = 41
+	CodeInvalidAction   = 42
+	CodeForbidden       = 43
+	CodeBadSignature    = 44
+	CodeTooManyProducts = 51
 )
 
 // statusText is the status the simulator sends with each code. A success carries an empty status
 // and its text in data.message, as in the documentation's example.
 var statusText = map[int]string{
-	codeOK:              "",
-	codeMaintenance:     "Service under maintenance, please retry later",
-	codeMissingParam:    "Missing mandatory parameter",
-	codePerSecondLimit:  "Requests per second limit exceeded",
-	codePerMinuteLimit:  "Requests per minute limit exceeded",
-	codeInvalidData:     "Invalid data",
-	codeBadCredentials:  "Invalid credentials",
-	codeInvalidAction:   "Invalid action",
-	codeForbidden:       "Forbidden",
-	codeBadSignature:    "Invalid signature",
-	codeTooManyProducts: "Too many products in one request",
+	CodeOK:              "",
+	CodeMaintenance:     "Service under maintenance, please retry later",
+	CodeMissingParam:    "Missing mandatory parameter",
+	CodePerSecondLimit:  "Requests per second limit exceeded",
+	CodePerMinuteLimit:  "Requests per minute limit exceeded",
+	CodeInvalidData:     "Invalid data",
+	CodeBadCredentials:  "Invalid credentials",
+	CodeInvalidAction:   "Invalid action",
+	CodeForbidden:       "Forbidden",
+	CodeBadSignature:    "Invalid signature",
+	CodeTooManyProducts: "Too many products in one request",
 }
 
 // answer is one API response before encoding.
@@ -59,7 +59,7 @@ func failWith(code int, status string, errs ...string) answer {
 }
 
 func ok(message string, errs ...string) answer {
-	return answer{Code: codeOK, Status: statusText[codeOK], Data: answerData{Message: message, Errors: nonNil(errs)}}
+	return answer{Code: CodeOK, Status: statusText[CodeOK], Data: answerData{Message: message, Errors: nonNil(errs)}}
 }
 
 // nonNil keeps "errors": [] rather than null, as in the documentation.

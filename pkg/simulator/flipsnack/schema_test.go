@@ -53,12 +53,12 @@ func TestPayloadsFollowTheDocumentedSchema(t *testing.T) {
 			}
 			a := postForm(t, s, tc.params)
 			if tc.want == nil {
-				if a.Code != codeOK {
+				if a.Code != CodeOK {
 					t.Fatalf("answer %+v, want 20", a)
 				}
 				return
 			}
-			if a.Code != codeInvalidData {
+			if a.Code != CodeInvalidData {
 				t.Fatalf("answer %+v, want 40", a)
 			}
 			errs := strings.Join(a.Data.Errors, "\n")

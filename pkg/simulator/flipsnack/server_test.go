@@ -25,7 +25,7 @@ func TestCurlStyleMultipartDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := postMultipart(t, s, "/v1/", signed("products.delete", map[string]string{"sourceHash": "src-1", "productsSKU": "SKU-01,SKU-02,SKU-03"}))
-	if a.Code != codeOK || a.Data.Message != "Products deleted successfully" || len(a.Data.Errors) != 0 {
+	if a.Code != CodeOK || a.Data.Message != "Products deleted successfully" || len(a.Data.Errors) != 0 {
 		t.Fatalf("answer %+v", a)
 	}
 	if len(s.Feeds()) != 0 {
@@ -41,7 +41,7 @@ func TestPathWithoutSlashAndGET(t *testing.T) {
 		q.Set(k, v)
 	}
 	a := serve(t, s, httptest.NewRequest(http.MethodGet, "/v1?"+q.Encode(), nil))
-	if a.Code != codeOK || len(s.Feeds()) != 1 {
+	if a.Code != CodeOK || len(s.Feeds()) != 1 {
 		t.Fatalf("answer %+v, feeds %+v", a, s.Feeds())
 	}
 	rec := httptest.NewRecorder()
@@ -124,7 +124,7 @@ func TestAnswerCodes(t *testing.T) {
 			if a.Code != tt.code || !strings.Contains(text, tt.text) {
 				t.Fatalf("got %d %q, want %d containing %q", a.Code, text, tt.code, tt.text)
 			}
-			if a.Code != codeOK && a.Status == "" {
+			if a.Code != CodeOK && a.Status == "" {
 				t.Fatal("an error needs a status text")
 			}
 		})
@@ -156,7 +156,7 @@ func TestUpdateMergesTopLevelFields(t *testing.T) {
 	s := newUnlimited(Options{})
 	_ = s.Seed(testKey, "src", raws(`{"type":"product","code":"A","title":"Tea","sell_price":3.00,"website":{"button":true,"link":"https://a"}}`))
 	a := postForm(t, s, signed("products.update", map[string]string{"sourceHash": "src", "products": `[{"code":"A","sell_price":4.00,"website":{"link":"https://b"}}]`}))
-	if a.Code != codeOK {
+	if a.Code != CodeOK {
 		t.Fatalf("answer %+v", a)
 	}
 	var got map[string]any
@@ -175,7 +175,7 @@ func TestAccountsAreSeparate(t *testing.T) {
 	_ = s.Seed(testKey, "src", raws(`{"type":"p","code":"A"}`))
 	p := map[string]string{"action": "products.delete", "apiKey": "other-key", "sourceHash": "src", "productsSKU": "A"}
 	p["signature"] = signature("other-secret", p)
-	if a := postForm(t, s, p); a.Code != codeInvalidData || a.Status != "Source not found" {
+	if a := postForm(t, s, p); a.Code != CodeInvalidData || a.Status != "Source not found" {
 		t.Fatalf("another account reached the feed: %+v", a)
 	}
 	if len(s.Feeds()) != 1 {
