@@ -108,6 +108,12 @@ func (b *budget) tryNow() (release func(), wait time.Duration) {
 		}
 		return nil, max(wake.Sub(now), inFlightWait)
 	}
+	return b.releaser(), 0
+}
+
+// releaser is the release of an admitted call: it records the completion once, however often
+// it is called.
+func (b *budget) releaser() func() {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -115,7 +121,7 @@ func (b *budget) tryNow() (release func(), wait time.Duration) {
 			defer b.mu.Unlock()
 			b.complete(time.Now())
 		})
-	}, 0
+	}
 }
 
 // inFlightWait is when to look again at a budget that only calls in flight hold.
@@ -131,14 +137,7 @@ func (b *budget) acquire(ctx context.Context) (release func(), err error) {
 		changed := b.changed
 		b.mu.Unlock()
 		if ok {
-			var once sync.Once
-			return func() {
-				once.Do(func() {
-					b.mu.Lock()
-					defer b.mu.Unlock()
-					b.complete(time.Now())
-				})
-			}, nil
+			return b.releaser(), nil
 		}
 
 		var timer *time.Timer
