@@ -296,32 +296,22 @@ func waitReady(t *testing.T, c client.Client, obj *unstructured.Unstructured) {
 	})
 }
 
-func waitGone(t *testing.T, c client.Client, obj *unstructured.Unstructured) {
+// waitGone waits until obj no longer exists; obj takes its last state.
+func waitGone(t *testing.T, c client.Client, obj client.Object) {
 	t.Helper()
-	eventually(t, fmt.Sprintf("%s %s gone", obj.GetKind(), obj.GetName()), func() string {
-		got := &unstructured.Unstructured{}
-		got.SetGroupVersionKind(obj.GroupVersionKind())
-		err := c.Get(context.Background(), client.ObjectKeyFromObject(obj), got)
+	eventually(t, obj.GetName()+" gone", func() string {
+		err := c.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
 		if apierrors.IsNotFound(err) {
 			return ""
 		}
-		return fmt.Sprintf("still there (finalizers %v, err %v)", got.GetFinalizers(), err)
+		return fmt.Sprintf("still there (finalizers %v, err %v)", obj.GetFinalizers(), err)
 	})
 }
 
+// eventually waits up to a minute: the manager runs out of process, under a loaded CI.
 func eventually(t *testing.T, what string, check func() string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		last := check()
-		if last == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: %s", what, last)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	testenv.Eventually(t, time.Minute, what, check)
 }
 
 func tail(s string) string {

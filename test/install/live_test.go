@@ -12,7 +12,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -151,7 +150,7 @@ func liveIoTProduct(t *testing.T, admin client.Client, cfg liveConfig, run strin
 	}
 
 	must(t, admin.Delete(ctx, p))
-	waitDeleted(t, admin, p)
+	waitGone(t, admin, p)
 	if _, _, err := platform.QueryProduct(ctx, key); !apierr.Is(err, apierr.NotFound) {
 		t.Errorf("after the deletion the platform answers QueryProduct %s with %v, want not found", key, err)
 	}
@@ -200,7 +199,7 @@ func liveFeed(t *testing.T, admin client.Client, cfg liveConfig, run string) {
 	}
 
 	must(t, admin.Delete(ctx, f))
-	waitDeleted(t, admin, f)
+	waitGone(t, admin, f)
 	if cfg.sims != nil {
 		for _, feed := range cfg.sims.Flipsnack.Feeds() {
 			if len(feed.Products) != 0 {
@@ -265,17 +264,6 @@ func waitReadyAtGeneration(t *testing.T, c client.Client, obj interface {
 			return fmt.Sprintf("generation %d, conditions %v", obj.GetGeneration(), obj.GetCommonStatus().Conditions)
 		}
 		return ""
-	})
-}
-
-func waitDeleted(t *testing.T, c client.Client, obj client.Object) {
-	t.Helper()
-	eventually(t, obj.GetName()+" gone", func() string {
-		err := c.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
-		if apierrors.IsNotFound(err) {
-			return ""
-		}
-		return fmt.Sprintf("still there (finalizers %v, err %v)", obj.GetFinalizers(), err)
 	})
 }
 
