@@ -86,6 +86,7 @@ var (
 // (the engine on a fake client, the pure functions); every other test skips through
 // needsAPIServer. make test runs without -short, so nothing is skipped there.
 func TestMain(m *testing.M) {
+	testenv.HandleReexec()
 	flag.Parse()
 	if testing.Short() {
 		ctrl.SetLogger(zap.New(zap.WriteTo(logSink())))

@@ -18,6 +18,7 @@ var k8s client.Client
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
+	testenv.HandleReexec()
 	var err error
 	env, err = testenv.Start()
 	if err != nil {

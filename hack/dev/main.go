@@ -15,10 +15,11 @@ import (
 	"time"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/devenv"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
 func main() {
-	devenv.HandleReexec()
+	testenv.HandleReexec()
 
 	opts := devenv.Options{Credentials: devenv.DemoCredentials}
 	var samples, namespace string

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -28,11 +29,11 @@ func startControlPlane(opts Options, apiServerAddr string) (*envtest.Environment
 	if err := os.MkdirAll(wrappers, 0o755); err != nil {
 		return nil, nil, err
 	}
-	etcdPath, err := dieWithParent(filepath.Join(opts.AssetsDir, "etcd"), wrappers)
+	etcdPath, err := testenv.DieWithParent(filepath.Join(opts.AssetsDir, "etcd"), wrappers)
 	if err != nil {
 		return nil, nil, err
 	}
-	apiServerPath, err := dieWithParent(filepath.Join(opts.AssetsDir, "kube-apiserver"), wrappers)
+	apiServerPath, err := testenv.DieWithParent(filepath.Join(opts.AssetsDir, "kube-apiserver"), wrappers)
 	if err != nil {
 		return nil, nil, err
 	}

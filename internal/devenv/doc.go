@@ -7,5 +7,5 @@
 // Every process it starts goes with it. Each runs in its own process group, so a terminal's
 // Ctrl-C reaches only the program that owns the environment, which then stops them in order;
 // and each carries Linux's parent-death signal, so they die even when that program is killed
-// outright and no cleanup code runs (see HandleReexec).
+// outright and no cleanup code runs (see testenv.HandleReexec).
 package devenv

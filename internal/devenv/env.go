@@ -152,7 +152,7 @@ func (e *Env) Stop() error {
 }
 
 // runState is what a running environment keeps in its state directory besides the logs:
-// etcd's data, the API server's certificates, the wrappers of dieWithParent and the
+// etcd's data, the API server's certificates, the wrappers of testenv.DieWithParent and the
 // kubeconfigs, whose keys open the API server.
 var runState = []string{"etcd", "kube-apiserver", "wrappers", "kubeconfig", "manager.kubeconfig", "namespace-controller.kubeconfig"}
 

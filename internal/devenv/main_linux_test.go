@@ -3,10 +3,12 @@ package devenv
 import (
 	"os"
 	"testing"
+
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
-	HandleReexec()
+	testenv.HandleReexec()
 	if os.Getenv(ownerProcessEnv) != "" {
 		runOwnerProcess(os.Getenv(ownerProcessEnv))
 		return

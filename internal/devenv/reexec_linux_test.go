@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
 // ownerProcessEnv makes the test binary play a program that owns an environment (see
@@ -17,7 +19,7 @@ import (
 const ownerProcessEnv = "DEVENV_TEST_OWNER_DIR"
 
 // runOwnerProcess starts one long process the way the environment starts its own and one the
-// way envtest starts etcd and kube-apiserver (through dieWithParent's wrapper, in a process
+// way envtest starts etcd and kube-apiserver (through testenv.DieWithParent's wrapper, in a process
 // group of its own), prints both pids, and waits to be killed.
 func runOwnerProcess(dir string) {
 	sleep, err := exec.LookPath("sleep")
@@ -28,7 +30,7 @@ func runOwnerProcess(dir string) {
 	if err != nil {
 		panic(err)
 	}
-	wrapper, err := dieWithParent(sleep, dir)
+	wrapper, err := testenv.DieWithParent(sleep, dir)
 	if err != nil {
 		panic(err)
 	}

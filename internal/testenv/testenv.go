@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"testing"
 
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -33,6 +34,8 @@ type Env struct {
 	ManagerConfig *rest.Config
 	Client        client.Client
 	Scheme        *k8sruntime.Scheme
+
+	wrappers string // the folder of DieWithParent's scripts
 }
 
 // RepoRoot is the repository's top folder, found from this file's own path so tests work
@@ -79,22 +82,48 @@ func Start() (*Env, error) {
 }
 
 // StartAPIServer brings up etcd and kube-apiserver with the CRDs only: no admission policy and
-// no manager's user, for a harness that installs the operator as a user does.
+// no manager's user, for a harness that installs the operator as a user does. In a program
+// whose main or TestMain calls HandleReexec first, both die with it however it ends (a
+// panic, a test's timeout, SIGKILL).
 func StartAPIServer() (*Env, error) {
 	assets := os.Getenv("KUBEBUILDER_ASSETS")
 	if assets == "" {
-		return nil, fmt.Errorf("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which builds etcd and kube-apiserver under bin/k8s and points envtest at them")
+		return nil, fmt.Errorf("KUBEBUILDER_ASSETS is not set: envtest needs the folder of its etcd and kube-apiserver binaries " +
+			"(`make test` builds them under bin/k8s and sets it; elsewhere KUBEBUILDER_ASSETS=$(setup-envtest use -p path) go test ./...)")
+	}
+	for _, binary := range []string{"etcd", "kube-apiserver"} {
+		if _, err := os.Stat(filepath.Join(assets, binary)); err != nil {
+			return nil, fmt.Errorf("KUBEBUILDER_ASSETS=%s has no %s: %w", assets, binary, err)
+		}
 	}
 	crds, err := manifests.CRDs()
 	if err != nil {
 		return nil, err
 	}
+	wrappers, err := os.MkdirTemp("", "prodlife-envtest-")
+	if err != nil {
+		return nil, err
+	}
+	etcd, err := DieWithParent(filepath.Join(assets, "etcd"), wrappers)
+	if err != nil {
+		return nil, err
+	}
+	apiServer, err := DieWithParent(filepath.Join(assets, "kube-apiserver"), wrappers)
+	if err != nil {
+		return nil, err
+	}
 	env := &envtest.Environment{
+		ControlPlane: envtest.ControlPlane{
+			Etcd:      &envtest.Etcd{Path: etcd},
+			APIServer: &envtest.APIServer{Path: apiServer},
+		},
 		CRDInstallOptions:     envtest.CRDInstallOptions{CRDs: crds},
 		BinaryAssetsDirectory: assets,
 	}
 	cfg, err := env.Start()
 	if err != nil {
+		_ = env.Stop()
+		_ = os.RemoveAll(wrappers)
 		return nil, fmt.Errorf("starting envtest from %s: %w", assets, err)
 	}
 	// Tests create many objects quickly; the client-side defaults (5 QPS) would make them crawl.
@@ -103,9 +132,10 @@ func StartAPIServer() (*Env, error) {
 	c, err := client.New(cfg, client.Options{Scheme: s})
 	if err != nil {
 		_ = env.Stop()
+		_ = os.RemoveAll(wrappers)
 		return nil, err
 	}
-	return &Env{Env: env, Config: cfg, Client: c, Scheme: s}, nil
+	return &Env{Env: env, Config: cfg, Client: c, Scheme: s, wrappers: wrappers}, nil
 }
 
 // The users of a test environment: envtest's admin, which tests act as (trusted by the
@@ -117,4 +147,18 @@ const (
 )
 
 // Stop shuts the control plane down.
-func (e *Env) Stop() error { return e.Env.Stop() }
+func (e *Env) Stop() error {
+	err := e.Env.Stop()
+	if e.wrappers != "" {
+		_ = os.RemoveAll(e.wrappers)
+	}
+	return err
+}
+
+// Main is the TestMain of a package whose tests start API servers: it lets their etcd and
+// kube-apiserver die with the test binary however it ends (a panic, a timeout, SIGKILL; see
+// HandleReexec), runs the tests and exits with their result.
+func Main(m *testing.M) {
+	HandleReexec()
+	os.Exit(m.Run())
+}

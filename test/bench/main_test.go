@@ -1,13 +1,10 @@
 package bench
 
 import (
-	"os"
 	"testing"
 
-	"github.com/prodlife/product-lifecycle-operator/internal/devenv"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	devenv.HandleReexec()
-	os.Exit(m.Run())
-}
+// TestMain lets the etcd and kube-apiserver of this package's tests die with the test binary.
+func TestMain(m *testing.M) { testenv.Main(m) }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/devenv"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
 // Suite is what a test package keeps of its environment: the environment and whatever the
@@ -39,7 +40,7 @@ type Shared[S Suite] struct {
 // Main runs the package's tests, then stops the suite if one was started; it is all of
 // TestMain.
 func (sh *Shared[S]) Main(m *testing.M) {
-	devenv.HandleReexec()
+	testenv.HandleReexec()
 	code := m.Run()
 	if sh.workDir != "" && sh.err == nil {
 		if err := sh.suite.Environment().Stop(); err != nil {

@@ -17,6 +17,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/prodlife/product-lifecycle-operator/controllers"
@@ -52,7 +53,9 @@ func Start(opts Options) (mgr ctrl.Manager, stop func() error, err error) {
 	}
 	logger := opts.Logger
 	if logger.GetSink() == nil {
-		logger = logr.Discard()
+		// Not logr.Discard(): its nil sink makes controller-runtime fall back to its global
+		// logger, which prints a stack trace after 30 s unless the program set one.
+		logger = logr.New(ctrllog.NullLogSink{})
 	}
 	mgrOpts := ctrl.Options{
 		Scheme:                 opts.Scheme,

@@ -10,8 +10,3 @@ import "syscall"
 func childProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }
-
-// HandleReexec does nothing where there is no parent-death signal to arm.
-func HandleReexec() {}
-
-func dieWithParent(binary, dir string) (string, error) { return binary, nil }

@@ -1,4 +1,4 @@
-package devenv
+package testenv
 
 import (
 	"fmt"
@@ -11,22 +11,13 @@ import (
 	"syscall"
 )
 
-// childProcAttr is how the environment starts its own processes. Setpgid keeps a terminal's
-// Ctrl-C (sent to the foreground process group) away from them, so the environment can stop
-// them in order; Pdeathsig makes the kernel kill them when the environment dies without
-// stopping them. The kernel sends that signal when the starting thread ends; Go ends a thread
-// only when a goroutine that locked it returns, which the programs running an Env never do.
-func childProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-}
-
 // envtest starts etcd and kube-apiserver itself and sets no parent-death signal. To give them
 // one, the environment points envtest at a small script that runs this very program again
 // with these two variables; HandleReexec, seeing them, arms the signal and becomes the
 // real binary, keeping its pid, its process group and envtest's way of stopping it.
 const (
-	reexecBinaryEnv = "PRODLIFE_DEVENV_EXEC"   // the binary to become
-	reexecParentEnv = "PRODLIFE_DEVENV_PARENT" // the pid whose death must end it
+	reexecBinaryEnv = "PRODLIFE_TESTENV_EXEC"   // the binary to become
+	reexecParentEnv = "PRODLIFE_TESTENV_PARENT" // the pid whose death must end it
 )
 
 var reexecHandled atomic.Bool
@@ -46,7 +37,7 @@ func HandleReexec() {
 	// both must happen on the same one.
 	runtime.LockOSThread()
 	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0); errno != 0 {
-		fmt.Fprintf(os.Stderr, "devenv: setting the parent-death signal: %v\n", errno)
+		fmt.Fprintf(os.Stderr, "testenv: setting the parent-death signal: %v\n", errno)
 		os.Exit(126)
 	}
 	// The environment may have died before the signal was armed; then nobody would send it.
@@ -60,14 +51,14 @@ func HandleReexec() {
 		}
 	}
 	err := syscall.Exec(binary, append([]string{binary}, os.Args[1:]...), env)
-	fmt.Fprintf(os.Stderr, "devenv: running %s: %v\n", binary, err)
+	fmt.Fprintf(os.Stderr, "testenv: running %s: %v\n", binary, err)
 	os.Exit(127)
 }
 
-// dieWithParent returns what to give envtest instead of binary: a wrapper script in dir that
+// DieWithParent returns what to give envtest instead of binary: a wrapper script in dir that
 // starts binary through HandleReexec, or binary itself when this program does not call
 // HandleReexec.
-func dieWithParent(binary, dir string) (string, error) {
+func DieWithParent(binary, dir string) (string, error) {
 	if !reexecHandled.Load() {
 		return binary, nil
 	}
@@ -75,7 +66,7 @@ func dieWithParent(binary, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	script := fmt.Sprintf("#!/bin/sh\n# %s, set to die with the development environment (internal/devenv).\n%s=%s %s=%d exec %s \"$@\"\n",
+	script := fmt.Sprintf("#!/bin/sh\n# %s, set to die with the program that started it (internal/testenv).\n%s=%s %s=%d exec %s \"$@\"\n",
 		filepath.Base(binary), reexecBinaryEnv, shellQuote(binary), reexecParentEnv, os.Getpid(), shellQuote(self))
 	path := filepath.Join(dir, filepath.Base(binary))
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
