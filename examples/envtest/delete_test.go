@@ -12,10 +12,10 @@ import (
 
 // Deleting an IoTProduct deletes the product on the platform with one DeleteProduct call.
 func TestDeletingAnIoTProductCallsDeleteProductOnce(t *testing.T) {
-	env := prodlifetest.Start(t, prodlifetest.Options{Config: cfg})
-	env.CreateCredentials(t, "team-a")
+	t.Parallel()
+	env := prodlifetest.Start(t, prodlifetest.Options{}) // in its own namespace, env.Namespace
 	p := &v1alpha1.IoTProduct{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "thermostat"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: "thermostat"},
 		Spec: v1alpha1.IoTProductSpec{ProductName: "thermostat", Region: "cn-shanghai",
 			CredentialsSecretRef: &v1alpha1.SecretReference{Name: prodlifetest.AlibabaSecretName}},
 	}

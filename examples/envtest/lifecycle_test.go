@@ -17,19 +17,19 @@ import (
 // refuses the delete holds the IoTProduct (Stalled, the product kept) until it accepts;
 // throttling of the feed's delete is waited out; in the end nothing is left on either platform.
 func TestProductAndFeedLifecycleWithFaults(t *testing.T) {
-	env := prodlifetest.Start(t, prodlifetest.Options{Config: cfg})
-	env.CreateCredentials(t, "team-b")
+	t.Parallel()
+	env := prodlifetest.Start(t, prodlifetest.Options{})
 	ctx := context.Background()
 
 	p := &v1alpha1.IoTProduct{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "team-b", Name: "gateway"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: "gateway"},
 		Spec: v1alpha1.IoTProductSpec{
 			ProductName: "edge_gateway", Description: "Edge gateway", Region: "cn-shanghai",
 			CredentialsSecretRef: &v1alpha1.SecretReference{Name: prodlifetest.AlibabaSecretName},
 		},
 	}
 	feed := &v1alpha1.FlipsnackFeed{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "team-b", Name: "catalogue"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: "catalogue"},
 		Spec: v1alpha1.FlipsnackFeedSpec{
 			CredentialsSecretRef: v1alpha1.SecretReference{Name: prodlifetest.FlipsnackSecretName},
 			Products: []v1alpha1.FeedProduct{
@@ -54,7 +54,7 @@ func TestProductAndFeedLifecycleWithFaults(t *testing.T) {
 
 	// The platform refuses deletes: the IoTProduct stays, Stalled, and so does its product.
 	must(t, env.Alibaba.SetFaults(alibabaiot.Faults{alibabaiot.ActionDeleteProduct: {ErrorRate: 1, Code: "Forbidden.RAM"}}))
-	must(t, env.Flipsnack.SetFaults(map[string]flipsnack.Fault{"products.delete": {ErrorRate: 1, Code: "31", Count: 1}}))
+	must(t, env.Flipsnack.SetFaults(map[string]flipsnack.Fault{flipsnack.ActionProductsDelete: {ErrorRate: 1, Code: "31", Count: 1}}))
 	must(t, env.Client.Delete(ctx, p))
 	must(t, env.Client.Delete(ctx, feed))
 	env.WaitForCondition(t, p, v1alpha1.ConditionStalled, metav1.ConditionTrue)
@@ -88,7 +88,7 @@ func TestProductAndFeedLifecycleWithFaults(t *testing.T) {
 	}
 	var throttled bool
 	for _, c := range env.Flipsnack.Calls() {
-		throttled = throttled || (c.Action == "products.delete" && c.Code == 31)
+		throttled = throttled || (c.Action == flipsnack.ActionProductsDelete && c.Code == 31)
 	}
 	if !throttled {
 		t.Errorf("no products.delete was answered 31: the fault did not fire")

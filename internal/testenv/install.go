@@ -10,6 +10,7 @@ import (
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
@@ -137,4 +138,32 @@ func StartInstalled(ttl time.Duration) (*Env, error) {
 		return fail(err)
 	}
 	return env, nil
+}
+
+// InstallManagerIdentity installs the manager's identity as config/default renders it (its
+// namespace, ServiceAccount, ClusterRole and binding, from the module's embedded config/rbac,
+// with no kustomize) and the admission policies trusting that ServiceAccount (and restores
+// as restore says), and returns cfg as the ServiceAccount with a token valid for ttl: the
+// least a harness needs to run the manager as installed. It may run again against the same
+// API server.
+func InstallManagerIdentity(ctx context.Context, c client.Client, cfg *rest.Config, restore AdmissionIdentities, ttl time.Duration) (*rest.Config, error) {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: OperatorNamespace}}
+	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return nil, fmt.Errorf("creating namespace %s: %w", OperatorNamespace, err)
+	}
+	objs, err := manifests.ManagerRBAC(OperatorNamespace, "prodlife-")
+	if err != nil {
+		return nil, err
+	}
+	for _, obj := range objs {
+		if err := apply(ctx, c, obj, "prodlife-testenv"); err != nil {
+			return nil, fmt.Errorf("installing %s %s: %w", obj.GetKind(), obj.GetName(), err)
+		}
+	}
+	trust := restore
+	trust.ManagerUsernames = []string{OperatorUsername(OperatorNamespace, OperatorServiceAccount)}
+	if err := InstallPolicies(ctx, c, trust); err != nil {
+		return nil, err
+	}
+	return ServiceAccountConfig(ctx, c, cfg, OperatorNamespace, OperatorServiceAccount, ttl)
 }

@@ -1,15 +1,32 @@
 // Package prodlifetest runs the product-lifecycle-operator inside another module's envtest
-// suite: both platforms' API simulators, the operator's controllers against the test's API
-// server, the operator's CRDs and admission policies, and credentials the simulators accept.
-// No cloud account and no path into the operator's repository are needed.
+// suite: both platforms' API simulators, the operator's controllers against an API server
+// with the operator's CRDs, RBAC and admission policies, each test in a namespace of its own
+// with credentials the simulators accept. No cloud account and no path into the operator's
+// repository are needed.
 //
-//	func TestDeleteCallsThePlatformOnce(t *testing.T) {
-//		env := prodlifetest.Start(t, prodlifetest.Options{Config: cfg}) // cfg: your envtest's
-//		env.CreateCredentials(t, "default")
-//		p := &v1alpha1.IoTProduct{ ... CredentialsSecretRef: prodlifetest.AlibabaSecretName ... }
-//		// create p, env.WaitForCondition(t, p, "Ready", metav1.ConditionTrue), delete p,
-//		// env.WaitForDeletion(t, p), then:
-//		if n := len(env.Alibaba.Calls("DeleteProduct")); n != 1 { t.Errorf(...) }
+// One API server for a package, tests in parallel:
+//
+//	func TestMain(m *testing.M) { prodlifetest.Main(m) }
+//
+//	func TestDeletingAnIoTProductCallsDeleteProductOnce(t *testing.T) {
+//		t.Parallel()
+//		env := prodlifetest.Start(t, prodlifetest.Options{}) // in its own namespace, env.Namespace
+//		p := &v1alpha1.IoTProduct{
+//			ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: "thermostat"},
+//			Spec: v1alpha1.IoTProductSpec{ProductName: "thermostat", Region: "cn-shanghai",
+//				CredentialsSecretRef: &v1alpha1.SecretReference{Name: prodlifetest.AlibabaSecretName}},
+//		}
+//		if err := env.Client.Create(context.Background(), p); err != nil {
+//			t.Fatal(err)
+//		}
+//		env.WaitForCondition(t, p, "Ready", metav1.ConditionTrue)
+//		if err := env.Client.Delete(context.Background(), p); err != nil {
+//			t.Fatal(err)
+//		}
+//		env.WaitForDeletion(t, p)
+//		if calls := env.Alibaba.Calls("DeleteProduct"); len(calls) != 1 || calls[0].Code != "OK" {
+//			t.Errorf("DeleteProduct calls: %+v, want one answered OK", calls)
+//		}
 //	}
 //
 // # What runs
@@ -17,28 +34,30 @@
 // Start starts the two simulators (packages pkg/simulator/alibabaiot and
 // pkg/simulator/flipsnack) on loopback HTTP servers; Env.Alibaba and Env.Flipsnack are
 // their Go inspection and fault-injection APIs (seed products, read the call log, make an
-// action fail). It installs the CRDs and the admission policies embedded in the module
-// (package config), and runs a manager wired exactly as the operator's command is
-// (controllers.SetupAll, engine.ClientOptions and CacheOptions), as the user
-// ManagerUsername, the one identity the policies trust to write the operator's annotations.
-// Everything stops through t.Cleanup when the test ends.
+// action fail). It makes Env.Namespace with the credentials Secrets, and runs a manager wired
+// exactly as the operator's command is (controllers.SetupAll, engine.ClientOptions and
+// CacheOptions) watching that namespace, as the operator's ServiceAccount (ManagerUsername)
+// with the RBAC of the module's config/rbac; the admission policies trust that identity alone
+// to write the operator's annotations. When the test ends, however it ends, the operator
+// deletes what the test left in its namespace (so nothing is left on the platforms), and
+// everything stops through t.Cleanup.
 //
 // # The API server
 //
-// With Options.Config, the kit uses the caller's API server (typically an envtest.Environment
-// the caller started): the config must be allowed to impersonate (envtest's admin, in
-// system:masters, is). The manager impersonates ManagerUsername in system:masters. Run one Env
-// per API server at a time: two would reconcile the same objects.
-//
-// Without Options.Config, the kit starts an envtest API server of its own, from the etcd and
-// kube-apiserver binaries in the folder named by the environment variable KUBEBUILDER_ASSETS
-// (e.g. `KUBEBUILDER_ASSETS=$(setup-envtest use -p path) go test ./...`); how to get them is
-// the caller's business, and Start fails the test saying so when the variable is missing.
-// envtest runs no controllers: a deleted namespace stays Terminating.
+// With Main as TestMain, every Env of the package shares one envtest API server, started by
+// the first Start and stopped after the last test; Main also makes etcd and kube-apiserver
+// die with the test binary when no cleanup runs (a -timeout, a kill) and silences
+// controller-runtime's process-wide logger. Without Main, Start starts an API server for its
+// test alone. Both take etcd and kube-apiserver from the folder KUBEBUILDER_ASSETS names
+// (e.g. `KUBEBUILDER_ASSETS=$(setup-envtest use -p path) go test ./...`); Start fails the
+// test saying so when the variable is missing. With Options.Config, the kit uses the caller's
+// API server (typically an envtest.Environment the caller started), which must let the
+// config impersonate and request ServiceAccount tokens (envtest's admin may). envtest runs no
+// controllers: a deleted namespace stays Terminating.
 //
 // # Stability
 //
-// The exported API is deliberately small: Start, Options, Env and its methods, and the
+// The exported API is deliberately small: Main, Start, Options, Env and its methods, and the
 // constants of this package. It follows the operator module's version; fields may be added
 // to Options and Env, none removed or changed within a minor version.
 package prodlifetest

@@ -1,34 +1,31 @@
 package prodlifetest
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
-	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv/inproc"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
-// ManagerUsername is the user the kit's manager runs as, and the one the admission policies
-// are told to trust as the operator.
-const ManagerUsername = "prodlife-operator"
+// ManagerUsername is the user the kit's manager runs as: the operator's ServiceAccount as
+// config/default installs it, with the RBAC config/rbac ships (a permission the operator
+// lacks there fails your tests as it would fail your cluster), and the one identity the
+// admission policies trust to write the operator's annotations.
+const ManagerUsername = "system:serviceaccount:" + testenv.OperatorNamespace + ":" + testenv.OperatorServiceAccount
 
 // Options configure Start. The zero value is a working environment: a kit-started API
 // server, the platforms' documented rate limits, no faults.
@@ -37,14 +34,18 @@ type Options struct {
 	// may impersonate; nil makes the kit start an envtest API server from KUBEBUILDER_ASSETS.
 	Config *rest.Config
 
+	// Namespaces are namespaces the test creates itself that the manager watches beside
+	// Env.Namespace. AllNamespaces makes it watch every namespace instead (then run one Env
+	// per API server at a time: two would reconcile the same objects).
+	Namespaces    []string
+	AllNamespaces bool
+
 	// DefaultCredentialsNamespaces are the namespaces whose resources may use the operator's
 	// own credentials (an IoTProduct without credentialsSecretRef), as the operator's
 	// --default-credentials-namespaces; "*" allows every namespace. The operator's own
 	// credentials are an account the IoT simulator accepts, given to the operator's client
 	// alone (never to the process's environment), so Start may run in parallel tests.
 	DefaultCredentialsNamespaces []string
-	// Namespaces restricts the manager to these namespaces, as --namespaces; empty: all.
-	Namespaces []string
 
 	// SyncPeriod is how often a product that can be read back is observed again (drift
 	// correction), as --sync-period; 0 means 10 seconds.
@@ -64,17 +65,27 @@ type Options struct {
 	AlibabaFaults   alibabaiot.Faults
 	FlipsnackFaults map[string]fssim.Fault
 
-	// Logger receives the manager's logs; the zero value discards them.
-	Logger logr.Logger
+	// Logger receives the manager's logs. Without one they are discarded, or with
+	// LogsOnFailure kept and written to the test's log if it fails.
+	Logger        logr.Logger
+	LogsOnFailure bool
 }
 
 // Env is a running environment. Its fields are for reading; Start fills them.
 type Env struct {
 	// Config and Client reach the API server as the caller (or as envtest's admin when the
 	// kit started it). Client's Scheme knows the built-in kinds and the operator's.
+	// Client validates fields strictly: a field the CRD does not know fails the request
+	// instead of being dropped.
 	Config *rest.Config
 	Client client.Client
 	Scheme *k8sruntime.Scheme
+
+	// Namespace is the test's own namespace, made for it (named after the test) with the
+	// Secrets of CreateCredentials, and watched by its manager. When the test ends the kit
+	// deletes the operator's resources in it through the operator (so the platforms are left
+	// clean), then the namespace.
+	Namespace string
 
 	// Alibaba and Flipsnack are the simulated platforms: their methods seed products, read
 	// the call log and inject faults. The operator reaches them at AlibabaURL and
@@ -107,77 +118,28 @@ func Start(t testing.TB, opts Options) *Env {
 }
 
 func start(t testing.TB, opts Options) (*Env, error) {
-	scheme := testenv.NewScheme()
-	cfg := opts.Config
-	if cfg == nil {
-		var err error
-		if cfg, err = startAPIServer(t); err != nil {
-			return nil, err
-		}
-	} else {
-		cfg = rest.CopyConfig(cfg)
-		if err := installCRDs(cfg); err != nil {
-			return nil, err
-		}
-	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	server, err := apiServer(t, opts.Config)
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
-	// The admission policies trust ManagerUsername as the operator, and no one for restores.
-	if err := testenv.InstallPolicies(ctx, c, testenv.AdmissionIdentities{ManagerUsernames: []string{ManagerUsername}}); err != nil {
-		return nil, err
+	env := &Env{
+		Config: server.config,
+		Client: client.WithFieldValidation(server.client, metav1.FieldValidationStrict),
+		Scheme: server.client.Scheme(),
 	}
-
-	env := &Env{Config: cfg, Client: c, Scheme: scheme}
 	if err := env.startSimulators(t, opts); err != nil {
 		return nil, err
 	}
-	if err := env.startManager(t, opts); err != nil {
+	if env.Namespace, err = env.createNamespace(t); err != nil {
 		return nil, err
 	}
+	if err := env.startManager(t, opts, server.managerConfig); err != nil {
+		return nil, err
+	}
+	// Registered last, so it runs first: the manager and the simulators are still there to
+	// delete what the test left on the platforms.
+	t.Cleanup(func() { env.cleanUpNamespace(t) })
 	return env, nil
-}
-
-// startAPIServer starts envtest's etcd and kube-apiserver with the operator's CRDs.
-func startAPIServer(t testing.TB) (*rest.Config, error) {
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		return nil, errors.New("KUBEBUILDER_ASSETS is not set: without Options.Config the kit starts an envtest API server, " +
-			"and needs the folder of its etcd and kube-apiserver binaries " +
-			"(e.g. KUBEBUILDER_ASSETS=$(setup-envtest use -p path) go test ./...)")
-	}
-	for _, binary := range []string{"etcd", "kube-apiserver"} {
-		if _, err := os.Stat(filepath.Join(assets, binary)); err != nil {
-			return nil, fmt.Errorf("KUBEBUILDER_ASSETS=%s has no %s: %w", assets, binary, err)
-		}
-	}
-	crds, err := manifests.CRDs()
-	if err != nil {
-		return nil, err
-	}
-	testEnv := &envtest.Environment{BinaryAssetsDirectory: assets, CRDInstallOptions: envtest.CRDInstallOptions{CRDs: crds}}
-	cfg, err := testEnv.Start()
-	if err != nil {
-		return nil, fmt.Errorf("starting envtest from KUBEBUILDER_ASSETS=%s: %w", assets, err)
-	}
-	t.Cleanup(func() { _ = testEnv.Stop() })
-	// Tests create objects quickly; client-go's default of 5 per second would make them crawl.
-	cfg.QPS, cfg.Burst = 500, 1000
-	return cfg, nil
-}
-
-// installCRDs creates or updates the operator's CRDs and waits until they are served.
-func installCRDs(cfg *rest.Config) error {
-	crds, err := manifests.CRDs()
-	if err != nil {
-		return err
-	}
-	if _, err := envtest.InstallCRDs(cfg, envtest.CRDInstallOptions{CRDs: crds}); err != nil {
-		return fmt.Errorf("installing the CRDs: %w", err)
-	}
-	return nil
 }
 
 // startSimulators serves both simulated platforms on loopback HTTP servers.
@@ -200,7 +162,7 @@ func (e *Env) startSimulators(t testing.TB, opts Options) error {
 }
 
 // startManager runs the operator's controllers as ManagerUsername until the test ends.
-func (e *Env) startManager(t testing.TB, opts Options) error {
+func (e *Env) startManager(t testing.TB, opts Options, managerConfig *rest.Config) error {
 	if len(opts.AlibabaFaults) > 0 {
 		if err := e.Alibaba.SetFaults(opts.AlibabaFaults); err != nil {
 			return fmt.Errorf("Options.AlibabaFaults: %w", err)
@@ -212,9 +174,13 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 		}
 	}
 
-	cfg := rest.CopyConfig(e.Config)
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: ManagerUsername, Groups: []string{"system:masters"}}
+	cfg := rest.CopyConfig(managerConfig)
 	cfg.QPS, cfg.Burst = -1, 0 // the operator's default: no client-side limit
+	namespaces := append([]string{e.Namespace}, opts.Namespaces...)
+	if opts.AllNamespaces {
+		namespaces = nil
+	}
+	logger, flushLogs := managerLogger(t, opts)
 
 	syncPeriod := opts.SyncPeriod
 	if syncPeriod <= 0 {
@@ -225,7 +191,7 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 		alibabaQPS[action] = float64(n)
 	}
 	_, stop, err := inproc.Start(inproc.Options{
-		Config: cfg, Scheme: e.Scheme, Namespaces: opts.Namespaces, Logger: opts.Logger,
+		Config: cfg, Scheme: e.Scheme, Namespaces: namespaces, Logger: logger,
 		Engine: engine.Options{
 			SyncPeriod: syncPeriod, SlowRetry: slowRetry, MaxConcurrentReconciles: 4,
 			RetryBaseDelay: retryBaseDelay, RetryMaxDelay: retryMaxDelay,
@@ -251,6 +217,7 @@ func (e *Env) startManager(t testing.TB, opts Options) error {
 		if err := stop(); err != nil {
 			t.Errorf("prodlifetest: the manager stopped with an error: %v", err)
 		}
+		flushLogs()
 	})
 	return nil
 }

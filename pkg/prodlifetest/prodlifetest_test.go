@@ -14,18 +14,17 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
 
-// TestKitStartsItsOwnAPIServer: without a Config the kit starts envtest from
-// KUBEBUILDER_ASSETS, and the operator in it creates and deletes a product, with the
+// TestKitStartsItsOwnAPIServer: without a Config (and without Main) the kit starts envtest
+// from KUBEBUILDER_ASSETS, and the operator in it creates and deletes a product, with the
 // admission policies in force (only the operator may write its annotations) and the
 // operator's own credentials for the namespaces allowed them.
 func TestKitStartsItsOwnAPIServer(t *testing.T) {
-	env := prodlifetest.Start(t, prodlifetest.Options{DefaultCredentialsNamespaces: []string{"own"}})
-	env.CreateCredentials(t, "kit")
+	env := prodlifetest.Start(t, prodlifetest.Options{DefaultCredentialsNamespaces: []string{"own"}, Namespaces: []string{"own"}})
 	env.CreateCredentials(t, "own")
 	ctx := context.Background()
 
 	p := &v1alpha1.IoTProduct{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "kit", Name: "sensor"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: "sensor"},
 		Spec: v1alpha1.IoTProductSpec{
 			ProductName: "kit_sensor", Region: "cn-shanghai",
 			CredentialsSecretRef: &v1alpha1.SecretReference{Name: prodlifetest.AlibabaSecretName},
@@ -109,10 +108,9 @@ func TestKitsStartInParallelTests(t *testing.T) {
 	for _, name := range []string{"a", "b"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			env := prodlifetest.Start(t, prodlifetest.Options{DefaultCredentialsNamespaces: []string{"own"}})
-			env.CreateCredentials(t, "own")
+			env := prodlifetest.Start(t, prodlifetest.Options{DefaultCredentialsNamespaces: []string{"*"}})
 			p := &v1alpha1.IoTProduct{
-				ObjectMeta: metav1.ObjectMeta{Namespace: "own", Name: "sensor"},
+				ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: "sensor"},
 				Spec:       v1alpha1.IoTProductSpec{ProductName: "own_sensor_" + name, Region: "cn-shanghai"},
 			}
 			if err := env.Client.Create(context.Background(), p); err != nil {
