@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -63,6 +64,42 @@ func newCountingClient(config *rest.Config, options client.Options) (client.Clie
 }
 
 type countingClient struct{ client.Client }
+
+// Get counts the ConfigMaps the manager reads from the API server (ConfigMaps are never
+// cached in full).
+func (c countingClient) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	if _, ok := obj.(*corev1.ConfigMap); ok {
+		configMapReads.add(key)
+	}
+	return c.Client.Get(ctx, key, obj, opts...)
+}
+
+// configMapReads counts the manager's reads of each ConfigMap.
+var configMapReads = &readCounts{counts: map[client.ObjectKey]int{}}
+
+type readCounts struct {
+	mu     sync.Mutex
+	counts map[client.ObjectKey]int
+}
+
+func (r *readCounts) add(key client.ObjectKey) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.counts[key]++
+}
+
+// inNamespace is the reads of ns's ConfigMaps so far.
+func (r *readCounts) inNamespace(ns string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for key, c := range r.counts {
+		if key.Namespace == ns {
+			n += c
+		}
+	}
+	return n
+}
 
 func (c countingClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 	managerWrites.note(obj, false)

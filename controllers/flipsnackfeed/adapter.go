@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
@@ -35,7 +33,8 @@ const noReadBack = "Flipsnack has no read action: changes made to this feed outs
 // one apiKey shares the ClientSet's rate budget.
 type feedConnector struct {
 	clients *flipsnack.ClientSet
-	kube    client.Reader // ConfigMaps come from the API server itself (engine.ClientOptions)
+	sources *sources      // the feeds' ConfigMaps, shared by every feed
+	settled *upToDate     // what each feed's last empty plan was made from
 	fresh   client.Reader // the API server itself, uncached
 }
 
@@ -46,10 +45,11 @@ func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, sec
 			f.GetCredentialsSecretName(), strings.Join(missing, " or "), v1alpha1.SecretKeyAPIKey, v1alpha1.SecretKeyAPISecret)}
 	}
 	return &feedExternal{
-		client: c.clients.For(string(secret[v1alpha1.SecretKeyAPIKey]), string(secret[v1alpha1.SecretKeyAPISecret])),
-		kube:   c.kube,
-		fresh:  c.fresh,
-		store:  store,
+		client:  c.clients.For(string(secret[v1alpha1.SecretKeyAPIKey]), string(secret[v1alpha1.SecretKeyAPISecret])),
+		sources: c.sources,
+		settled: c.settled,
+		fresh:   c.fresh,
+		store:   store,
 	}, nil
 }
 
@@ -57,10 +57,16 @@ func (c feedConnector) Connect(_ context.Context, f *v1alpha1.FlipsnackFeed, sec
 // compares the desired products with the record, in status, of what was pushed, and
 // "update" pushes the difference.
 type feedExternal struct {
-	client *flipsnack.Client
-	kube   client.Reader
-	fresh  client.Reader
-	store  engine.Store // the record's checkpoints
+	client  *flipsnack.Client
+	sources *sources
+	settled *upToDate
+	fresh   client.Reader
+	store   engine.Store // the record's checkpoints
+
+	// What this reconcile's Observe planned from: the desired products and the digest of each
+	// source, so that a push that leaves nothing to do is remembered (upToDate).
+	desiredProducts []feedplan.Product
+	sourceSums      [][sha256.Size]byte
 }
 
 // generatedSourceHash is the sourceHash of a feed whose spec names none: derived from the
@@ -78,15 +84,28 @@ func generatedSourceHash(f *v1alpha1.FlipsnackFeed) string {
 func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (engine.Observation[*feedplan.Plan], error) {
 	f.Status.SourceHash = sourceHash
 	f.Status.Drift = noReadBack
+	// Nothing the plan depends on changed since it was last found empty (a ConfigMap's
+	// metadata alone did, say): the same answer, without parsing the catalogue again.
+	if inputs, known := x.observeInputs(ctx, f, sourceHash); known {
+		if s, ok := x.settled.get(f, inputs); ok {
+			f.Status.ProductsPushed, f.Status.ProductsPendingDeletion = s.pushed, 0
+			plan := &feedplan.Plan{}
+			return engine.Observation[*feedplan.Plan]{Exists: true, UpToDate: true, Diff: plan.String(), Plan: plan}, nil
+		}
+	}
 	rec, err := decodeRecord(f.Status.Pushed)
 	if err != nil {
 		return engine.Observation[*feedplan.Plan]{}, err
 	}
-	desired, err := x.desired(ctx, f)
+	desired, sums, err := x.desired(ctx, f)
 	if err != nil {
 		return engine.Observation[*feedplan.Plan]{}, err
 	}
+	x.desiredProducts, x.sourceSums = desired, sums
 	plan := feedplan.PlanPush(desired, rec)
+	if plan.Empty() {
+		x.rememberSettled(f, sourceHash, rec)
+	}
 	if !plan.Empty() {
 		// Creates go before deletes, so the record holds old and new SKUs for a while.
 		if err := checkRecordFits(feedplan.ProjectedRecord(rec, desired)); err != nil {
@@ -218,7 +237,19 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		}
 	}
 	res.Message = plan.String()
-	return res, skips.report(f, "products.create/update/delete")
+	if err := skips.report(f, "products.create/update/delete"); err != nil {
+		return res, err
+	}
+	if feedplan.PlanPush(x.desiredProducts, rec).Empty() {
+		x.rememberSettled(f, sourceHash, rec)
+	}
+	return res, nil
+}
+
+// rememberSettled notes that the feed, as Observe read it and with rec (already saved in
+// f's status) pushed, has nothing to push.
+func (x *feedExternal) rememberSettled(f *v1alpha1.FlipsnackFeed, sourceHash string, rec feedplan.Record) {
+	x.settled.put(f, settled{inputs: digestInputs(f, sourceHash, x.sourceSums), pushed: int64(rec.Confirmed())})
 }
 
 // Delete deletes every recorded SKU, a few batches per reconcile, recording each batch as it
@@ -433,8 +464,12 @@ func (x *feedExternal) save(ctx context.Context, f *v1alpha1.FlipsnackFeed, rec 
 // feed's ConfigMaps are written by namespace users, so each is measured before it is parsed,
 // and the count of products is checked as they are read. Any breach is refused whole, before
 // a platform call, with the place and what to change.
-func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) ([]feedplan.Product, error) {
+//
+// It returns the digest of each source's content as read, for the record of what the plan
+// was made from (upToDate).
+func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) ([]feedplan.Product, [][sha256.Size]byte, error) {
 	var out []feedplan.Product
+	var sums [][sha256.Size]byte
 	seen := map[string]string{}
 	add := func(p feedplan.Product, from string) error {
 		if prev, dup := seen[p.SKU]; dup {
@@ -451,62 +486,51 @@ func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) (
 	}
 	if n := len(f.Spec.ProductsFrom); n > v1alpha1.MaxProductsSources {
 		// The CRD refuses this, but an object stored before that limit keeps its spec.
-		return nil, invalidFeed(fmt.Sprintf("spec.productsFrom names %d ConfigMaps, more than the %d a feed may read: merge some of them", n, v1alpha1.MaxProductsSources))
+		return nil, nil, invalidFeed(fmt.Sprintf("spec.productsFrom names %d ConfigMaps, more than the %d a feed may read: merge some of them", n, v1alpha1.MaxProductsSources))
 	}
 	for i, sp := range f.Spec.Products {
 		// The CRD refuses these SKUs, but an object stored before that rule keeps its spec.
 		where := fmt.Sprintf("spec.products[%d]", i)
 		p, err := feedplan.NewProduct(specProductFields(sp))
 		if err != nil {
-			return nil, invalidFeed(fmt.Sprintf("%s: %v", where, err))
+			return nil, nil, invalidFeed(fmt.Sprintf("%s: %v", where, err))
 		}
 		if err := add(p, where); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	for _, src := range f.Spec.ProductsFrom {
-		items, where, err := x.readSource(ctx, f.Namespace, src.ConfigMap)
+		items, where, sum, err := x.readSource(ctx, f.Namespace, src.ConfigMap)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		sums = append(sums, sum)
 		for i, item := range items {
 			p, err := feedplan.NewProduct(item)
 			if err != nil {
-				return nil, invalidFeed(fmt.Sprintf("%s, product %d: %v", where, i, err))
+				return nil, nil, invalidFeed(fmt.Sprintf("%s, product %d: %v", where, i, err))
 			}
 			if err := add(p, fmt.Sprintf("%s (product %d)", where, i)); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	return out, nil
+	return out, sums, nil
 }
 
-// readSource reads the products of one productsFrom ConfigMap. Its value is measured before it
-// is parsed, and a value over MaxProductsSourceBytes is refused unread.
-func (x *feedExternal) readSource(ctx context.Context, ns string, ref v1alpha1.ConfigMapProducts) ([]map[string]json.RawMessage, string, error) {
+// readSource reads the products of one productsFrom ConfigMap (sources.read measures it
+// first), and the digest of its content.
+func (x *feedExternal) readSource(ctx context.Context, ns string, ref v1alpha1.ConfigMapProducts) ([]map[string]json.RawMessage, string, [sha256.Size]byte, error) {
 	where := fmt.Sprintf("ConfigMap %s key %s", ref.Name, ref.Key)
-	cm := &corev1.ConfigMap{}
-	err := x.kube.Get(ctx, types.NamespacedName{Namespace: ns, Name: ref.Name}, cm)
-	if apierrors.IsNotFound(err) {
-		return nil, where, invalidFeed(fmt.Sprintf("spec.productsFrom names ConfigMap %q, which does not exist in namespace %q", ref.Name, ns))
-	}
+	data, sum, err := x.sources.read(ctx, ns, ref)
 	if err != nil {
-		return nil, where, fmt.Errorf("reading %s: %w", where, err)
-	}
-	data, ok := cm.Data[ref.Key]
-	if !ok {
-		return nil, where, invalidFeed(fmt.Sprintf("%s: the ConfigMap has no such key", where))
-	}
-	if len(data) > v1alpha1.MaxProductsSourceBytes {
-		return nil, where, invalidFeed(fmt.Sprintf("%s holds %s bytes, more than the %s bytes (512 KiB) a products source may hold: split it into several ConfigMaps",
-			where, feedplan.Thousands(int64(len(data))), feedplan.Thousands(v1alpha1.MaxProductsSourceBytes)))
+		return nil, where, sum, err
 	}
 	var items []map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(data), &items); err != nil {
-		return nil, where, invalidFeed(fmt.Sprintf("%s is not a JSON array of products: %v", where, err))
+		return nil, where, sum, invalidFeed(fmt.Sprintf("%s is not a JSON array of products: %v", where, err))
 	}
-	return items, where, nil
+	return items, where, sum, nil
 }
 
 // objectTooLarge says the API server refused a write because the object would exceed its

@@ -45,14 +45,16 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		return err
 	}
 	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed, *feedplan.Plan]{
-		Client:         mgr.GetClient(),
-		APIReader:      mgr.GetAPIReader(),
-		Secrets:        engine.NewSecretData(mgr.GetCache()),
-		CRDName:        v1alpha1.KindNamed("FlipsnackFeed").CRDName(),
-		Recorder:       events,
-		NewObject:      func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
-		NewList:        func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
-		Connector:      feedConnector{clients: clients, kube: mgr.GetClient(), fresh: mgr.GetAPIReader()},
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Secrets:   engine.NewSecretData(mgr.GetCache()),
+		CRDName:   v1alpha1.KindNamed("FlipsnackFeed").CRDName(),
+		Recorder:  events,
+		NewObject: func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
+		NewList:   func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
+		Connector: feedConnector{
+			clients: clients, sources: newSources(mgr.GetCache(), mgr.GetClient()), settled: newUpToDate(), fresh: mgr.GetAPIReader(),
+		},
 		Noun:           "feed",
 		SyncPeriod:     0,
 		SlowRetry:      opts.SlowRetry,
