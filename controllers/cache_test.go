@@ -103,11 +103,13 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-// The cache keeps no copy of what a client-side `kubectl apply` stores in the
-// last-applied annotation (the whole object, a Secret's data included), and of the objects it
-// watches by their metadata only it keeps neither annotations nor labels: a tenant's
-// annotations (up to 256 KiB an object) would otherwise sit in the manager's memory.
-func TestTheCacheKeepsNoAppliedCopiesNorTheAnnotationsOfSecretsAndConfigMaps(t *testing.T) {
+// The cache keeps of a tenant's metadata only what the operator reads: of its own kinds, its
+// own annotations (prodlife.dev/...), not what a client-side `kubectl apply` stores in the
+// last-applied annotation (the whole object, a Secret's data included), other annotations or
+// labels; of the objects it watches by their metadata only, neither annotations nor labels. A
+// tenant's annotations (up to 256 KiB an object) would otherwise sit in the manager's memory.
+// The operator's writes leave all of them on the objects.
+func TestTheCacheKeepsNoneOfTheTenantsAnnotationsAndTheWritesKeepThemAll(t *testing.T) {
 	ctx := context.Background()
 	ns := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
 	applied := map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"data":{"apiSecret":"c2VjcmV0"}}`, "team": "a"}
@@ -115,6 +117,7 @@ func TestTheCacheKeepsNoAppliedCopiesNorTheAnnotationsOfSecretsAndConfigMaps(t *
 	must(t, k8s.Create(ctx, cm))
 	p, _ := readyProduct(t, ns, "applied", func(p *v1alpha1.IoTProduct) {
 		p.Annotations = map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"spec":{}}`, "team": "a"}
+		p.Labels = map[string]string{"app": "x"}
 	})
 
 	eventually(t, "the ConfigMap's metadata in the cache", func() string {
@@ -130,12 +133,12 @@ func TestTheCacheKeepsNoAppliedCopiesNorTheAnnotationsOfSecretsAndConfigMaps(t *
 	})
 	cached := &v1alpha1.IoTProduct{}
 	must(t, managerCache.Get(ctx, client.ObjectKeyFromObject(p), cached))
-	if _, ok := cached.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; ok || cached.Annotations["team"] != "a" || cached.Annotations[v1alpha1.ExternalIDAnnotation] == "" {
-		t.Errorf("cached IoTProduct annotations %v: want the last-applied copy gone and every other annotation kept", cached.Annotations)
+	if len(cached.Annotations) != 1 || cached.Annotations[v1alpha1.ExternalIDAnnotation] == "" || len(cached.Labels) != 0 {
+		t.Errorf("cached IoTProduct annotations %v, labels %v: want the operator's external-id alone", cached.Annotations, cached.Labels)
 	}
 	live := &v1alpha1.IoTProduct{}
 	must(t, k8s.Get(ctx, client.ObjectKeyFromObject(p), live))
-	if _, ok := live.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; !ok {
-		t.Errorf("the operator's writes removed the last-applied annotation from the object: %v", live.Annotations)
+	if _, ok := live.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; !ok || live.Annotations["team"] != "a" || live.Labels["app"] != "x" {
+		t.Errorf("the operator's writes removed the tenant's metadata from the object: annotations %v, labels %v", live.Annotations, live.Labels)
 	}
 }

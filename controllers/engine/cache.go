@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -31,18 +32,16 @@ func CacheOptions(namespaces map[string]cache.Config, shareStrings func(obj any)
 	return cache.Options{DefaultNamespaces: namespaces, DefaultTransform: StripUnread(shareStrings)}
 }
 
-// lastAppliedAnnotation is where a client-side `kubectl apply` (and Argo CD by default)
-// keeps the whole object as it was applied.
-const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
-
 // StripUnread drops from an object on its way into the cache what the operator never reads:
-// managedFields (often the larger part of an object's metadata) and the last-applied copy of
-// the whole object. Of the objects watched by their metadata only (Secrets, ConfigMaps,
-// Namespaces) it keeps neither annotations nor labels: they belong to their owners, a tenant
-// can put up to 256 KiB of annotations on each, and a client-side apply of a Secret keeps its
-// data there. The engine writes with merge patches of what it changed, never with updates,
-// so a field missing from the cached copy is never written away. What is left shares the
-// strings common to many objects (intern.go, and shareStrings for each kind's own fields).
+// managedFields (often the larger part of an object's metadata), the labels, and every
+// annotation but the operator's own (prodlife.dev/...). They belong to the objects' owners,
+// a tenant can put up to 256 KiB of annotations on each object (a client-side `kubectl
+// apply` keeps a copy of the whole object there), and the manager must not hold them for
+// every object of every tenant. Of the objects watched by their metadata only (Secrets,
+// ConfigMaps, Namespaces) it keeps no annotation at all. The engine writes metadata with
+// patches of the keys it changed (metadataPatch), never with updates or whole maps, so what
+// the cached copy lacks is never written away. What is left shares the strings common to
+// many objects (intern.go, and shareStrings for each kind's own fields).
 func StripUnread(shareStrings func(obj any)) func(any) (any, error) {
 	return func(in any) (any, error) {
 		obj, err := meta.Accessor(in)
@@ -52,27 +51,39 @@ func StripUnread(shareStrings func(obj any)) func(any) (any, error) {
 		if obj.GetManagedFields() != nil {
 			obj.SetManagedFields(nil)
 		}
+		obj.SetLabels(nil)
 		if _, metadataOnly := in.(*metav1.PartialObjectMetadata); metadataOnly {
 			obj.SetAnnotations(nil)
-			obj.SetLabels(nil)
 			return in, nil
 		}
-		withoutLastApplied(obj)
+		ownAnnotationsOnly(obj)
 		shareStrings(in)
 		return in, nil
 	}
 }
 
-// withoutLastApplied removes the last-applied copy from obj's annotations, if it has one.
-func withoutLastApplied(obj metav1.Object) {
+// ownAnnotationPrefix starts the names of the annotations the operator writes and reads.
+const ownAnnotationPrefix = "prodlife.dev/"
+
+// ownAnnotationsOnly keeps, of obj's annotations, the operator's own.
+func ownAnnotationsOnly(obj metav1.Object) {
 	a := obj.GetAnnotations()
-	if _, ok := a[lastAppliedAnnotation]; !ok {
+	foreign := 0
+	for k := range a {
+		if !strings.HasPrefix(k, ownAnnotationPrefix) {
+			foreign++
+		}
+	}
+	if foreign == 0 {
 		return
 	}
-	kept := make(map[string]string, len(a)-1)
-	for k, v := range a {
-		if k != lastAppliedAnnotation {
-			kept[k] = v
+	var kept map[string]string
+	if len(a) > foreign {
+		kept = make(map[string]string, len(a)-foreign)
+		for k, v := range a {
+			if strings.HasPrefix(k, ownAnnotationPrefix) {
+				kept[k] = v
+			}
 		}
 	}
 	obj.SetAnnotations(kept)

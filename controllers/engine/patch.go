@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"k8s.io/apimachinery/pkg/types"
@@ -18,12 +19,48 @@ import (
 func patchMetadata[T client.Object](ctx context.Context, c client.Client, obj T, mutate func(T)) error {
 	cp := obj.DeepCopyObject().(T)
 	mutate(cp)
-	if err := c.Patch(ctx, cp, client.MergeFromWithOptions(obj, client.MergeFromWithOptimisticLock{})); err != nil {
+	patch, err := metadataPatch(obj, cp)
+	if err != nil {
+		return err
+	}
+	if err := c.Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		return err
 	}
 	mutate(obj)
 	obj.SetResourceVersion(cp.GetResourceVersion())
 	return nil
+}
+
+// metadataPatch is the merge patch from before to after of the finalizers (the whole list,
+// under the optimistic lock of before's resourceVersion) and of each annotation that was
+// added, changed or removed, by key. Never the annotations as a whole: the cached copy holds
+// the operator's own only (StripUnread), and a merge patch computed from it would, on
+// removing the last of them, write "annotations": null and erase every other (kubectl's
+// last-applied copy, the tenant's own).
+func metadataPatch(before, after client.Object) ([]byte, error) {
+	meta := map[string]any{"resourceVersion": before.GetResourceVersion()}
+	if !slices.Equal(before.GetFinalizers(), after.GetFinalizers()) {
+		finalizers := after.GetFinalizers()
+		if finalizers == nil {
+			finalizers = []string{}
+		}
+		meta["finalizers"] = finalizers
+	}
+	annotations := map[string]any{}
+	for k, v := range after.GetAnnotations() {
+		if old, ok := before.GetAnnotations()[k]; !ok || old != v {
+			annotations[k] = v
+		}
+	}
+	for k := range before.GetAnnotations() {
+		if _, ok := after.GetAnnotations()[k]; !ok {
+			annotations[k] = nil
+		}
+	}
+	if len(annotations) > 0 {
+		meta["annotations"] = annotations
+	}
+	return json.Marshal(map[string]any{"metadata": meta})
 }
 
 // patchStatus writes the status once, at the end of a reconcile, as a merge patch of only
@@ -74,8 +111,8 @@ func checkpointStatus(ctx context.Context, c client.Client, obj client.Object, f
 	if err := c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		return err
 	}
-	// The cached obj has no last-applied copy (StripUnread); the answer may.
-	withoutLastApplied(cp)
+	// The cached obj has the operator's own annotations only (StripUnread); the answer has all.
+	ownAnnotationsOnly(cp)
 	if reflect.DeepEqual(cp.GetFinalizers(), obj.GetFinalizers()) && reflect.DeepEqual(cp.GetAnnotations(), obj.GetAnnotations()) {
 		obj.SetResourceVersion(cp.GetResourceVersion())
 	}

@@ -2,8 +2,11 @@ package engine
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/lru"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -55,7 +58,10 @@ func (s *SecretData) get(ctx context.Context, key types.NamespacedName) (*corev1
 	return remembered.DeepCopy(), true
 }
 
-// put remembers a copy of secret, as read from the API server, if it is small enough.
+// put remembers what the engine uses of secret, as read from the API server (its data, and
+// the identity, version, finalizers and deletion of its metadata), if that is small enough.
+// Its labels, annotations (a client-side apply keeps a copy of the data there) and
+// managedFields are not kept: they are the tenant's, as large as she likes.
 func (s *SecretData) put(secret *corev1.Secret) {
 	if s == nil || secret.ResourceVersion == "" {
 		return
@@ -64,10 +70,20 @@ func (s *SecretData) put(secret *corev1.Secret) {
 	for k, v := range secret.Data {
 		size += len(k) + len(v)
 	}
+	for _, f := range secret.Finalizers {
+		size += len(f)
+	}
 	if size > secretDataMaxBytes {
 		return
 	}
-	cp := secret.DeepCopy()
-	cp.ManagedFields = nil
-	s.cache.Add(client.ObjectKeyFromObject(secret), cp)
+	kept := &corev1.Secret{
+		TypeMeta: secret.TypeMeta,
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: secret.Namespace, Name: secret.Name, UID: secret.UID, ResourceVersion: secret.ResourceVersion,
+			Finalizers: slices.Clone(secret.Finalizers), DeletionTimestamp: secret.DeletionTimestamp.DeepCopy(),
+		},
+		Type: secret.Type,
+		Data: maps.Clone(secret.Data),
+	}
+	s.cache.Add(client.ObjectKeyFromObject(secret), kept)
 }

@@ -78,3 +78,28 @@ func TestSecretDataServesOnlyTheVersionTheMetadataCacheReports(t *testing.T) {
 		t.Fatal("a nil secretData served a Secret")
 	}
 }
+
+// What a tenant adds to her Secret beside its data (labels, annotations, a client-side
+// apply's copy of the data) is not kept, however large: only the data and what the engine
+// reads of the metadata.
+func TestSecretDataKeepsTheDataNotTheTenantsMetadata(t *testing.T) {
+	key := types.NamespacedName{Namespace: "team-a", Name: "creds"}
+	s := NewSecretData(metadataAt{key: "5"})
+	big := strings.Repeat("x", 250<<10)
+	s.put(&corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name, ResourceVersion: "5",
+			Annotations: map[string]string{"kubectl.kubernetes.io/last-applied-configuration": big, "note": big},
+			Labels:      map[string]string{"team": "a"}, Finalizers: []string{"prodlife.dev/credentials-in-use"},
+			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}},
+		Data: map[string][]byte{"accessKeyId": []byte("id")},
+	})
+	got, ok := s.get(context.Background(), key)
+	if !ok {
+		t.Fatal("the Secret was not kept")
+	}
+	if len(got.Annotations)+len(got.Labels)+len(got.ManagedFields) != 0 || string(got.Data["accessKeyId"]) != "id" ||
+		len(got.Finalizers) != 1 || got.ResourceVersion != "5" {
+		t.Errorf("kept %d annotations, %d labels, %d managedFields, data %q, finalizers %v; want the data, finalizers and version only",
+			len(got.Annotations), len(got.Labels), len(got.ManagedFields), got.Data, got.Finalizers)
+	}
+}
