@@ -181,6 +181,9 @@ func (e *Engine[T, P]) identify(ctx context.Context, obj T, ext External[T, P]) 
 	switch {
 	case obj.GetAnnotations()[v1alpha1.ExternalIDAnnotation] == id:
 	case obj.GetSpecExternalID() == id:
+		if h := e.seenBeforeClaim(ctx, obj, ext, id); h != nil {
+			return "", h
+		}
 		err = e.recordIdentity(ctx, obj, id)
 	default:
 		err = e.adoptInterrupted(ctx, obj, id)
@@ -189,6 +192,26 @@ func (e *Engine[T, P]) identify(ctx context.Context, obj T, ext External[T, P]) 
 		return "", stopWith(ctrl.Result{}, err)
 	}
 	return id, nil
+}
+
+// seenBeforeClaim lets obj claim the id its spec names only once its own credentials have
+// seen it on the platform. A recorded claim decides who may manage, and delete, a product:
+// a resource naming a product its credentials cannot see (another tenant's, named on
+// purpose or by mistake) must record nothing, or it would stand for ever in the way of the
+// resource that can. It tells the resource what it tells anyone who names a product that
+// does not exist, and nothing of who else might manage it.
+func (e *Engine[T, P]) seenBeforeClaim(ctx context.Context, obj T, ext External[T, P], id string) *halt {
+	obs, err := ext.Observe(ctx, obj, id)
+	if err != nil {
+		return stopWith(e.fail(ctx, obj, ReasonObserveFailed, "Observe", fmt.Sprintf("reading %s %s", e.Noun, id), err, ""))
+	}
+	if obs.Exists {
+		return nil
+	}
+	setState(obj, state{reason: ReasonNotFound, stalled: true, message: fmt.Sprintf(
+		"%s %s does not exist on the platform, or these credentials cannot see it: this resource claims it only once they can; check the spec's identity field and the account it is looked up in",
+		e.Noun, id)})
+	return stopWith(ctrl.Result{RequeueAfter: jitter(e.SlowRetry)}, nil)
 }
 
 // conflicting stalls obj when another resource has the better claim to id.
