@@ -249,7 +249,9 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 // rememberSettled notes that the feed, as Observe read it and with rec (already saved in
 // f's status) pushed, has nothing to push.
 func (x *feedExternal) rememberSettled(f *v1alpha1.FlipsnackFeed, sourceHash string, rec feedplan.Record) {
-	x.settled.put(f, settled{inputs: digestInputs(f, sourceHash, x.sourceSums), pushed: int64(rec.Confirmed())})
+	// Hashed here, not by resourceVersion: a push may have written the record under a
+	// version f does not know.
+	x.settled.put(f, settled{inputs: digestInputs(f, sourceHash, sha256.Sum256(f.Status.Pushed), x.sourceSums), pushed: int64(rec.Confirmed())})
 }
 
 // Delete deletes every recorded SKU, a few batches per reconcile, recording each batch as it

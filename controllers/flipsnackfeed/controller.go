@@ -44,17 +44,18 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 	if err != nil {
 		return err
 	}
+	connector := feedConnector{
+		clients: clients, sources: newSources(mgr.GetCache(), mgr.GetClient()), settled: newUpToDate(), fresh: mgr.GetAPIReader(),
+	}
 	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed, *feedplan.Plan]{
-		Client:    mgr.GetClient(),
-		APIReader: mgr.GetAPIReader(),
-		Secrets:   engine.NewSecretData(mgr.GetCache()),
-		CRDName:   v1alpha1.KindNamed("FlipsnackFeed").CRDName(),
-		Recorder:  events,
-		NewObject: func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
-		NewList:   func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
-		Connector: feedConnector{
-			clients: clients, sources: newSources(mgr.GetCache(), mgr.GetClient()), settled: newUpToDate(), fresh: mgr.GetAPIReader(),
-		},
+		Client:         mgr.GetClient(),
+		APIReader:      mgr.GetAPIReader(),
+		Secrets:        engine.NewSecretData(mgr.GetCache()),
+		CRDName:        v1alpha1.KindNamed("FlipsnackFeed").CRDName(),
+		Recorder:       events,
+		NewObject:      func() *v1alpha1.FlipsnackFeed { return &v1alpha1.FlipsnackFeed{} },
+		NewList:        func() client.ObjectList { return &v1alpha1.FlipsnackFeedList{} },
+		Connector:      connector,
 		Noun:           "feed",
 		SyncPeriod:     0,
 		SlowRetry:      opts.SlowRetry,
@@ -64,21 +65,42 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		SameAccount:    sameFlipsnackAccount(mgr.GetAPIReader()),
 	}
 	return engine.ManagedController(mgr, ControllerName, &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{}, opts).
-		WatchesMetadata(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient())),
+		WatchesMetadata(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient(), connector.sources)),
 			builder.WithPredicates(engine.ContentChanged())).
 		Complete(reconciler)
 }
 
-// feedsReading maps a ConfigMap to the feeds whose productsFrom reads it.
-func feedsReading(c client.Client) handler.MapFunc {
+// feedsReading maps a ConfigMap to the feeds whose productsFrom reads it, those of them at
+// least that read a value of it whose content changed (sources.changed): a change of its
+// labels or annotations alone, its tenant's to make as often as she likes, costs one read
+// and a hash, and wakes no feed.
+func feedsReading(c client.Client, src *sources) handler.MapFunc {
 	return func(ctx context.Context, cm client.Object) []reconcile.Request {
 		feeds := &v1alpha1.FlipsnackFeedList{}
-		if err := c.List(ctx, feeds, client.InNamespace(cm.GetNamespace()), client.MatchingFields{productsFromField: cm.GetName()}); err != nil {
+		// Read for their keys only: no copy of each feed (whose record of what was pushed may be
+		// hundreds of KB) for every event of every ConfigMap it reads.
+		if err := c.List(ctx, feeds, client.InNamespace(cm.GetNamespace()), client.MatchingFields{productsFromField: cm.GetName()},
+			client.UnsafeDisableDeepCopy); err != nil {
 			return nil
 		}
+		changed := map[string]bool{} // by key of the ConfigMap, asked once per event
 		reqs := make([]reconcile.Request, 0, len(feeds.Items))
 		for i := range feeds.Items {
-			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&feeds.Items[i])})
+			wake := false
+			for _, ref := range feeds.Items[i].Spec.ProductsFrom {
+				if ref.ConfigMap.Name != cm.GetName() {
+					continue
+				}
+				c, asked := changed[ref.ConfigMap.Key]
+				if !asked {
+					c = src.changed(ctx, cm.GetNamespace(), ref.ConfigMap)
+					changed[ref.ConfigMap.Key] = c
+				}
+				wake = wake || c
+			}
+			if wake {
+				reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&feeds.Items[i])})
+			}
 		}
 		return reqs
 	}

@@ -24,10 +24,11 @@ import (
 // hashed, found the same, and no feed parses it again (see upToDate). Feeds whose ConfigMap
 // did not change do not read it at all. Only digests are kept, a few dozen bytes each.
 type sources struct {
-	metadata client.Reader // ConfigMaps' metadata, from the manager's cache (the feeds' watch)
-	api      client.Reader // ConfigMaps themselves, from the API server (engine.ClientOptions)
-	known    *lru.Cache    // sourceKey -> sourceState
-	reads    singleflight.Group
+	metadata  client.Reader // ConfigMaps' metadata, from the manager's cache (the feeds' watch)
+	api       client.Reader // ConfigMaps themselves, from the API server (engine.ClientOptions)
+	known     *lru.Cache    // sourceKey -> sourceState: the last version read, by anyone
+	announced *lru.Cache    // sourceKey -> digest: the content whose feeds were last woken for it
+	reads     singleflight.Group
 }
 
 // sourceEntries bounds what sources remembers; past it, a source is read once more.
@@ -41,7 +42,24 @@ type sourceState struct {
 }
 
 func newSources(metadata, api client.Reader) *sources {
-	return &sources{metadata: metadata, api: api, known: lru.New(sourceEntries)}
+	return &sources{metadata: metadata, api: api, known: lru.New(sourceEntries), announced: lru.New(sourceEntries)}
+}
+
+// changed tells the ConfigMap watch whether the feeds reading ref must be woken: the value's
+// content is not the one they were last woken for, or it cannot be had (gone, or unreadable:
+// the feeds then say why). The watch's events come one at a time, so this needs no lock.
+func (s *sources) changed(ctx context.Context, ns string, ref v1alpha1.ConfigMapProducts) bool {
+	key := sourceKey{ns, ref.Name, ref.Key}
+	sum, ok := s.digest(ctx, ns, ref)
+	if !ok {
+		s.announced.Remove(key)
+		return true
+	}
+	if before, found := s.announced.Get(key); found && before.([sha256.Size]byte) == sum {
+		return false
+	}
+	s.announced.Add(key, sum)
+	return true
 }
 
 // digest is the digest of the value ref names, without a read when the manager's cache
@@ -124,7 +142,8 @@ func (s *sources) read(ctx context.Context, ns string, ref v1alpha1.ConfigMapPro
 // each source) and what it reported. The plan is a pure function of those inputs: when they
 // are the same, so is the answer, and the feed's ConfigMaps need no parse.
 type upToDate struct {
-	feeds *lru.Cache // types.UID -> settled
+	feeds  *lru.Cache // types.UID -> settled
+	pushed *lru.Cache // types.UID -> pushedAt: the digest of status.pushed, by resourceVersion
 }
 
 type settled struct {
@@ -132,10 +151,20 @@ type settled struct {
 	pushed int64 // status.productsPushed; nothing is pending deletion
 }
 
+// pushedAt is the digest of a feed's record of what was pushed (status.pushed, hundreds of
+// KB for a large feed) at one resourceVersion of the feed, which names that record exactly:
+// a feed woken again and again by its ConfigMaps' events is not hashed again each time.
+type pushedAt struct {
+	resourceVersion string
+	sum             [sha256.Size]byte
+}
+
 // upToDateEntries bounds the feeds remembered; past it, a feed is planned once more.
 const upToDateEntries = 10000
 
-func newUpToDate() *upToDate { return &upToDate{feeds: lru.New(upToDateEntries)} }
+func newUpToDate() *upToDate {
+	return &upToDate{feeds: lru.New(upToDateEntries), pushed: lru.New(upToDateEntries)}
+}
 
 func (u *upToDate) get(f *v1alpha1.FlipsnackFeed, inputs [sha256.Size]byte) (settled, bool) {
 	v, ok := u.feeds.Get(f.UID)
@@ -143,6 +172,17 @@ func (u *upToDate) get(f *v1alpha1.FlipsnackFeed, inputs [sha256.Size]byte) (set
 		return settled{}, false
 	}
 	return v.(settled), true
+}
+
+// pushedSum is the digest of f's status.pushed, f as read from the cache (its
+// resourceVersion and its record go together).
+func (u *upToDate) pushedSum(f *v1alpha1.FlipsnackFeed) [sha256.Size]byte {
+	if v, ok := u.pushed.Get(f.UID); ok && v.(pushedAt).resourceVersion == f.ResourceVersion && f.ResourceVersion != "" {
+		return v.(pushedAt).sum
+	}
+	sum := sha256.Sum256(f.Status.Pushed)
+	u.pushed.Add(f.UID, pushedAt{resourceVersion: f.ResourceVersion, sum: sum})
+	return sum
 }
 
 func (u *upToDate) put(f *v1alpha1.FlipsnackFeed, s settled) { u.feeds.Add(f.UID, s) }
@@ -159,13 +199,12 @@ func (x *feedExternal) observeInputs(ctx context.Context, f *v1alpha1.FlipsnackF
 		}
 		sums = append(sums, sum)
 	}
-	return digestInputs(f, sourceHash, sums), true
+	return digestInputs(f, sourceHash, x.settled.pushedSum(f), sums), true
 }
 
-func digestInputs(f *v1alpha1.FlipsnackFeed, sourceHash string, sources [][sha256.Size]byte) [sha256.Size]byte {
+func digestInputs(f *v1alpha1.FlipsnackFeed, sourceHash string, pushed [sha256.Size]byte, sources [][sha256.Size]byte) [sha256.Size]byte {
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\x00%s\x00", f.Generation, sourceHash)
-	pushed := sha256.Sum256(f.Status.Pushed)
 	h.Write(pushed[:])
 	for _, sum := range sources {
 		h.Write(sum[:])

@@ -29,41 +29,49 @@ import (
 
 // config is what the environment variables set; a size of 0 leaves its phase out.
 type config struct {
-	iotSizes     []int         // BENCH_IOT_SIZES: bulk create and delete, e.g. "1000,5000"
-	feeds        int           // BENCH_FEEDS: feeds deleted at once
-	feedSKUs     int           // BENCH_FEED_SKUS: SKUs of each, in a ConfigMap
-	accounts     int           // BENCH_FLIPSNACK_ACCOUNTS: Flipsnack accounts the feeds are spread over
-	holdSizes    []int         // BENCH_HOLD_SIZES: IoTProducts held for the memory and CPU samples, one stage each, growing
-	holdFeeds    int           // BENCH_HOLD_FEEDS: feeds held with them from the first stage on (3 SKUs each)
-	idleSync     time.Duration // BENCH_IDLE_SYNC_PERIOD: --sync-period of the idle window
-	idleWindow   time.Duration // BENCH_IDLE_WINDOW: how long calls at rest are counted
-	workers      int           // BENCH_APPLY_WORKERS: parallel server-side applies
-	managerArgs  []string      // BENCH_MANAGER_ARGS: more manager flags, space-separated
-	manager      string        // BENCH_MANAGER_BINARY: a manager built elsewhere (another commit) instead of this tree's
-	profileAt    int           // BENCH_PROFILE_AT: the hold stage that reaches this size keeps a heap and a CPU profile
-	settle       time.Duration // BENCH_SETTLE: how long after a hold stage its memory is read
-	report       string        // BENCH_REPORT: where the Markdown report goes
-	pollInterval time.Duration
+	iotSizes          []int         // BENCH_IOT_SIZES: bulk create and delete, e.g. "1000,5000"
+	feeds             int           // BENCH_FEEDS: feeds deleted at once
+	feedSKUs          int           // BENCH_FEED_SKUS: SKUs of each, in a ConfigMap
+	churnMaps         int           // BENCH_CHURN_CONFIGMAPS: ConfigMaps of about 450 KB whose metadata is changed
+	churnFeeds        int           // BENCH_CHURN_FEEDS: feeds reading every one of them (0: no such stage)
+	tenantMeta        bool          // BENCH_TENANT_METADATA: the stage of a tenant's annotations (tenantmeta_test.go)
+	annotatedProducts int           // BENCH_ANNOTATED_PRODUCTS: annotated IoTProducts held at its end
+	accounts          int           // BENCH_FLIPSNACK_ACCOUNTS: Flipsnack accounts the feeds are spread over
+	holdSizes         []int         // BENCH_HOLD_SIZES: IoTProducts held for the memory and CPU samples, one stage each, growing
+	holdFeeds         int           // BENCH_HOLD_FEEDS: feeds held with them from the first stage on (3 SKUs each)
+	idleSync          time.Duration // BENCH_IDLE_SYNC_PERIOD: --sync-period of the idle window
+	idleWindow        time.Duration // BENCH_IDLE_WINDOW: how long calls at rest are counted
+	workers           int           // BENCH_APPLY_WORKERS: parallel server-side applies
+	managerArgs       []string      // BENCH_MANAGER_ARGS: more manager flags, space-separated
+	manager           string        // BENCH_MANAGER_BINARY: a manager built elsewhere (another commit) instead of this tree's
+	profileAt         int           // BENCH_PROFILE_AT: the hold stage that reaches this size keeps a heap and a CPU profile
+	settle            time.Duration // BENCH_SETTLE: how long after a hold stage its memory is read
+	report            string        // BENCH_REPORT: where the Markdown report goes
+	pollInterval      time.Duration
 }
 
 func loadConfig(t *testing.T) config {
 	t.Helper()
 	c := config{
-		iotSizes:     intList(t, "BENCH_IOT_SIZES", "1000,5000"),
-		feeds:        envInt(t, "BENCH_FEEDS", 50),
-		feedSKUs:     envInt(t, "BENCH_FEED_SKUS", 2000),
-		accounts:     envInt(t, "BENCH_FLIPSNACK_ACCOUNTS", 10),
-		holdSizes:    intList(t, "BENCH_HOLD_SIZES", "1000,5000,10000,20000"),
-		holdFeeds:    envInt(t, "BENCH_HOLD_FEEDS", 100),
-		idleSync:     envDuration(t, "BENCH_IDLE_SYNC_PERIOD", 30*time.Second),
-		idleWindow:   envDuration(t, "BENCH_IDLE_WINDOW", 90*time.Second),
-		workers:      envInt(t, "BENCH_APPLY_WORKERS", 32),
-		managerArgs:  strings.Fields(os.Getenv("BENCH_MANAGER_ARGS")),
-		manager:      os.Getenv("BENCH_MANAGER_BINARY"),
-		profileAt:    envInt(t, "BENCH_PROFILE_AT", 10000),
-		settle:       envDuration(t, "BENCH_SETTLE", 15*time.Second),
-		report:       os.Getenv("BENCH_REPORT"),
-		pollInterval: time.Second,
+		iotSizes:          intList(t, "BENCH_IOT_SIZES", "1000,5000"),
+		feeds:             envInt(t, "BENCH_FEEDS", 50),
+		feedSKUs:          envInt(t, "BENCH_FEED_SKUS", 2000),
+		churnMaps:         envInt(t, "BENCH_CHURN_CONFIGMAPS", 20),
+		churnFeeds:        envInt(t, "BENCH_CHURN_FEEDS", 30),
+		tenantMeta:        envInt(t, "BENCH_TENANT_METADATA", 1) != 0,
+		annotatedProducts: envInt(t, "BENCH_ANNOTATED_PRODUCTS", 1000),
+		accounts:          envInt(t, "BENCH_FLIPSNACK_ACCOUNTS", 10),
+		holdSizes:         intList(t, "BENCH_HOLD_SIZES", "1000,5000,10000,20000"),
+		holdFeeds:         envInt(t, "BENCH_HOLD_FEEDS", 100),
+		idleSync:          envDuration(t, "BENCH_IDLE_SYNC_PERIOD", 30*time.Second),
+		idleWindow:        envDuration(t, "BENCH_IDLE_WINDOW", 90*time.Second),
+		workers:           envInt(t, "BENCH_APPLY_WORKERS", 32),
+		managerArgs:       strings.Fields(os.Getenv("BENCH_MANAGER_ARGS")),
+		manager:           os.Getenv("BENCH_MANAGER_BINARY"),
+		profileAt:         envInt(t, "BENCH_PROFILE_AT", 10000),
+		settle:            envDuration(t, "BENCH_SETTLE", 15*time.Second),
+		report:            os.Getenv("BENCH_REPORT"),
+		pollInterval:      time.Second,
 	}
 	if c.report == "" {
 		c.report = filepath.Join(testenv.RepoRoot(), "bin", "bench", "report.md")
@@ -186,7 +194,7 @@ func start(t *testing.T, cfg config) *bench {
 	t.Cleanup(sims.Close)
 	b.alibaba, b.flipsnack = sims.Alibaba, sims.Flipsnack
 
-	watched := []string{feedsNamespace, holdNamespace}
+	watched := []string{feedsNamespace, holdNamespace, churnNamespace, tenantMetaNamespace}
 	for _, n := range cfg.iotSizes {
 		watched = append(watched, iotNamespace(n), iotDoomedNamespace(n))
 	}
@@ -206,6 +214,8 @@ func start(t *testing.T, cfg config) *bench {
 		CRDDir: filepath.Join(root, "config", "crd", "bases"), ManagerBinary: manager, ManagerArgs: args,
 		APIServerAddr: devenv.AnyFreePort, AlibabaAddr: devenv.AnyFreePort, FlipsnackAddr: devenv.AnyFreePort,
 		MetricsAddr: devenv.AnyFreePort, ProbeAddr: devenv.AnyFreePort, Credentials: demo,
+		// As installed: the ServiceAccount, RBAC and admission policies of config/default.
+		AsInstalled: true,
 	})
 	if err != nil {
 		t.Fatal(err)

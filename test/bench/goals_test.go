@@ -27,10 +27,12 @@ type timed struct {
 
 // results is what the goals are judged on, gathered by the phases.
 type results struct {
-	creates  []timed
-	deletes  []timed
-	releases []timed // the release floor of each deletion (release_test.go)
-	held     []holdStage
+	creates    []timed
+	deletes    []timed
+	releases   []timed // the release floor of each deletion (release_test.go)
+	held       []holdStage
+	churn      *churn
+	tenantMeta *tenantMeta
 }
 
 // goals is the report's last section: one row per goal with the measurement, the target and
@@ -59,6 +61,19 @@ func (r results) goals() string {
 	for _, d := range r.deletes {
 		row(fmt.Sprintf("bulk delete of %d (%s), all gone and off the platform", d.n, d.how), secs(d.took), fmt.Sprintf("<= %.1f × %s (the same deletion of N ConfigMaps)", goalBulkRatio, secs(d.floor)),
 			d.took.Seconds()/d.floor.Seconds()/goalBulkRatio)
+	}
+	if c := r.churn; c != nil {
+		row(fmt.Sprintf("manager CPU for %d rounds of metadata-only changes to %d ConfigMaps of %d KB read by %d feeds", c.rounds, c.maps, c.mapBytes/1000, c.feeds),
+			secs(c.cpu), fmt.Sprintf("<= %s", secs(goalChurnCPU)), c.cpu.Seconds()/goalChurnCPU.Seconds())
+	}
+	if m := r.tenantMeta; m != nil {
+		row(fmt.Sprintf("live heap growth for %.0f MB of a tenant's annotations", m.annotatedMB), fmt.Sprintf("%.1f MiB", m.heapGrowth/(1<<20)),
+			fmt.Sprintf("<= %d MiB", goalTenantMetaGrowth>>20), m.heapGrowth/goalTenantMetaGrowth)
+		if m.products > 0 {
+			row(fmt.Sprintf("peak RSS holding %d more IoTProducts with 250 KB annotations (no restart: %s)", m.products, yes(!m.restarted)),
+				fmt.Sprintf("%.0f MiB", float64(m.productsHWMKB)/1024), fmt.Sprintf("<= %d MiB (the shipped limit)", shippedMemoryLimitMiB),
+				float64(m.productsHWMKB)/1024/shippedMemoryLimitMiB)
+		}
 	}
 	sb.WriteString(r.deletionBudgets())
 	sb.WriteString(r.releaseRatios())

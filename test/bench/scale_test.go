@@ -28,7 +28,8 @@ const (
 	flipMaxSKUs      = 500 // SKUs per products.create / products.delete
 )
 
-// TestScale is the scale benchmark. Order: feeds created; for each IoT size, the API server's
+// TestScale is the scale benchmark. Order: feeds created; metadata-only changes to the
+// ConfigMaps of other feeds (churn_test.go); a tenant's annotations (tenantmeta_test.go); for each IoT size, the API server's
 // own floors (the same number of ConfigMaps created, then deleted), bulk create, (first size)
 // calls at rest, bulk delete with kubectl delete --all, then the same create again in a
 // namespace of its own and its deletion with kubectl delete namespace; feeds deleted; for each
@@ -51,6 +52,12 @@ func TestScale(t *testing.T) {
 
 	if cfg.feeds > 0 {
 		b.createFeeds(ctx, t)
+	}
+	if cfg.churnFeeds > 0 {
+		b.metadataChurn(ctx, t)
+	}
+	if cfg.tenantMeta {
+		b.tenantMetadata(ctx, t)
 	}
 	for i, n := range cfg.iotSizes {
 		createFloor, deleteFloor, namespaceFloor := b.configMapFloors(ctx, t, n)
