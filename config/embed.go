@@ -26,7 +26,8 @@ var managerRBAC embed.FS
 func CRDs() fs.FS { return mustSub(crds, "crd/bases") }
 
 // Policies is the folder policy: the admission policies, their bindings, the
-// admission-identities ConfigMap that parameterizes them, and the folder's kustomize files.
+// admission-identities ConfigMap that parameterizes the credentials Secrets policy, and the
+// folder's kustomize files.
 func Policies() fs.FS { return mustSub(policies, "policy") }
 
 // ManagerRBAC is the folder rbac with the manager's ServiceAccount, ClusterRole and

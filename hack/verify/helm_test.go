@@ -248,10 +248,36 @@ func TestHelmChartTrustIsTheAdministratorsToGive(t *testing.T) {
 		t.Errorf("--default-credentials-namespaces=%q, want team-a,team-b", got)
 	}
 	checkAdmissionPolicies(t, ms, installNamespace)
-	for _, m := range ms.ofKind("ConfigMap") {
-		cm := decode[corev1.ConfigMap](t, m)
-		if cm.Data["restoreUsernames"] != "system:serviceaccount:velero:velero" || cm.Data["restoreGroups"] != "backup" {
-			t.Errorf("ConfigMap %s trusts %q and %q for restores, want the values", cm.Name, cm.Data["restoreUsernames"], cm.Data["restoreGroups"])
+	want := []rbacv1.Subject{
+		{Kind: "ServiceAccount", Namespace: "velero", Name: "velero"},
+		{APIGroup: rbacv1.GroupName, Kind: "Group", Name: "backup"},
+	}
+	if got := grantees(t, ms, "restore"); !slices.EqualFunc(got, want, func(a, b rbacv1.Subject) bool { return a == b }) {
+		t.Errorf("trusted for restores (restore on prodlife.dev identities): %+v, want %+v", got, want)
+	}
+	if got := grantees(t, helmTemplate(t), "restore"); len(got) != 0 {
+		t.Errorf("default values trust %+v for restores, want no one", got)
+	}
+}
+
+// grantees are the subjects a ClusterRoleBinding grants verb on prodlife.dev identities, the
+// grant the identity annotations policy asks RBAC for.
+func grantees(t *testing.T, ms manifests, verb string) []rbacv1.Subject {
+	t.Helper()
+	roles := map[string]bool{}
+	for _, m := range ms.ofKind("ClusterRole") {
+		role := decode[rbacv1.ClusterRole](t, m)
+		for _, r := range role.Rules {
+			if slices.Contains(r.APIGroups, "prodlife.dev") && slices.Contains(r.Resources, "identities") && slices.Contains(r.Verbs, verb) {
+				roles[role.Name] = true
+			}
 		}
 	}
+	var out []rbacv1.Subject
+	for _, m := range ms.ofKind("ClusterRoleBinding") {
+		if b := decode[rbacv1.ClusterRoleBinding](t, m); roles[b.RoleRef.Name] {
+			out = append(out, b.Subjects...)
+		}
+	}
+	return out
 }

@@ -141,6 +141,9 @@ func checkAdmissionPolicies(t *testing.T, ms manifests, namespace string) {
 			continue
 		}
 		if policy.Spec.ParamKind == nil {
+			if binding.Spec.ParamRef != nil {
+				t.Errorf("binding %s names parameters %+v for policy %s, which takes none", binding.Name, binding.Spec.ParamRef, policy.Name)
+			}
 			continue
 		}
 		ref := binding.Spec.ParamRef
@@ -155,6 +158,23 @@ func checkAdmissionPolicies(t *testing.T, ms manifests, namespace string) {
 			}
 		}
 	}
+	// The identity annotations policy trusts whom a ClusterRoleBinding grants `write` on
+	// prodlife.dev identities: the manager's ServiceAccount, and no one else the install names.
+	var writers []string
+	for _, s := range grantees(t, ms, "write") {
+		writers = append(writers, "system:serviceaccount:"+s.Namespace+":"+s.Name)
+	}
+	if !slices.Equal(writers, []string{manager}) {
+		t.Errorf("the install grants write on prodlife.dev identities (the operator's annotations) to %v, want its ServiceAccount %s alone", writers, manager)
+	}
+}
+
+// isRestorerRole tells the identity-restorer ClusterRole: the grant of `restore` on
+// prodlife.dev identities, which the install binds to no one unless told whom.
+func isRestorerRole(t *testing.T, m manifest) bool {
+	t.Helper()
+	return reflect.DeepEqual(decode[rbacv1.ClusterRole](t, m).Rules, []rbacv1.PolicyRule{
+		{APIGroups: []string{"prodlife.dev"}, Resources: []string{"identities"}, Verbs: []string{"restore"}}})
 }
 
 // checkClusterWideRBAC checks an install that watches every namespace: the manager's rules
@@ -164,7 +184,7 @@ func checkClusterWideRBAC(t *testing.T, ms manifests, namespace string) {
 	sa := ms.onlyDeployment(t).Spec.Template.Spec.ServiceAccountName
 	var roles manifests
 	for _, m := range ms.ofKind("ClusterRole") {
-		if !isMetricsRole(t, m) { // checked by checkSecureMetrics
+		if !isMetricsRole(t, m) && !isRestorerRole(t, m) { // checked by checkSecureMetrics, checkAdmissionPolicies
 			roles = append(roles, m)
 		}
 	}
@@ -189,8 +209,8 @@ func checkNamespacedRBAC(t *testing.T, ms manifests, namespace string, watched [
 	sa := ms.onlyDeployment(t).Spec.Template.Spec.ServiceAccountName
 	namespaced, clusterWide := splitByScope(generatedManagerRules(t))
 	for _, m := range ms.ofKind("ClusterRole") {
-		if isMetricsRole(t, m) {
-			continue // checked by checkSecureMetrics
+		if isMetricsRole(t, m) || isRestorerRole(t, m) {
+			continue // checked by checkSecureMetrics, checkAdmissionPolicies
 		}
 		if role := decode[rbacv1.ClusterRole](t, m); !reflect.DeepEqual(role.Rules, clusterWide) {
 			t.Errorf("watching only %v needs no cluster-wide permission but the manager's rules on cluster-scoped kinds\n%+v\nbut ClusterRole %s grants\n%+v", watched, clusterWide, role.Name, role.Rules)
@@ -219,7 +239,9 @@ func checkNamespacedRBAC(t *testing.T, ms manifests, namespace string, watched [
 }
 
 // clusterScoped are the cluster-scoped resources among the manager's rules.
-var clusterScoped = []string{"namespaces", "customresourcedefinitions"}
+// identities is no API resource: the name of the grant the identity annotations policy asks
+// RBAC for cluster-wide, so no Role can give it.
+var clusterScoped = []string{"namespaces", "customresourcedefinitions", "identities"}
 
 // splitByScope sorts rules into those a Role can grant and those on cluster-scoped resources
 // (resourceNames kept), splitting a rule that names both.
@@ -278,7 +300,9 @@ func checkLeastPrivilege(t *testing.T, ms manifests) {
 	allowed = append(allowed, metricsAuthRules...)
 	var rules []rbacv1.PolicyRule
 	for _, m := range ms.ofKind("ClusterRole") {
-		rules = append(rules, decode[rbacv1.ClusterRole](t, m).Rules...)
+		if !isRestorerRole(t, m) { // not the manager's; bound to no one unless told (checkAdmissionPolicies)
+			rules = append(rules, decode[rbacv1.ClusterRole](t, m).Rules...)
+		}
 	}
 	for _, m := range ms.ofKind("Role") {
 		rules = append(rules, decode[rbacv1.Role](t, m).Rules...)

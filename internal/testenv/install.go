@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -107,9 +106,9 @@ func WriteTokenKubeconfig(cfg *rest.Config, name, path string) error {
 
 // StartInstalled is Start with the operator installed as config/default renders it: its
 // ServiceAccount, RBAC and admission policies, ManagerConfig a token of that ServiceAccount
-// (valid for ttl), and the admin trusted for restores in the policies' identities, as an
-// administrator may set them (restoreUsernames), so tests can create objects in the states a
-// crashed operator leaves.
+// (valid for ttl). The admin, in system:masters, is trusted for restores as every cluster
+// administrator is (RBAC grants it everything the identity annotations policy asks), so
+// tests can create objects in the states a crashed operator leaves.
 func StartInstalled(ttl time.Duration) (*Env, error) {
 	env, err := StartAPIServer()
 	if err != nil {
@@ -122,13 +121,6 @@ func StartInstalled(ttl time.Duration) (*Env, error) {
 	objs, err := Kustomize("config/default")
 	if err != nil {
 		return fail(err)
-	}
-	for _, obj := range objs {
-		if obj.GetKind() == "ConfigMap" && strings.HasSuffix(obj.GetName(), "admission-identities") {
-			if err := unstructured.SetNestedField(obj.Object, AdminUser, "data", "restoreUsernames"); err != nil {
-				return fail(err)
-			}
-		}
 	}
 	ctx := context.Background()
 	if _, err := Install(ctx, env.Client, objs, "prodlife-controller-manager", "prodlife-testenv"); err != nil {

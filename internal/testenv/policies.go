@@ -15,9 +15,11 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
 )
 
-// AdmissionIdentities are the identities the admission policies trust (the data of the
-// admission-identities ConfigMap of config/policy): the manager's own, and those that may
-// restore resources with the operator's annotations.
+// AdmissionIdentities are the identities the admission policies trust: the manager's own,
+// and those that may restore resources with the operator's annotations. The identity
+// annotations policy asks RBAC (`write` and `restore` on prodlife.dev identities, granted
+// cluster-wide); the credentials Secrets policy reads the manager's username from the
+// admission-identities ConfigMap.
 type AdmissionIdentities struct {
 	ManagerUsernames []string
 	RestoreUsernames []string
@@ -25,11 +27,11 @@ type AdmissionIdentities struct {
 }
 
 // InstallPolicies creates the admission policies of config/policy (embedded in the module), as
-// `kubectl apply -k config/policy` would, with the bindings' parameters saying whom they
-// trust: envtest installs CRDs only, and tests and the dev environment must meet the API
-// server that users meet. The ConfigMap of the folder is replaced by one with trust's
-// identities, where the bindings look for it. Everything is applied (server-side), so it may
-// run again against the same API server.
+// `kubectl apply -k config/policy` would, trusting trust's identities: envtest installs CRDs
+// only, and tests and the dev environment must meet the API server that users meet. The
+// ConfigMap of the folder is replaced by one with trust's manager, where the bindings look for
+// it, and trust's identities are granted what the identity annotations policy asks RBAC for.
+// Everything is applied (server-side), so it may run again against the same API server.
 func InstallPolicies(ctx context.Context, c client.Client, trust AdmissionIdentities) error {
 	objs, err := manifests.Policies()
 	if err != nil {
@@ -49,6 +51,48 @@ func InstallPolicies(ctx context.Context, c client.Client, trust AdmissionIdenti
 			return err
 		}
 	}
+	if err := grantIdentities(ctx, c, "write", trust.ManagerUsernames, nil); err != nil {
+		return err
+	}
+	return grantIdentities(ctx, c, "restore", trust.RestoreUsernames, trust.RestoreGroups)
+}
+
+// grantIdentities grants verb on prodlife.dev identities to users and groups, cluster-wide,
+// as an administrator's ClusterRoleBinding would.
+func grantIdentities(ctx context.Context, c client.Client, verb string, users, groups []string) error {
+	if len(users)+len(groups) == 0 {
+		return nil
+	}
+	name := "prodlife-testenv-identities-" + verb
+	role := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+		"metadata": map[string]any{"name": name},
+		"rules":    []any{map[string]any{"apiGroups": []any{"prodlife.dev"}, "resources": []any{"identities"}, "verbs": []any{verb}}},
+	}}
+	var subjects []any
+	for _, u := range users {
+		if sa, ok := strings.CutPrefix(u, "system:serviceaccount:"); ok {
+			if ns, name, ok := strings.Cut(sa, ":"); ok {
+				subjects = append(subjects, map[string]any{"kind": "ServiceAccount", "namespace": ns, "name": name})
+				continue
+			}
+		}
+		subjects = append(subjects, map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": u})
+	}
+	for _, g := range groups {
+		subjects = append(subjects, map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": g})
+	}
+	binding := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+		"metadata": map[string]any{"name": name},
+		"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+		"subjects": subjects,
+	}}
+	for _, obj := range []*unstructured.Unstructured{role, binding} {
+		if err := apply(ctx, c, obj, "prodlife-testenv"); err != nil {
+			return fmt.Errorf("granting %s on prodlife.dev identities: %w", verb, err)
+		}
+	}
 	return nil
 }
 
@@ -62,11 +106,7 @@ func createParams(ctx context.Context, c client.Client, key client.ObjectKey, tr
 	cm := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "ConfigMap",
 		"metadata": map[string]any{"namespace": key.Namespace, "name": key.Name},
-		"data": map[string]any{
-			"managerUsernames": strings.Join(trust.ManagerUsernames, ","),
-			"restoreUsernames": strings.Join(trust.RestoreUsernames, ","),
-			"restoreGroups":    strings.Join(trust.RestoreGroups, ","),
-		},
+		"data":     map[string]any{"managerUsernames": strings.Join(trust.ManagerUsernames, ",")},
 	}}
 	if err := apply(ctx, c, cm, "prodlife-testenv"); err != nil {
 		return fmt.Errorf("installing the admission policies' parameters %s: %w", key, err)

@@ -65,9 +65,11 @@ func Start() (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Tests create objects in the states a crashed operator leaves (annotations and all), as
-	// a restore would: the admin is trusted for restores, and only the manager for the rest.
-	trust := AdmissionIdentities{ManagerUsernames: []string{ManagerUser}, RestoreUsernames: []string{AdminUser}}
+	// The manager is trusted as the operator. The admin, in system:masters, is trusted by the
+	// identity annotations policy as every cluster administrator is, so tests can create
+	// objects in the states a crashed operator leaves; tests that play a tenant act as a user
+	// without cluster-wide grants.
+	trust := AdmissionIdentities{ManagerUsernames: []string{ManagerUser}}
 	if err := InstallPolicies(context.Background(), env.Client, trust); err != nil {
 		_ = env.Stop()
 		return nil, err
@@ -138,13 +140,9 @@ func StartAPIServer() (*Env, error) {
 	return &Env{Env: env, Config: cfg, Client: c, Scheme: s, wrappers: wrappers}, nil
 }
 
-// The users of a test environment: envtest's admin, which tests act as (trusted by the
-// admission policies for restores only), and ManagerUser, which managers run as (trusted as
-// the operator).
-const (
-	AdminUser   = "admin"
-	ManagerUser = "prodlife-operator"
-)
+// ManagerUser is the user the managers of Start's environment run as (trusted as the
+// operator); tests act as envtest's admin.
+const ManagerUser = "prodlife-operator"
 
 // Stop shuts the control plane down.
 func (e *Env) Stop() error {

@@ -37,8 +37,8 @@
 // action fail). It makes Env.Namespace with the credentials Secrets, and runs a manager wired
 // exactly as the operator's command is (controllers.SetupAll, engine.ClientOptions and
 // CacheOptions) watching that namespace, as the operator's ServiceAccount (ManagerUsername)
-// with the RBAC of the module's config/rbac; the admission policies trust that identity alone
-// to write the operator's annotations. When the test ends, however it ends, the operator
+// with the RBAC of the module's config/rbac; the admission policies trust that identity (and
+// cluster administrators, as Env.Client is) to write the operator's annotations. When the test ends, however it ends, the operator
 // deletes what the test left in its namespace (so nothing is left on the platforms), and
 // everything stops through t.Cleanup.
 //

@@ -23,8 +23,9 @@ import (
 
 // ManagerUsername is the user the kit's manager runs as: the operator's ServiceAccount as
 // config/default installs it, with the RBAC config/rbac ships (a permission the operator
-// lacks there fails your tests as it would fail your cluster), and the one identity the
-// admission policies trust to write the operator's annotations.
+// lacks there fails your tests as it would fail your cluster), and the identity that RBAC
+// grant makes the operator for the admission policies, the one (but cluster administrators,
+// Env.Client included) that may write the operator's annotations.
 const ManagerUsername = "system:serviceaccount:" + testenv.OperatorNamespace + ":" + testenv.OperatorServiceAccount
 
 // Options configure Start. The zero value is a working environment: a kit-started API

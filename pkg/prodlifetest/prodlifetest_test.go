@@ -6,10 +6,15 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/pkg/prodlifetest"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 )
@@ -35,11 +40,13 @@ func TestKitStartsItsOwnAPIServer(t *testing.T) {
 	}
 	env.WaitForCondition(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue)
 
-	// The caller is not the operator: the policies refuse it the identity annotations.
+	// A tenant of the namespace is not the operator: the policies refuse her the identity
+	// annotations. (The test's own client is envtest's admin, a cluster administrator, whom
+	// they trust as they trust every cluster administrator.)
 	forged := p.DeepCopy()
 	forged.Annotations["prodlife.dev/external-id"] = "a1Forged0000"
-	if err := env.Client.Update(ctx, forged); err == nil || !strings.Contains(err.Error(), "denied") {
-		t.Errorf("a test's own change of the identity annotation: %v, want refused by the admission policies", err)
+	if err := tenant(t, env).Update(ctx, forged); err == nil || !strings.Contains(err.Error(), "denied") {
+		t.Errorf("a tenant's change of the identity annotation: %v, want refused by the admission policies", err)
 	}
 
 	own := &v1alpha1.IoTProduct{
@@ -122,4 +129,34 @@ func TestKitsStartInParallelTests(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tenant is a client of a user who may do anything with IoTProducts in the test's namespace,
+// and nothing else.
+func tenant(t *testing.T, env *prodlifetest.Env) client.Client {
+	t.Helper()
+	ctx := context.Background()
+	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: "tenant"}, Rules: []rbacv1.PolicyRule{
+		{APIGroups: []string{"prodlife.dev"}, Resources: []string{"iotproducts"}, Verbs: []string{"*"}}}}
+	binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: "tenant"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "tenant"},
+		Subjects: []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "User", Name: "tenant"}}}
+	for _, obj := range []client.Object{role, binding} {
+		if err := env.Client.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := rest.CopyConfig(env.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: "tenant"}
+	c, err := client.New(cfg, client.Options{Scheme: env.Scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 30*time.Second, "the tenant's Role to apply", func() string {
+		if err := c.List(ctx, &v1alpha1.IoTProductList{}, client.InNamespace(env.Namespace)); err != nil {
+			return err.Error()
+		}
+		return ""
+	})
+	return c
 }

@@ -12,15 +12,16 @@ import (
 // the operator's bookkeeping, and to push SKUs that look like another. Each attempt is refused
 // or harmless, and the platform simulators prove that no other product was touched.
 
-// tenantRBAC lets user mallory do anything with the operator's kinds, Secrets and ConfigMaps
-// in namespace e2e-mallory, and nothing elsewhere.
+// tenantRBAC lets user mallory do anything with the operator's kinds (every resource of the
+// group, wildcards and all), Secrets and ConfigMaps in namespace e2e-mallory, and nothing
+// elsewhere.
 const tenantRBAC = `
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: tenant, namespace: e2e-mallory}
 rules:
 - apiGroups: [prodlife.dev]
-  resources: [iotproducts, flipsnackfeeds]
+  resources: ["*"]
   verbs: ["*"]
 - apiGroups: [""]
   resources: [secrets, configmaps]

@@ -45,7 +45,9 @@ type installation struct {
 	name string
 	// render returns the objects to apply.
 	render func(t *testing.T) []*unstructured.Unstructured
-	// serviceAccount and deployment are the names it gives them in operatorNamespace.
+	// namespace is where it puts the operator (operatorNamespace when empty), and
+	// serviceAccount and deployment the names it gives them there.
+	namespace                  string
 	serviceAccount, deployment string
 	// watched are the namespaces the manager is confined to (--namespaces); nil: all.
 	watched []string
@@ -59,6 +61,37 @@ var installations = []installation{
 	{name: "helm chart watching one namespace", render: func(t *testing.T) []*unstructured.Unstructured {
 		return helmTemplate(t, "--set", "watchNamespaces={"+tenant+"}")
 	}, serviceAccount: "prodlife-product-lifecycle-operator", deployment: "prodlife-product-lifecycle-operator", watched: []string{tenant}},
+	// The admission policies take nothing from the install's namespace or names that an
+	// overlay could change under them.
+	{name: "kustomize overlay with another namespace and namePrefix", render: overlay,
+		namespace: "acme-ops", serviceAccount: "acme-prodlife-controller-manager", deployment: "acme-prodlife-controller-manager"},
+}
+
+// overlay renders config/default through an overlay of the kind the docs say works: another
+// namespace and a namePrefix.
+func overlay(t *testing.T) []*unstructured.Unstructured {
+	t.Helper()
+	dir := t.TempDir()
+	base, err := filepath.Rel(dir, filepath.Join(testenv.RepoRoot(), "config", "default")) // kustomize takes no absolute path
+	must(t, err)
+	kustomization := "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: acme-ops\nnamePrefix: acme-\n" +
+		"resources:\n- " + base + "\n"
+	must(t, os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte(kustomization), 0o644))
+	out, err := exec.Command("kubectl", "kustomize", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kubectl kustomize of the overlay: %v\n%s", err, out)
+	}
+	objs, err := manifests.Decode(out, "the overlay")
+	must(t, err)
+	return objs
+}
+
+// ns is where inst puts the operator.
+func (inst installation) ns() string {
+	if inst.namespace == "" {
+		return operatorNamespace
+	}
+	return inst.namespace
 }
 
 var creds = testenv.Credentials{
@@ -76,26 +109,33 @@ func TestTheInstalledOperatorManagesTheSamplesAsItsServiceAccount(t *testing.T) 
 	}
 }
 
-// startInstalled brings up an API server with inst applied, checks that the manager's token
-// is its ServiceAccount's and no cluster admin's, and runs the binary as that ServiceAccount
-// with the Deployment's arguments and endpointArgs. It returns the admin's client and the
-// manager's output.
+// startInstalled brings up an API server with inst applied and its manager running (see
+// installAndRun). It returns the admin's client and the manager's output.
 func startInstalled(t *testing.T, inst installation, binary string, endpointArgs ...string) (client.Client, *logBuffer) {
 	t.Helper()
-	ctx := context.Background()
 	env, err := testenv.StartAPIServer()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Stop() })
-	admin := env.Client
+	return env.Client, installAndRun(t, env, inst, binary, endpointArgs...)
+}
 
-	for _, ns := range []string{operatorNamespace, tenant} {
-		must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+// installAndRun applies inst, checks that the manager's token is its ServiceAccount's and no
+// cluster admin's, and runs the binary as that ServiceAccount with the Deployment's arguments
+// and endpointArgs. It returns the manager's output.
+func installAndRun(t *testing.T, env *testenv.Env, inst installation, binary string, endpointArgs ...string) *logBuffer {
+	t.Helper()
+	ctx := context.Background()
+	admin := env.Client
+	for _, ns := range append([]string{inst.ns(), tenant}, inst.watched...) {
+		if err := admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
 	}
 	args, err := testenv.Install(ctx, admin, inst.render(t), inst.deployment, "install-test")
 	must(t, err)
-	asOperator, err := testenv.ServiceAccountConfig(ctx, admin, env.Config, operatorNamespace, inst.serviceAccount, time.Hour)
+	asOperator, err := testenv.ServiceAccountConfig(ctx, admin, env.Config, inst.ns(), inst.serviceAccount, time.Hour)
 	must(t, err)
 
 	// The manager's identity is its ServiceAccount, and that is no cluster admin.
@@ -103,7 +143,7 @@ func startInstalled(t *testing.T, inst installation, binary string, endpointArgs
 	must(t, err)
 	review := &authenticationv1.SelfSubjectReview{}
 	must(t, operator.Create(ctx, review))
-	if want := testenv.OperatorUsername(operatorNamespace, inst.serviceAccount); review.Status.UserInfo.Username != want {
+	if want := testenv.OperatorUsername(inst.ns(), inst.serviceAccount); review.Status.UserInfo.Username != want {
 		t.Fatalf("the manager's token is %q, want %q", review.Status.UserInfo.Username, want)
 	}
 	for _, attrs := range []authorizationv1.ResourceAttributes{
@@ -118,24 +158,23 @@ func startInstalled(t *testing.T, inst installation, binary string, endpointArgs
 		}
 	}
 	if inst.watched != nil {
-		outside := authorizationv1.ResourceAttributes{Verb: "list", Group: v1alpha1.GroupVersion.Group, Resource: "iotproducts", Namespace: "team-b"}
+		outside := authorizationv1.ResourceAttributes{Verb: "list", Group: v1alpha1.GroupVersion.Group, Resource: "iotproducts", Namespace: "elsewhere"}
 		access := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &outside}}
 		must(t, operator.Create(ctx, access))
 		if access.Status.Allowed {
-			t.Errorf("confined to %v, the ServiceAccount may still list IoTProducts in team-b", inst.watched)
+			t.Errorf("confined to %v, the ServiceAccount may still list IoTProducts in another namespace", inst.watched)
 		}
 	}
 
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
 	must(t, testenv.WriteTokenKubeconfig(asOperator, "operator", kubeconfig))
-	log := runManager(t, binary, append(append(args,
+	return runManager(t, binary, append(append(args,
 		"--kubeconfig="+kubeconfig,
 		// Out of a cluster the manager cannot tell its own namespace.
-		"--leader-election-namespace="+operatorNamespace,
+		"--leader-election-namespace="+inst.ns(),
 		"--metrics-bind-address=127.0.0.1:0", "--health-probe-bind-address=127.0.0.1:0",
 		"--retry-base-delay=100ms", "--retry-max-delay=2s",
 	), endpointArgs...))
-	return admin, log
 }
 
 // runInstalled brings both samples to Ready and deletes them, with the simulators as the
@@ -193,6 +232,12 @@ func rendered(t *testing.T, dir string) []*unstructured.Unstructured {
 // the pinned helm (HELM, as `make test` sets it, or the newest bin/helm-*).
 func helmTemplate(t *testing.T, args ...string) []*unstructured.Unstructured {
 	t.Helper()
+	return helmRelease(t, "prodlife", operatorNamespace, args...)
+}
+
+// helmRelease renders the chart as `helm install release ... -n namespace` would.
+func helmRelease(t *testing.T, release, namespace string, args ...string) []*unstructured.Unstructured {
+	t.Helper()
 	helm := os.Getenv("HELM")
 	if helm == "" {
 		found, _ := filepath.Glob(filepath.Join(testenv.RepoRoot(), "bin", "helm-v*"))
@@ -202,8 +247,8 @@ func helmTemplate(t *testing.T, args ...string) []*unstructured.Unstructured {
 		helm = found[len(found)-1]
 	}
 	dir := t.TempDir()
-	cmd := exec.Command(helm, append([]string{"template", "prodlife", filepath.Join(testenv.RepoRoot(), "charts", "product-lifecycle-operator"),
-		"--namespace", operatorNamespace, "--include-crds"}, args...)...)
+	cmd := exec.Command(helm, append([]string{"template", release, filepath.Join(testenv.RepoRoot(), "charts", "product-lifecycle-operator"),
+		"--namespace", namespace, "--include-crds"}, args...)...)
 	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+dir, "HELM_CONFIG_HOME="+dir, "HELM_DATA_HOME="+dir)
 	out, err := cmd.Output()
 	if err != nil {

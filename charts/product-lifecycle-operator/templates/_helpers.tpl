@@ -41,11 +41,13 @@ RBAC markers, of which files/manager-role.yaml is a copy (hack/verify fails when
 
 {{/*
 The cluster-scoped resources among the manager's rules, which a Role cannot grant: namespaces
-(read, to report a namespace deletion held up by deletion protection) and the operator's own
-CustomResourceDefinitions (get by name, to tell an uninstall from a deletion).
+(read, to report a namespace deletion held up by deletion protection), the operator's own
+CustomResourceDefinitions (get by name, to tell an uninstall from a deletion), and the grant
+that makes the manager the operator for the identity annotations policy (`write` on
+prodlife.dev identities, which the policy asks of RBAC cluster-wide).
 */}}
 {{- define "plo.clusterScopedResources" -}}
-{{- list "namespaces" "customresourcedefinitions" | toJson -}}
+{{- list "namespaces" "customresourcedefinitions" "identities" | toJson -}}
 {{- end -}}
 
 {{/*
