@@ -246,7 +246,9 @@ func TestThePlatformsQPSReachesTheEngineAsThrottled(t *testing.T) {
 	}
 }
 
-func TestClientRateLimitsArePerAccountAndShared(t *testing.T) {
+// Clients of one pair of credentials share their rate limits; another account, another action
+// or another secret has its own.
+func TestClientRateLimitsArePerCredentialsAndShared(t *testing.T) {
 	e := newTestEnv(t, alibabaiot.Options{Accounts: []alibabaiot.Account{
 		{AccessKeyID: simKeyID, AccessKeySecret: simSecret},
 		{AccessKeyID: "LTAIsecond", AccessKeySecret: "second-secret-value"},
@@ -260,8 +262,14 @@ func TestClientRateLimitsArePerAccountAndShared(t *testing.T) {
 	if aElsewhere == a || aRotated == a {
 		t.Fatal("region or secret changes should give other clients")
 	}
-	if aElsewhere.limits[ActionDeleteProduct] != a.limits[ActionDeleteProduct] || aRotated.limits[ActionDeleteProduct] != a.limits[ActionDeleteProduct] {
-		t.Error("clients of one account must share its limit")
+	if aElsewhere.limits[ActionDeleteProduct] != a.limits[ActionDeleteProduct] {
+		t.Error("clients of one pair of credentials must share its limit, whatever their region")
+	}
+	// Another secret with the same AccessKeyId (a wrong one, sent by someone who knows the
+	// key; or a rotation, for the moments both are in use) spends from a budget of its own,
+	// never from the key's.
+	if aRotated.limits[ActionDeleteProduct] == a.limits[ActionDeleteProduct] {
+		t.Error("another secret with the same AccessKeyId draws on the key's own budget")
 	}
 	if b.limits[ActionDeleteProduct] == a.limits[ActionDeleteProduct] || a.limits[ActionQueryProduct] == a.limits[ActionDeleteProduct] {
 		t.Error("another account or another action must have its own limit")
@@ -370,5 +378,18 @@ func TestEndpoints(t *testing.T) {
 				t.Errorf("endpoint = %+v, want %s %s", got, tt.wantProtocol, tt.wantHost)
 			}
 		})
+	}
+}
+
+// However many credentials come and go (temporary ones rotated, made-up keys), the buckets
+// kept stay bounded.
+func TestClientRateLimitBucketsStayBoundedThroughRotations(t *testing.T) {
+	l := newLimiters(nil)
+	for i := range 10000 {
+		creds := &Credentials{AccessKeyID: fmt.Sprintf("STS.rotated%05d", i), AccessKeySecret: "s"}
+		l.forAccount(creds.budget())
+	}
+	if n, limit := l.buckets.Len(), maxBudgets*(len(Actions)+1); n > limit {
+		t.Errorf("%d buckets kept after 10,000 rotations, want at most %d", n, limit)
 	}
 }

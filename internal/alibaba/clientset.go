@@ -234,7 +234,7 @@ func (s *ClientSet) newClient(creds *Credentials, region string, ep endpoint) (*
 			credential: sdk.Credential,
 			account:    account,
 			identity:   creds.identity(),
-			limits:     s.limiters.forAccount(account),
+			limits:     s.limiters.forAccount(creds.budget()),
 			noWait:     s.opts.NoWait,
 			region:     region,
 		},

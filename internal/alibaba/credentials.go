@@ -37,12 +37,24 @@ func (c *Credentials) validate() error {
 	return nil
 }
 
-// account is the key rate limits are shared under: the AccessKeyID, or the default chain.
+// account names the account in what the client says: the AccessKeyID, or the default chain.
 func (c *Credentials) account() string {
 	if c.isDefaultChain() {
 		return defaultChainAccount
 	}
 	return c.AccessKeyID
+}
+
+// budget is the key rate limits are shared under: the pair of AccessKeyID and secret (as a
+// digest: neither is kept), or the default chain. Every client of the same credentials
+// shares one budget; a request sent with someone else's AccessKeyId and a wrong secret
+// spends from a budget of its own, never from theirs.
+func (c *Credentials) budget() string {
+	if c.isDefaultChain() {
+		return defaultChainAccount
+	}
+	sum := sha256.Sum256([]byte(c.AccessKeyID + "\x00" + c.AccessKeySecret))
+	return hex.EncodeToString(sum[:])
 }
 
 // stsIdentity stands for every set of temporary (STS) credentials in CredentialsFingerprint:

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"golang.org/x/time/rate"
+	"k8s.io/utils/lru"
 )
 
 // The actions this client calls.
@@ -51,14 +52,20 @@ func deepPage(page, pageSize int) bool {
 // spacingMargin is the share of an action's documented QPS the client uses.
 const spacingMargin = 0.98
 
-// limiters hands out one token bucket per account and action, shared by every client of the
-// account whatever its region, endpoint or Secret version: the platform counts per account.
+// limiters hands out one token bucket per pair of credentials and action, shared by every
+// client of those credentials whatever its region or endpoint: the platform counts per
+// account. At most maxBudgets pairs are kept, the least recently used going first, so
+// temporary credentials rotated again and again, or a stream of made-up keys, cannot grow
+// the manager's memory.
 type limiters struct {
 	qps map[string]float64 // per action; <= 0 is unlimited
 
 	mu      sync.Mutex
-	buckets map[limiterKey]*rate.Limiter
+	buckets *lru.Cache // limiterKey -> *rate.Limiter
 }
+
+// maxBudgets bounds the pairs of credentials whose buckets are kept.
+const maxBudgets = 4096
 
 type limiterKey struct{ account, action string }
 
@@ -70,7 +77,7 @@ func newLimiters(overrides map[string]float64) *limiters {
 	for action, n := range overrides {
 		qps[action] = n
 	}
-	return &limiters{qps: qps, buckets: map[limiterKey]*rate.Limiter{}}
+	return &limiters{qps: qps, buckets: lru.New(maxBudgets * (len(Actions) + 1))}
 }
 
 // get returns the bucket of account and action. An action without a configured limit is
@@ -79,8 +86,8 @@ func (l *limiters) get(account, action string) *rate.Limiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	k := limiterKey{account, action}
-	if b, ok := l.buckets[k]; ok {
-		return b
+	if b, ok := l.buckets.Get(k); ok {
+		return b.(*rate.Limiter)
 	}
 	qps, ok := l.qps[action]
 	b := rate.NewLimiter(rate.Inf, 1)
@@ -93,7 +100,7 @@ func (l *limiters) get(account, action string) *rate.Limiter {
 		// into one second on the platform's clock.
 		b = rate.NewLimiter(rate.Limit(qps*spacingMargin), 1)
 	}
-	l.buckets[k] = b
+	l.buckets.Add(k, b)
 	return b
 }
 

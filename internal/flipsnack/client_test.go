@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -127,20 +128,35 @@ func TestOnBatchErrorStops(t *testing.T) {
 	}
 }
 
-// Clients of one apiKey share a budget whatever their secret; other keys have their own.
-func TestClientSetSharesBudgetPerAPIKey(t *testing.T) {
+// Clients of one pair of credentials share a budget; another secret with the same apiKey
+// (a wrong one, sent by someone who knows the key) and other keys have their own, so what a
+// wrong secret spends costs the key's account nothing. However many pairs come and go, at most
+// maxBudgets are kept, and none is keyed by the apiKey or the secret itself.
+func TestClientSetSharesBudgetPerCredentials(t *testing.T) {
 	set := NewClientSet(Options{})
-	a, b, other := set.For("k1", "s1"), set.For("k1", "s2"), set.For("k2", "s1")
-	if a.budget != b.budget || a.budget == other.budget {
-		t.Fatal("budgets are not shared per apiKey")
+	a, same, wrongSecret, other := set.For("k1", "s1"), set.For("k1", "s1"), set.For("k1", "wrong"), set.For("k2", "s1")
+	if a.budget != same.budget || a.budget == wrongSecret.budget || a.budget == other.budget {
+		t.Fatal("budgets are not shared per pair of credentials")
 	}
-	if len(set.budgets) != 2 {
-		t.Fatalf("%d budgets, want 2", len(set.budgets))
-	}
-	for id := range set.budgets {
-		if strings.Contains(id, "k1") || strings.Contains(id, "k2") {
-			t.Fatalf("budget map keyed by the apiKey itself: %s", id)
+	for range 10 { // more than the 5 a second the budget allows
+		if release, _ := wrongSecret.budget.tryNow(); release != nil {
+			release()
 		}
+	}
+	if release, wait := a.budget.tryNow(); release == nil {
+		t.Errorf("the account's budget is spent by calls with a wrong secret: the next call waits %s", wait)
+	}
+	if set.budgets.Len() != 3 {
+		t.Fatalf("%d budgets, want 3", set.budgets.Len())
+	}
+	if id := credentialsID("k1", "s1"); strings.Contains(id, "k1") || strings.Contains(id, "s1") {
+		t.Fatalf("budgets keyed by the credentials themselves: %s", id)
+	}
+	for i := range 10000 {
+		set.For(fmt.Sprintf("rotated-%d", i), "s")
+	}
+	if n := set.budgets.Len(); n > maxBudgets {
+		t.Errorf("%d budgets kept after 10,000 rotations, want at most %d", n, maxBudgets)
 	}
 	if len(a.budget.windows) != 2 || a.budget.windows[0].limit != 5 || a.budget.windows[1].limit != 60 {
 		t.Fatal("default budget is not 5/s and 60/min")

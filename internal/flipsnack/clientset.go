@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/egress"
+	"k8s.io/utils/lru"
 )
 
 // Defaults, from the platform's documentation (developers.flipsnack.com/api-limitations and the
@@ -72,8 +73,13 @@ type ClientSet struct {
 	noWait       bool
 
 	mu      sync.Mutex
-	budgets map[string]*budget // keyed by accountID(apiKey): the key itself is never kept as a map key
+	budgets *lru.Cache // credentialsID(apiKey, apiSecret) -> *budget: neither is kept as a key
 }
+
+// maxBudgets bounds the budgets kept: one per pair of credentials in use, and the oldest go
+// first, so Secrets rotated again and again, or a tenant's stream of made-up keys, cannot grow
+// the manager's memory.
+const maxBudgets = 4096
 
 // Validate refuses an Endpoint the clients must not post to: one that is not a URL, or plain
 // http to a host that is not loopback, which would show the apiKey and the signatures to the
@@ -108,7 +114,7 @@ func NewClientSet(opts Options) *ClientSet {
 		maxRetryWait: opts.MaxRetryWait,
 		notFound:     opts.NotFoundMessages,
 		noWait:       opts.NoWait,
-		budgets:      map[string]*budget{},
+		budgets:      lru.New(maxBudgets),
 	}
 	if s.endpoint == "" {
 		s.endpoint = DefaultEndpoint
@@ -144,18 +150,27 @@ func orDefault(v, def int) int {
 	return v
 }
 
-// For returns a client for one account. Every client of the same apiKey, whatever its secret,
-// draws on the same budget, because the platform counts calls per account.
+// For returns a client for one pair of credentials. Every client of the same apiKey and
+// apiSecret, whatever feed or goroutine uses it, draws on the same budget, because the
+// platform counts calls per account. A client with another secret (a wrong one, sent with
+// someone else's apiKey; or a rotation, for the moments both secrets are in use) has a budget
+// of its own: what it spends, it spends from nobody else's.
 func (s *ClientSet) For(apiKey, apiSecret string) *Client {
-	id := accountID(apiKey)
+	id := credentialsID(apiKey, apiSecret)
 	s.mu.Lock()
-	b, ok := s.budgets[id]
+	b, ok := s.budgets.Get(id)
 	if !ok {
 		b = newBudget(s.perSecond, s.perMinute)
-		s.budgets[id] = b
+		s.budgets.Add(id, b)
 	}
 	s.mu.Unlock()
-	return &Client{set: s, apiKey: apiKey, apiSecret: apiSecret, account: id[:12], budget: b}
+	return &Client{set: s, apiKey: apiKey, apiSecret: apiSecret, account: accountID(apiKey)[:12], budget: b.(*budget)}
+}
+
+// credentialsID is a stable, non-reversible name for a pair of credentials, to key maps by.
+func credentialsID(apiKey, apiSecret string) string {
+	sum := sha256.Sum256([]byte(apiKey + "\x00" + apiSecret))
+	return hex.EncodeToString(sum[:])
 }
 
 // accountID is a stable, non-reversible name for an apiKey, safe to log and to key maps by.
