@@ -49,6 +49,7 @@ func (o Options) controllerOptions() controller.Options {
 	opts := controller.Options{
 		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
 		RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](o.RetryBaseDelay, o.RetryMaxDelay),
+		NewQueue:                newFairQueue, // no namespace's backlog holds up another's (fairqueue.go)
 	}
 	if o.SkipNameValidation {
 		opts.SkipNameValidation = ptr.To(true)
