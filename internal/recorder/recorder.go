@@ -130,8 +130,8 @@ func newRecorder(s sink, scheme *runtime.Scheme, controller string, log logr.Log
 	return r
 }
 
-// Eventf records an event about regarding. It never blocks: when the event's shard is full
-// the event is dropped and counted.
+// Eventf records an event about regarding. It never blocks: when the event's shard is full,
+// or holds its namespace's share, the event is dropped and counted.
 func (r *Recorder) Eventf(regarding, related runtime.Object, eventType, reason, action, note string, args ...any) {
 	ref, err := reference.GetReference(r.scheme, regarding)
 	if err != nil {
@@ -166,10 +166,8 @@ func (r *Recorder) Eventf(regarding, related runtime.Object, eventType, reason, 
 	r.log.V(1).Info(ev.Note, "type", eventType, "object", ref, "reason", reason)
 	k := keyOf(ev)
 	s := r.shards[maphash.Comparable(r.seed, k)%uint64(len(r.shards))]
-	select {
-	case s.queue <- queued{key: k, event: ev}:
-	default:
-		metrics.RecordEventDropped(metrics.EventQueueFull)
+	if dropped := s.enqueue(queued{key: k, event: ev}); dropped != "" {
+		metrics.RecordEventDropped(dropped)
 	}
 }
 

@@ -222,7 +222,11 @@ func TestMemoryOfRecentEventsIsBounded(t *testing.T) {
 }
 
 func TestAFullQueueDropsAndCountsInsteadOfBlocking(t *testing.T) {
-	before := testutil.ToFloat64(metrics.EventsDropped.WithLabelValues(metrics.EventQueueFull))
+	dropped := func() float64 {
+		return testutil.ToFloat64(metrics.EventsDropped.WithLabelValues(metrics.EventQueueFull)) +
+			testutil.ToFloat64(metrics.EventsDropped.WithLabelValues(metrics.EventNamespaceShare))
+	}
+	before := dropped()
 	sink := &fakeSink{block: make(chan struct{})}
 	r, _ := started(t, sink, Options{Queue: 2})
 	done := make(chan struct{})
@@ -238,8 +242,8 @@ func TestAFullQueueDropsAndCountsInsteadOfBlocking(t *testing.T) {
 		t.Fatal("Eventf blocked on a full queue")
 	}
 	close(sink.block)
-	// One in the send, two queued: the other seven were dropped.
-	if d := testutil.ToFloat64(metrics.EventsDropped.WithLabelValues(metrics.EventQueueFull)) - before; d < 7 {
+	// One in the send, at most two queued: the other seven (or more) were dropped.
+	if d := dropped() - before; d < 7 {
 		t.Fatalf("counted %v dropped, want at least 7", d)
 	}
 }
@@ -329,3 +333,32 @@ type unknown struct{ metav1.ObjectMeta }
 
 func (u *unknown) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectKind }
 func (u *unknown) DeepCopyObject() runtime.Object   { return &unknown{} }
+
+// One namespace's flood of events takes at most a quarter of the queue: another namespace's
+// event, recorded in the middle of it, is queued and sent.
+func TestANamespacesFloodLeavesRoomForOtherNamespaces(t *testing.T) {
+	before := testutil.ToFloat64(metrics.EventsDropped.WithLabelValues(metrics.EventNamespaceShare))
+	sink := &fakeSink{block: make(chan struct{})}
+	r, _ := started(t, sink, Options{Queue: 8})
+	flood := func(i int) *corev1.ConfigMap {
+		cm := configMap(fmt.Sprintf("noise-%d", i))
+		cm.Namespace = "flood"
+		return cm
+	}
+	for i := range 50 {
+		r.Eventf(flood(i), nil, corev1.EventTypeWarning, "Failed", "Create", "failed")
+	}
+	r.Eventf(configMap("quiet"), nil, corev1.EventTypeNormal, "Created", "Create", "created")
+	close(sink.block)
+	testenv.Eventually(t, 5*time.Second, "the quiet namespace's event", func() string {
+		for _, c := range sink.sent() {
+			if c.verb == "create" && c.event.Namespace == "team-a" {
+				return ""
+			}
+		}
+		return fmt.Sprintf("not sent; sent %d events", len(sink.sent()))
+	})
+	if d := testutil.ToFloat64(metrics.EventsDropped.WithLabelValues(metrics.EventNamespaceShare)) - before; d < 40 {
+		t.Errorf("%v of the flood's events dropped for its share, want at least 40 of 50", d)
+	}
+}

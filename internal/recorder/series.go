@@ -2,9 +2,11 @@ package recorder
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,13 +57,19 @@ func (s *sent) count() int32 {
 	return s.event.Series.Count
 }
 
-// shard owns its queue and its memory of recent events; only its goroutine touches them.
+// shard owns its queue and its memory of recent events; only its goroutine touches them
+// (but queuedBy, which the recorders that queue share with it).
 type shard struct {
-	sink   sink
-	log    logr.Logger
-	opts   Options
-	queue  chan queued
-	recent *lru.Cache
+	sink  sink
+	log   logr.Logger
+	opts  Options
+	queue chan queued
+	// queuedBy counts each namespace's events in the queue: one namespace may hold at most a
+	// quarter of it, so that its flood of events (its own failing resources, say) leaves room
+	// for every other namespace's.
+	mu       sync.Mutex
+	queuedBy map[string]int
+	recent   *lru.Cache
 	// unwritten are the series whose count grew since it was last written.
 	unwritten map[*sent]struct{}
 	// evicted are series forgotten for room with a count still to write.
@@ -69,7 +77,7 @@ type shard struct {
 }
 
 func newShard(s sink, log logr.Logger, opts Options) *shard {
-	sh := &shard{sink: s, log: log, opts: opts, queue: make(chan queued, opts.Queue), unwritten: map[*sent]struct{}{}}
+	sh := &shard{sink: s, log: log, opts: opts, queue: make(chan queued, opts.Queue), queuedBy: map[string]int{}, unwritten: map[*sent]struct{}{}}
 	sh.recent = lru.NewWithEvictionFunc(opts.Remembered, func(_ lru.Key, v any) {
 		if e := v.(*sent); e.count() > e.written {
 			sh.evicted = append(sh.evicted, e)
@@ -95,6 +103,7 @@ func (sh *shard) run(ctx context.Context) {
 	for {
 		select {
 		case q := <-sh.queue:
+			sh.dequeued(q)
 			sh.record(sendCtx, q)
 		case <-flush.C():
 			sh.writeCounts(sendCtx)
@@ -108,12 +117,42 @@ func (sh *shard) run(ctx context.Context) {
 	}
 }
 
+// enqueue queues q unless its namespace holds its share of the queue or the queue is full,
+// and says which; it never blocks.
+func (sh *shard) enqueue(q queued) (dropped string) {
+	ns := q.event.Namespace
+	sh.mu.Lock()
+	if sh.queuedBy[ns] >= max(1, sh.opts.Queue/4) {
+		sh.mu.Unlock()
+		return metrics.EventNamespaceShare
+	}
+	sh.queuedBy[ns]++
+	sh.mu.Unlock()
+	select {
+	case sh.queue <- q:
+		return ""
+	default:
+		sh.dequeued(q)
+		return metrics.EventQueueFull
+	}
+}
+
+// dequeued notes that q left the queue.
+func (sh *shard) dequeued(q queued) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.queuedBy[q.event.Namespace]--; sh.queuedBy[q.event.Namespace] <= 0 {
+		delete(sh.queuedBy, q.event.Namespace)
+	}
+}
+
 func (sh *shard) drain(ctx context.Context) {
 	idle := time.NewTimer(drainIdle)
 	defer idle.Stop()
 	for {
 		select {
 		case q := <-sh.queue:
+			sh.dequeued(q)
 			sh.record(ctx, q)
 			idle.Reset(drainIdle)
 		case <-idle.C:
