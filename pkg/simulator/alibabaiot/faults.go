@@ -27,6 +27,10 @@ type Fault struct {
 	DropRate float64 `json:"dropRate,omitempty"`
 	// Count, when positive, limits the fault to the next Count calls of the action; it then clears.
 	Count int `json:"count,omitempty"`
+	// AccessKeyID, when set, confines the fault to the calls signed with that AccessKeyId (one
+	// tenant's account failing, the others not); such a fault is answered after the
+	// signature is checked, with its Code (LatencyMs and DropRate do not apply).
+	AccessKeyID string `json:"accessKeyId,omitempty"`
 }
 
 // Faults is keyed by action name; the key "*" applies to every action without its own entry.
@@ -78,9 +82,10 @@ func (t *faultTable) get() Faults {
 	return out
 }
 
-// take returns the fault that applies to one call of action, counting the call against the
+// take returns the fault that applies to one call of action signed with accessKeyID ("" before
+// the signature is checked: the faults of every account), counting the call against the
 // fault's Count.
-func (t *faultTable) take(action string) (Fault, bool) {
+func (t *faultTable) take(action, accessKeyID string) (Fault, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	key := action
@@ -89,7 +94,7 @@ func (t *faultTable) take(action string) (Fault, bool) {
 		key = AllActions
 		f, ok = t.faults[key]
 	}
-	if !ok {
+	if !ok || f.AccessKeyID != accessKeyID {
 		return Fault{}, false
 	}
 	if f.Count > 0 {

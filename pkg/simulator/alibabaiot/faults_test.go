@@ -191,3 +191,25 @@ func TestQueryProductListDeepPagesAreLimitedToTwoPerSecond(t *testing.T) {
 		}
 	}
 }
+
+// A fault confined to one AccessKeyId fails that account's calls only, after their signature
+// is checked; another account's calls of the same action are answered as usual.
+func TestAFaultOfOneAccountLeavesTheOthersAlone(t *testing.T) {
+	e := newTestEnv(t, Options{Accounts: []Account{
+		{AccessKeyID: testKeyID, AccessKeySecret: testSecret},
+		{AccessKeyID: "LTAIother", AccessKeySecret: "other-secret"},
+	}})
+	if err := e.sim.SetFaults(Faults{ActionQueryProduct: {ErrorRate: 1, Code: "Throttling.User", AccessKeyID: "LTAIother"}}); err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]string{"ProductKey": "a1AAAAAAAAA"}
+	if got := e.newClient("LTAIother", "other-secret").call(ActionQueryProduct, params); got.code() != "Throttling.User" {
+		t.Errorf("the faulted account's call: %q, want Throttling.User", got.code())
+	}
+	if got := e.newClient("LTAIother", "wrong-secret").call(ActionQueryProduct, params); got.code() == "Throttling.User" {
+		t.Errorf("a call with a wrong secret got the account's fault; want the signature refused first")
+	}
+	if got := e.client.call(ActionQueryProduct, params); got.code() != CodeNotExistedProduct {
+		t.Errorf("another account's call: %q, want %q", got.code(), CodeNotExistedProduct)
+	}
+}

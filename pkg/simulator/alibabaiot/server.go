@@ -303,7 +303,7 @@ func (s *Server) handle(req *apiRequest, call *Call) (ans answer, dropped bool) 
 		return req.gatewayFailure(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."), false
 	}
 
-	if f, ok := s.faults.take(req.action); ok {
+	if f, ok := s.faults.take(req.action, ""); ok {
 		if f.LatencyMs > 0 {
 			t := time.NewTimer(time.Duration(f.LatencyMs) * time.Millisecond)
 			select {
@@ -331,6 +331,10 @@ func (s *Server) handle(req *apiRequest, call *Call) (ans answer, dropped bool) 
 	call.AccessKeyID = acct.AccessKeyID
 	if failure != nil {
 		return *failure, false
+	}
+	if f, ok := s.faults.take(req.action, acct.AccessKeyID); ok && chance(f.ErrorRate) {
+		call.Fault = "error"
+		return req.injected(f), false
 	}
 	if req.version != APIVersion {
 		return req.gatewayFailure(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid."), false
