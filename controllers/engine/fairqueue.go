@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
@@ -18,9 +19,11 @@ import (
 // namespace with nothing waiting goes ahead of one with a backlog, and a namespace's own
 // items keep their order. Nothing is dropped and no namespace is starved: a backlog is worked
 // whenever nothing with a higher priority waits. The queue's metrics are the priority
-// queue's own (workqueue_depth and the rest), which the alerts read.
+// queue's own (workqueue_depth and the rest), which the alerts read, and
+// prodlife_queue_waiting, the backlog of each namespace that has one.
 type fairQueue struct {
 	priorityqueue.PriorityQueue[reconcile.Request]
+	name string // the controller's, for prodlife_queue_waiting
 
 	mu      sync.Mutex
 	waiting map[reconcile.Request]bool // added and not yet handed to a worker
@@ -31,6 +34,7 @@ type fairQueue struct {
 func newFairQueue(name string, limiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request] {
 	return &fairQueue{
 		PriorityQueue: priorityqueue.New(name, func(o *priorityqueue.Opts[reconcile.Request]) { o.RateLimiter = limiter }),
+		name:          name,
 		waiting:       map[reconcile.Request]bool{},
 		backlog:       map[string]int{},
 	}
@@ -56,6 +60,7 @@ func (q *fairQueue) AddWithOpts(o priorityqueue.AddOpts, items ...reconcile.Requ
 		if !q.waiting[item] {
 			q.waiting[item] = true
 			q.backlog[item.Namespace]++
+			metrics.SetQueueWaiting(q.name, item.Namespace, q.backlog[item.Namespace])
 		} else {
 			ahead-- // itself
 		}
@@ -81,6 +86,7 @@ func (q *fairQueue) GetWithPriority() (reconcile.Request, int, bool) {
 			if q.backlog[item.Namespace]--; q.backlog[item.Namespace] <= 0 {
 				delete(q.backlog, item.Namespace)
 			}
+			metrics.SetQueueWaiting(q.name, item.Namespace, q.backlog[item.Namespace])
 		}
 		q.mu.Unlock()
 	}

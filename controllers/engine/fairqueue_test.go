@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -24,6 +26,9 @@ func TestFairQueueServesAQuietNamespaceAheadOfABacklog(t *testing.T) {
 	}
 	q.Add(request("quiet", "new"))
 	q.Add(request("hog", "p-000")) // already waiting: no second copy, no move
+	if n := testutil.ToFloat64(metrics.QueueWaiting.WithLabelValues("test", "hog")); n != 100 {
+		t.Errorf("prodlife_queue_waiting of the backlogged namespace is %v, want 100", n)
+	}
 
 	var got []reconcile.Request
 	deadline := time.After(10 * time.Second)
@@ -63,5 +68,8 @@ func TestFairQueueServesAQuietNamespaceAheadOfABacklog(t *testing.T) {
 	}
 	if q.Len() != 0 {
 		t.Errorf("%d items left in the queue", q.Len())
+	}
+	if n := testutil.CollectAndCount(metrics.QueueWaiting); n != 0 {
+		t.Errorf("%d prodlife_queue_waiting series left with nothing waiting, want none", n)
 	}
 }
