@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// A tenant's feeds on an apiKey the platform refuses spend that key's budget (60 calls a
+// A tenant's 300 feeds on an apiKey the platform refuses spend that key's budget (60 calls a
 // minute) within seconds and keep knocking. No worker waits for that budget: each of those
 // feeds goes back to the queue until it refills, and a feed of another namespace, on its own
 // good account, is Ready as soon as it would be with nobody attacking (seconds, not the minute
@@ -25,7 +25,7 @@ func TestAnotherTenantsSpentBudgetHoldsNoWorker(t *testing.T) {
 	const attackerKey = "fs-attacker-key-refused"
 	attacker := newFeedNamespace(t, attackerKey, "fs-attacker-secret")
 	var feeds []*v1alpha1.FlipsnackFeed
-	for i := range 100 {
+	for i := range 300 {
 		f := newFeed(attacker, fmt.Sprintf("noise-%03d", i))
 		must(t, k8s.Create(ctx, f))
 		feeds = append(feeds, f)
@@ -123,6 +123,54 @@ func TestAnotherTenantsThousandFailingProductsHoldUpNoOne(t *testing.T) {
 	// bound here is tighter, so that losing the fair queue fails it.
 	if took > 5*time.Second {
 		t.Errorf("the quiet namespace's product was Ready after %s, with another tenant's %d failing products in flight", took.Round(time.Millisecond), n)
+	}
+	deleteAndWaitGone(t, victim)
+}
+
+// A tenant's 300 feeds on her own account, which the platform answers with 32 (its minute's
+// budget spent), wait for that account without a worker: a feed of another namespace, on its
+// own account, is Ready within seconds.
+func TestAnotherTenantsThrottledAccountHoldsUpNoFeed(t *testing.T) {
+	needsAPIServer(t)
+	ctx := context.Background()
+	must(t, fsSim.SetFaults(map[string]fssim.Fault{"*": {ErrorRate: 1, Code: "32", APIKey: flipsnackRestartKey}}))
+	attacker := newFeedNamespace(t, flipsnackRestartKey, flipsnackRestartSecret)
+	t.Cleanup(func() {
+		fsSim.ClearFaults()
+		must(t, k8s.DeleteAllOf(context.Background(), &v1alpha1.FlipsnackFeed{}, client.InNamespace(attacker)))
+		testenv.Eventually(t, 3*time.Minute, "the attacker's feeds to go", func() string {
+			left := &v1alpha1.FlipsnackFeedList{}
+			must(t, k8s.List(context.Background(), left, client.InNamespace(attacker)))
+			if n := len(left.Items); n > 0 {
+				return fmt.Sprintf("%d left", n)
+			}
+			return ""
+		})
+	})
+	for i := range 300 {
+		must(t, k8s.Create(ctx, newFeed(attacker, fmt.Sprintf("throttled-%03d", i))))
+	}
+	attackerAccount := fssim.AccountLabel(flipsnackRestartKey)
+	eventually(t, "the attacker's account to be answered 32", func() string {
+		n := 0
+		for _, c := range fsSim.Calls() {
+			if c.Account == attackerAccount && c.Code == fssim.CodePerMinuteLimit {
+				n++
+			}
+		}
+		if n < 20 {
+			return fmt.Sprintf("%d of the attacker's calls answered 32 so far", n)
+		}
+		return ""
+	})
+
+	victim := newFeed(newFeedNamespace(t, flipsnackKey, flipsnackSecret), "quiet")
+	start := time.Now()
+	readyFeed(t, victim)
+	took := time.Since(start)
+	t.Logf("the quiet namespace's feed was Ready after %s", took.Round(time.Millisecond))
+	if took > 5*time.Second {
+		t.Errorf("the quiet namespace's feed was Ready after %s, with another tenant's account answering 32", took.Round(time.Millisecond))
 	}
 	deleteAndWaitGone(t, victim)
 }

@@ -42,7 +42,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	call.Items = countItems(call.Action, params)
 	call.SKUs = requestSKUs(call.Action, params)
 
-	in := s.takeFault(call.Action)
+	in := s.takeFault(call.Action, params["apiKey"])
 	if in.latencyMs > 0 {
 		// A client that gives up waiting does not stop the server: the call is still processed,
 		// and its answer is lost, as on a real platform.

@@ -32,6 +32,9 @@ type Fault struct {
 	// Count, when above 0, limits the fault to the next Count calls of the action; the fault is
 	// removed after them.
 	Count int `json:"count,omitempty"`
+	// APIKey, when set, confines the fault to the calls that carry this apiKey: one account
+	// throttled or failing, the others not.
+	APIKey string `json:"apiKey,omitempty"`
 }
 
 // UnmarshalJSON accepts the code as a string or a number.
@@ -125,8 +128,9 @@ type injected struct {
 	skip      []string
 }
 
-// takeFault decides the fault for one call of action, charging it to the fault's count.
-func (s *Server) takeFault(action string) injected {
+// takeFault decides the fault for one call of action with apiKey, charging it to the fault's
+// count.
+func (s *Server) takeFault(action, apiKey string) injected {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := action
@@ -135,7 +139,7 @@ func (s *Server) takeFault(action string) injected {
 		key = "*"
 		f = s.faults[key]
 	}
-	if f == nil {
+	if f == nil || (f.APIKey != "" && f.APIKey != apiKey) {
 		return injected{}
 	}
 	if f.Count > 0 {

@@ -167,3 +167,22 @@ func TestFaultSkipSKUs(t *testing.T) {
 		t.Fatalf("a bad signature under a skip fault: %+v", a)
 	}
 }
+
+// A fault confined to one apiKey answers that account's calls only; another account's calls
+// of the same action are processed.
+func TestFaultOfOneAPIKeyLeavesTheOthersAlone(t *testing.T) {
+	s := newUnlimited(Options{})
+	if rec := putFaults(t, s, `{"products.create": {"errorRate": 1, "code": "32", "apiKey": "someone-else"}}`); rec.Code != http.StatusOK {
+		t.Fatalf("PUT faults: %d %s", rec.Code, rec.Body)
+	}
+	create := signed("products.create", map[string]string{"sourceHash": "x", "products": `[{"type":"p","code":"Z"}]`})
+	if a := postForm(t, s, create); a.Code != CodeOK {
+		t.Errorf("another account's call: %+v, want it processed", a)
+	}
+	if rec := putFaults(t, s, `{"products.create": {"errorRate": 1, "code": "32", "apiKey": "`+testKey+`"}}`); rec.Code != http.StatusOK {
+		t.Fatalf("PUT faults: %d %s", rec.Code, rec.Body)
+	}
+	if a := postForm(t, s, create); a.Code != CodePerMinuteLimit {
+		t.Errorf("the faulted account's call: %+v, want code 32", a)
+	}
+}
