@@ -15,6 +15,11 @@ const (
 	// CreatePendingAnnotation is set just before a create call and cleared once the external
 	// identity is recorded; finding it without an identity means a create may have happened.
 	CreatePendingAnnotation = "prodlife.dev/create-pending"
+
+	// PausedAnnotation, set to "true" on a resource, stops every platform call for it
+	// (create, observe, update, delete) until it is removed; a deletion waits, unless the
+	// deletionPolicy is Orphan. The resource's users may set it (an incident, a migration).
+	PausedAnnotation = "prodlife.dev/paused"
 )
 
 // Condition types of the status contract.
@@ -25,4 +30,7 @@ const (
 	ConditionReconciling = "Reconciling"
 	// ConditionStalled is True when only a person can unblock the object (kstatus convention).
 	ConditionStalled = "Stalled"
+	// ConditionPaused is True while PausedAnnotation stops the operator's platform calls; its
+	// lastTransitionTime says since when. Absent otherwise.
+	ConditionPaused = "Paused"
 )

@@ -2,7 +2,8 @@
 --
 -- It reads the operator's status contract, the same truth that kstatus (Flux) and
 -- `kubectl wait --for=condition=Ready` read: status.observedGeneration and the conditions
--- Ready, Reconciling and Stalled. The message is the one of the condition that decided.
+-- Ready, Reconciling and Stalled; and Paused (the annotation prodlife.dev/paused), shown as
+-- Suspended. The message is the one of the condition that decided.
 --
 -- Only Lua's base and table libraries are used: Argo CD runs a health script from argocd-cm
 -- without the string library unless useOpenLibs is set for the kind.
@@ -34,8 +35,13 @@ local hs = {}
 local ready = findCondition("Ready")
 local reconciling = findCondition("Reconciling")
 local stalled = findCondition("Stalled")
+local paused = findCondition("Paused")
 
-if ready == nil then
+if isTrue(paused) then
+  -- The annotation prodlife.dev/paused stops the operator: nothing it reports is current.
+  hs.status = "Suspended"
+  hs.message = describe(paused)
+elseif ready == nil then
   -- Just applied: the operator has not reported on this object yet.
   hs.status = "Progressing"
   hs.message = "Waiting for the operator to report on this resource"

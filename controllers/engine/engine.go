@@ -86,6 +86,9 @@ func (e *Engine[T, P]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Re
 		err  error
 		gone bool
 	)
+	if e.paused(obj) {
+		return ctrl.Result{}, patchStatus(ctx, e.Client, before, obj)
+	}
 	if obj.GetDeletionTimestamp() != nil {
 		res, gone, err = e.finalize(ctx, obj)
 	} else {

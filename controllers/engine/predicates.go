@@ -1,12 +1,13 @@
 package engine
 
 import (
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 )
 
 // specOrDeletionChanged lets through the updates that give the engine work: a spec change
-// (a new generation) or the start of a deletion. The engine's own status and metadata
+// (a new generation), the start of a deletion, or a pause set or lifted. The engine's own status and metadata
 // patches do not wake it again, which keeps each create and resync to the calls it needs.
 func specOrDeletionChanged() predicate.Predicate {
 	return predicate.Funcs{
@@ -15,7 +16,8 @@ func specOrDeletionChanged() predicate.Predicate {
 				return true
 			}
 			return e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() ||
-				(e.ObjectOld.GetDeletionTimestamp() == nil) != (e.ObjectNew.GetDeletionTimestamp() == nil)
+				(e.ObjectOld.GetDeletionTimestamp() == nil) != (e.ObjectNew.GetDeletionTimestamp() == nil) ||
+				e.ObjectOld.GetAnnotations()[v1alpha1.PausedAnnotation] != e.ObjectNew.GetAnnotations()[v1alpha1.PausedAnnotation]
 		},
 	}
 }
