@@ -69,4 +69,12 @@ type CommonStatus struct {
 	// +listMapKey=type
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// lastHandledReconcileAt is the value of the annotation prodlife.dev/reconcile-requested-at
+	// that the last reconcile handled: setting the annotation to a new value (a timestamp, say)
+	// asks for a reconcile at once, with a fresh read of the platform, and this field says when
+	// it has happened.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 }

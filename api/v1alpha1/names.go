@@ -20,6 +20,11 @@ const (
 	// (create, observe, update, delete) until it is removed; a deletion waits, unless the
 	// deletionPolicy is Orphan. The resource's users may set it (an incident, a migration).
 	PausedAnnotation = "prodlife.dev/paused"
+
+	// ReconcileRequestedAtAnnotation, set to any new value, asks for a reconcile at once
+	// with a fresh read of the platform; status.lastHandledReconcileAt echoes the value once
+	// it is done (as Flux's reconcile.fluxcd.io/requestedAt).
+	ReconcileRequestedAtAnnotation = "prodlife.dev/reconcile-requested-at"
 )
 
 // Condition types of the status contract.

@@ -97,6 +97,11 @@ func (e *Engine[T, P]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Re
 			e.notePendingNamespaceDeletion(ctx, obj)
 		}
 	}
+	// A reconcile ran after the request (reading the platform afresh where the kind can be
+	// read; its conditions say what it found): say it was handled.
+	if requested, ok := obj.GetAnnotations()[v1alpha1.ReconcileRequestedAtAnnotation]; ok {
+		obj.GetCommonStatus().LastHandledReconcileAt = requested
+	}
 	if !gone {
 		if perr := patchStatus(ctx, e.Client, before, obj); perr != nil && err == nil {
 			err = perr

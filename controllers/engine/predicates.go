@@ -7,7 +7,8 @@ import (
 )
 
 // specOrDeletionChanged lets through the updates that give the engine work: a spec change
-// (a new generation), the start of a deletion, or a pause set or lifted. The engine's own status and metadata
+// (a new generation), the start of a deletion, a pause set or lifted, or a reconcile
+// requested (prodlife.dev/reconcile-requested-at). The engine's own status and metadata
 // patches do not wake it again, which keeps each create and resync to the calls it needs.
 func specOrDeletionChanged() predicate.Predicate {
 	return predicate.Funcs{
@@ -17,7 +18,8 @@ func specOrDeletionChanged() predicate.Predicate {
 			}
 			return e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() ||
 				(e.ObjectOld.GetDeletionTimestamp() == nil) != (e.ObjectNew.GetDeletionTimestamp() == nil) ||
-				e.ObjectOld.GetAnnotations()[v1alpha1.PausedAnnotation] != e.ObjectNew.GetAnnotations()[v1alpha1.PausedAnnotation]
+				e.ObjectOld.GetAnnotations()[v1alpha1.PausedAnnotation] != e.ObjectNew.GetAnnotations()[v1alpha1.PausedAnnotation] ||
+				e.ObjectOld.GetAnnotations()[v1alpha1.ReconcileRequestedAtAnnotation] != e.ObjectNew.GetAnnotations()[v1alpha1.ReconcileRequestedAtAnnotation]
 		},
 	}
 }
