@@ -11,6 +11,7 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -70,15 +71,7 @@ func TestAnotherTenantsThousandFailingProductsHoldUpNoOne(t *testing.T) {
 	createSecret(t, attacker, "attacker-account", map[string]string{"accessKeyId": chainKeyID, "accessKeySecret": chainSecret})
 	t.Cleanup(func() {
 		iotSim.ClearFaults()
-		must(t, k8s.DeleteAllOf(context.Background(), &v1alpha1.IoTProduct{}, client.InNamespace(attacker)))
-		testenv.Eventually(t, 3*time.Minute, "the attacker's products to go", func() string {
-			left := &v1alpha1.IoTProductList{}
-			must(t, k8s.List(context.Background(), left, client.InNamespace(attacker)))
-			if n := len(left.Items); n > 0 {
-				return fmt.Sprintf("%d left", n)
-			}
-			return ""
-		})
+		deleteAllAndWait(t, attacker, &v1alpha1.IoTProduct{}, &v1alpha1.IoTProductList{})
 	})
 	const n = 1000
 	names := make(chan int, n)
@@ -137,15 +130,7 @@ func TestAnotherTenantsThrottledAccountHoldsUpNoFeed(t *testing.T) {
 	attacker := newFeedNamespace(t, flipsnackRestartKey, flipsnackRestartSecret)
 	t.Cleanup(func() {
 		fsSim.ClearFaults()
-		must(t, k8s.DeleteAllOf(context.Background(), &v1alpha1.FlipsnackFeed{}, client.InNamespace(attacker)))
-		testenv.Eventually(t, 3*time.Minute, "the attacker's feeds to go", func() string {
-			left := &v1alpha1.FlipsnackFeedList{}
-			must(t, k8s.List(context.Background(), left, client.InNamespace(attacker)))
-			if n := len(left.Items); n > 0 {
-				return fmt.Sprintf("%d left", n)
-			}
-			return ""
-		})
+		deleteAllAndWait(t, attacker, &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{})
 	})
 	for i := range 300 {
 		must(t, k8s.Create(ctx, newFeed(attacker, fmt.Sprintf("throttled-%03d", i))))
@@ -173,4 +158,19 @@ func TestAnotherTenantsThrottledAccountHoldsUpNoFeed(t *testing.T) {
 		t.Errorf("the quiet namespace's feed was Ready after %s, with another tenant's account answering 32", took.Round(time.Millisecond))
 	}
 	deleteAndWaitGone(t, victim)
+}
+
+// deleteAllAndWait deletes every obj of the kind in ns and waits until the operator has let
+// them all go, so that a tenant's attack does not go on into the next test.
+func deleteAllAndWait(t *testing.T, ns string, obj client.Object, list client.ObjectList) {
+	t.Helper()
+	ctx := context.Background()
+	must(t, k8s.DeleteAllOf(ctx, obj, client.InNamespace(ns)))
+	testenv.Eventually(t, 3*time.Minute, fmt.Sprintf("the %T of %s to go", obj, ns), func() string {
+		must(t, k8s.List(ctx, list, client.InNamespace(ns)))
+		if n := meta.LenList(list); n > 0 {
+			return fmt.Sprintf("%d left", n)
+		}
+		return ""
+	})
 }

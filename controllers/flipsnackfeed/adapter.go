@@ -86,12 +86,10 @@ func (x *feedExternal) Observe(ctx context.Context, f *v1alpha1.FlipsnackFeed, s
 	f.Status.Drift = noReadBack
 	// Nothing the plan depends on changed since it was last found empty (a ConfigMap's
 	// metadata alone did, say): the same answer, without parsing the catalogue again.
-	if inputs, known := x.observeInputs(ctx, f, sourceHash); known {
-		if s, ok := x.settled.get(f, inputs); ok {
-			f.Status.ProductsPushed, f.Status.ProductsPendingDeletion = s.pushed, 0
-			plan := &feedplan.Plan{}
-			return engine.Observation[*feedplan.Plan]{Exists: true, UpToDate: true, Diff: plan.String(), Plan: plan}, nil
-		}
+	if s, ok := x.stillUpToDate(ctx, f, sourceHash); ok {
+		f.Status.ProductsPushed, f.Status.ProductsPendingDeletion = s.pushed, 0
+		plan := &feedplan.Plan{}
+		return engine.Observation[*feedplan.Plan]{Exists: true, UpToDate: true, Diff: plan.String(), Plan: plan}, nil
 	}
 	rec, err := decodeRecord(f.Status.Pushed)
 	if err != nil {

@@ -166,9 +166,17 @@ func newUpToDate() *upToDate {
 	return &upToDate{feeds: lru.New(upToDateEntries), pushed: lru.New(upToDateEntries)}
 }
 
-func (u *upToDate) get(f *v1alpha1.FlipsnackFeed, inputs [sha256.Size]byte) (settled, bool) {
-	v, ok := u.feeds.Get(f.UID)
-	if !ok || v.(settled).inputs != inputs {
+// stillUpToDate is what the last Observe that found f up to date reported, if nothing its plan
+// depends on changed since. A feed never found up to date (new, or the operator restarted)
+// is not digested first: its plan reads every source anyway, and digesting would read each
+// of them twice.
+func (x *feedExternal) stillUpToDate(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (settled, bool) {
+	v, ok := x.settled.feeds.Get(f.UID)
+	if !ok {
+		return settled{}, false
+	}
+	inputs, known := x.observeInputs(ctx, f, sourceHash)
+	if !known || v.(settled).inputs != inputs {
 		return settled{}, false
 	}
 	return v.(settled), true
