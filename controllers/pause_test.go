@@ -71,22 +71,34 @@ func callsOf(calls []alibabaiot.Call, productKey string) []alibabaiot.Call {
 // Setting prodlife.dev/reconcile-requested-at to a new value reconciles the resource at once,
 // reading the platform again, and status.lastHandledReconcileAt echoes the value.
 func TestARequestedReconcileReadsThePlatformAtOnce(t *testing.T) {
-	ctx := context.Background()
 	p, key := readyProduct(t, newNamespace(t), "requested")
 	for _, value := range []string{"2026-12-07T10:00:00Z", "again"} {
 		reads := len(callsFor(alibabaiot.ActionQueryProduct, key))
-		body := `{"metadata":{"annotations":{"` + v1alpha1.ReconcileRequestedAtAnnotation + `":"` + value + `"}}}`
-		must(t, k8s.Patch(ctx, p, client.RawPatch(types.MergePatchType, []byte(body))))
-		eventually(t, "the request "+value+" to be handled", func() string {
-			must(t, k8s.Get(ctx, client.ObjectKeyFromObject(p), p))
-			if p.Status.LastHandledReconcileAt != value {
-				return "status.lastHandledReconcileAt is " + p.Status.LastHandledReconcileAt
-			}
-			return ""
-		})
+		requestReconcile(t, p, value)
 		if n := len(callsFor(alibabaiot.ActionQueryProduct, key)); n <= reads {
 			t.Errorf("request %s: QueryProduct called %d times before and %d after; want a fresh read", value, reads, n)
 		}
 	}
 	deleteAndWaitGone(t, p)
+}
+
+// requestReconcile sets prodlife.dev/reconcile-requested-at to value on obj and waits until
+// status.lastHandledReconcileAt echoes it; obj is then as the API server has it.
+func requestReconcile(t *testing.T, obj managedObject, value string) {
+	t.Helper()
+	ctx := context.Background()
+	body := `{"metadata":{"annotations":{"` + v1alpha1.ReconcileRequestedAtAnnotation + `":"` + value + `"}}}`
+	must(t, k8s.Patch(ctx, obj, client.RawPatch(types.MergePatchType, []byte(body))))
+	eventually(t, "the request "+value+" to be handled", func() string {
+		must(t, k8s.Get(ctx, client.ObjectKeyFromObject(obj), obj))
+		if got := obj.GetCommonStatus().LastHandledReconcileAt; got != value {
+			return "status.lastHandledReconcileAt is " + got
+		}
+		return ""
+	})
+}
+
+type managedObject interface {
+	client.Object
+	GetCommonStatus() *v1alpha1.CommonStatus
 }

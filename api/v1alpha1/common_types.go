@@ -77,4 +77,12 @@ type CommonStatus struct {
 	// +kubebuilder:validation:MaxLength=256
 	// +optional
 	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+
+	// lastSyncTime is when the operator last saw the product on the platform match the spec
+	// (after reading it back, creating it or updating it; a feed, which the platform cannot
+	// read back, when its last push or check found nothing left to send). Ready says whether
+	// it matches now; this says since when nobody has seen otherwise. It is rewritten at most
+	// once a minute.
+	// +optional
+	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 }

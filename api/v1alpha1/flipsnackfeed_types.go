@@ -462,6 +462,7 @@ type FlipsnackFeedStatus struct {
 // +kubebuilder:printcolumn:name="SourceHash",type=string,JSONPath=`.status.sourceHash`
 // +kubebuilder:printcolumn:name="Pushed",type=integer,JSONPath=`.status.productsPushed`,priority=1
 // +kubebuilder:printcolumn:name="Deleted",type=string,JSONPath=`.status.deletionProgress`
+// +kubebuilder:printcolumn:name="LastSync",type=date,JSONPath=`.status.lastSyncTime`
 // +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type FlipsnackFeed struct {

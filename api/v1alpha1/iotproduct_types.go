@@ -127,6 +127,18 @@ type IoTProductSpec struct {
 
 	LifecyclePolicies `json:",inline"`
 
+	// pollInterval is how often the operator reads this product back from the platform to
+	// find drift, in place of the operator's --sync-period (10m by default): 1m to 24h, e.g.
+	// "30m". Shorter finds a change made in the console sooner and spends more of the
+	// account's QueryProduct budget (50 calls a second for the whole account). A spec change
+	// or a requested reconcile (prodlife.dev/reconcile-requested-at) is handled at once
+	// whatever it says.
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('24h')",message="pollInterval must be between 1m and 24h"
+	// +optional
+	PollInterval *metav1.Duration `json:"pollInterval,omitempty"`
+
 	// deletionGuard: None (default) asks the platform to delete the product whatever it
 	// holds; RefuseIfDevices reads the product first and does not ask while it has devices.
 	// Whether the platform deletes a product that still has devices, and what becomes of the
@@ -189,6 +201,7 @@ type IoTProductStatus struct {
 // +kubebuilder:printcolumn:name="ProductKey",type=string,JSONPath=`.status.productKey`
 // +kubebuilder:printcolumn:name="ProductName",type=string,JSONPath=`.spec.productName`,priority=1
 // +kubebuilder:printcolumn:name="Devices",type=integer,JSONPath=`.status.deviceCount`
+// +kubebuilder:printcolumn:name="LastSync",type=date,JSONPath=`.status.lastSyncTime`
 // +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type IoTProduct struct {

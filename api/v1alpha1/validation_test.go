@@ -169,6 +169,9 @@ func TestMalformedObjectsAreRejectedOnCreate(t *testing.T) {
 		{"SKU with a zero-width space", feed("  products:\n  - {code: \"SKU-1\\u200b\", type: product}\n"), skuRefused("spec.products[0].code", "SKU-1\u200b")},
 		{"SKU with a byte order mark", feed("  products:\n  - {code: \"\\ufeffSKU-1\", type: product}\n"), skuRefused("spec.products[0].code", "\ufeffSKU-1")},
 		{"variant SKU with a no-break space", feed("  products:\n  - {code: SKU-1, type: product, variants: [{code: V1}, {code: \"V2\\u00a0\"}]}\n"), `spec.products[0].variants[1].code: Invalid value: "V2\u00a0": spec.products[0].variants[1].code in body should match '^[^,\p{Z}\p{C}]+$'`},
+		{"pollInterval under a minute", iot("  productName: sensor_1\n  region: cn-shanghai\n  pollInterval: 30s\n"), "pollInterval must be between 1m and 24h"},
+		{"pollInterval over a day", iot("  productName: sensor_1\n  region: cn-shanghai\n  pollInterval: 25h\n"), "pollInterval must be between 1m and 24h"},
+		{"pollInterval not a duration", iot("  productName: sensor_1\n  region: cn-shanghai\n  pollInterval: hourly\n"), "spec.pollInterval: Invalid value"},
 		{"more than 20 productsFrom ConfigMaps", feed("  productsFrom:\n" + strings.Repeat("  - {configMap: {name: c, key: k}}\n", 21)), "spec.productsFrom: Too many: 21: must have at most 20 items"},
 	}
 	for _, tc := range cases {
@@ -239,6 +242,9 @@ func TestMutableFieldsCanChange(t *testing.T) {
 	}{
 		{"productName and description", validIoTProduct, `{"spec":{"productName":"humidity_sensor","description":"renamed"}}`},
 		{"productKey set once to adopt", validIoTProduct, `{"spec":{"productKey":"a1CCCCCCCCC"}}`},
+		{"pollInterval at the lower bound", validIoTProduct, `{"spec":{"pollInterval":"1m"}}`},
+		{"pollInterval at the upper bound", validIoTProduct, `{"spec":{"pollInterval":"24h"}}`},
+		{"pollInterval in hours and minutes", validIoTProduct, `{"spec":{"pollInterval":"1h30m"}}`},
 		{"managementPolicy and deletionPolicy", validIoTProduct, `{"spec":{"managementPolicy":"ObserveOnly","deletionPolicy":"Orphan"}}`},
 		{"sourceHash set once on a feed that had none", strings.Replace(validFeed, "  sourceHash: spring-2026\n", "", 1), `{"spec":{"sourceHash":"adopted-feed"}}`},
 		{"products changed", validFeed, `{"spec":{"products":[{"code":"SKU-02","type":"product"}]}}`},

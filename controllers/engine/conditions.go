@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"time"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -92,6 +94,21 @@ func setState(obj Managed, s state) {
 		stalled.Status, stalled.Reason, stalled.Message = metav1.ConditionTrue, s.reason, s.message
 	}
 	meta.SetStatusCondition(&st.Conditions, stalled)
+}
+
+// lastSyncPrecision is how stale status.lastSyncTime may be: within it, a reconcile that
+// sees the product match again leaves the field alone. Requeues, requested reconciles and
+// watch events come in bursts, and each would otherwise cost a status write of its own to
+// move a timestamp by seconds.
+const lastSyncPrecision = time.Minute
+
+// markSynced records that the platform was seen matching the spec at now.
+func markSynced(obj Managed, now time.Time) {
+	st := obj.GetCommonStatus()
+	if st.LastSyncTime != nil && now.Sub(st.LastSyncTime.Time) < lastSyncPrecision && !now.Before(st.LastSyncTime.Time) {
+		return
+	}
+	st.LastSyncTime = &metav1.Time{Time: now.UTC().Truncate(time.Second)}
 }
 
 // setStalledOnly raises Stalled without touching Ready: the product is fine, but something

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -101,4 +102,28 @@ func findCondition(conds []metav1.Condition, condType string) *metav1.Condition 
 		}
 	}
 	return nil
+}
+
+func TestMarkSyncedMovesLastSyncTimeOnlyPastItsPrecision(t *testing.T) {
+	obj := &v1alpha1.IoTProduct{}
+	t0 := time.Date(2026, 12, 7, 10, 0, 0, 500, time.UTC)
+	markSynced(obj, t0)
+	if got := obj.Status.LastSyncTime; got == nil || !got.Time.Equal(t0.Truncate(time.Second)) {
+		t.Fatalf("first sync: lastSyncTime %v, want %v", got, t0.Truncate(time.Second))
+	}
+	markSynced(obj, t0.Add(lastSyncPrecision-time.Second))
+	if !obj.Status.LastSyncTime.Time.Equal(t0.Truncate(time.Second)) {
+		t.Errorf("a sync within %v moved lastSyncTime to %v (one status write for nothing)", lastSyncPrecision, obj.Status.LastSyncTime)
+	}
+	later := t0.Add(lastSyncPrecision + time.Second)
+	markSynced(obj, later)
+	if !obj.Status.LastSyncTime.Time.Equal(later.Truncate(time.Second)) {
+		t.Errorf("a sync past %v left lastSyncTime at %v, want %v", lastSyncPrecision, obj.Status.LastSyncTime, later.Truncate(time.Second))
+	}
+	// A recorded time in the future (a clock set back, a status written by hand) is replaced.
+	obj.Status.LastSyncTime = &metav1.Time{Time: later.Add(time.Hour)}
+	markSynced(obj, later)
+	if !obj.Status.LastSyncTime.Time.Equal(later.Truncate(time.Second)) {
+		t.Errorf("a lastSyncTime in the future was kept: %v", obj.Status.LastSyncTime)
+	}
 }

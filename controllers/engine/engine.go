@@ -46,6 +46,9 @@ type Engine[T Managed, P any] struct {
 	// SyncPeriod is how often a product that the platform can read back is observed again
 	// (jittered by 10%); 0 means only on changes, for platforms with no read action.
 	SyncPeriod time.Duration
+	// PollInterval, when set, is an object's own period in place of SyncPeriod (an
+	// IoTProduct's spec.pollInterval); 0 means SyncPeriod.
+	PollInterval func(obj T) time.Duration
 	// SlowRetry is how often a failure that only a person can fix is tried again; fixing a
 	// Secret or the spec triggers a reconcile at once anyway.
 	SlowRetry time.Duration
@@ -372,7 +375,7 @@ func (e *Engine[T, P]) observeAndUpdate(ctx context.Context, obj T, ext External
 			msg = fmt.Sprintf("%s %s, created by this resource, no longer exists on the platform: it was deleted outside the operator. The operator does not recreate it (it would get a new identity); delete this resource and apply it again to create a new one", e.Noun, id)
 		}
 		setState(obj, state{reason: ReasonNotFound, stalled: true, message: msg})
-		return e.resync(), nil
+		return e.resync(obj), nil
 	}
 
 	if policies.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
@@ -380,8 +383,11 @@ func (e *Engine[T, P]) observeAndUpdate(ctx context.Context, obj T, ext External
 		if !obs.UpToDate {
 			msg += "; it differs from the spec: " + obs.Diff
 		}
+		if obs.UpToDate {
+			markSynced(obj, time.Now())
+		}
 		setState(obj, state{ready: true, reason: ReasonObserved, message: msg})
-		return e.resync(), nil
+		return e.resync(obj), nil
 	}
 
 	if !obs.UpToDate {
@@ -392,8 +398,9 @@ func (e *Engine[T, P]) observeAndUpdate(ctx context.Context, obj T, ext External
 		}
 		e.event(obj, corev1.EventTypeNormal, EventUpdated, "Update", "updated %s %s: %s%s", e.Noun, id, obs.Diff, requestIDSuffix(result.RequestID))
 	}
+	markSynced(obj, time.Now())
 	setState(obj, state{ready: true, reason: ReasonAvailable, message: fmt.Sprintf("%s %s exists and matches the spec", e.Noun, id)})
-	return e.resync(), nil
+	return e.resync(obj), nil
 }
 
 // finalize deletes the external product (or lets it be) and then releases the object.
@@ -620,11 +627,17 @@ func (e *Engine[T, P]) clearPending(ctx context.Context, obj T) error {
 	return nil
 }
 
-func (e *Engine[T, P]) resync() ctrl.Result {
-	if e.SyncPeriod <= 0 {
+func (e *Engine[T, P]) resync(obj T) ctrl.Result {
+	period := e.SyncPeriod
+	if e.PollInterval != nil {
+		if own := e.PollInterval(obj); own > 0 {
+			period = own
+		}
+	}
+	if period <= 0 {
 		return ctrl.Result{}
 	}
-	return ctrl.Result{RequeueAfter: jitter(e.SyncPeriod)}
+	return ctrl.Result{RequeueAfter: jitter(period)}
 }
 
 func (e *Engine[T, P]) event(obj T, eventType, reason, action, format string, args ...any) {

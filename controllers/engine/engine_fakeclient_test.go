@@ -190,3 +190,58 @@ func (r *recordingExternal) Delete(context.Context, *v1alpha1.IoTProduct, string
 	r.calls = append(r.calls, "Delete")
 	return engine.Result{Done: true}, nil
 }
+
+// A product that matches is read again after its own pollInterval when it sets one, in
+// place of the operator's sync period, shorter or longer.
+func TestAMatchingProductIsReadAgainAfterItsOwnPollInterval(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		own  time.Duration // 0: none set
+		want time.Duration
+	}{
+		{"none set", 0, 10 * time.Minute},
+		{"shorter", time.Minute, time.Minute},
+		{"longer", 6 * time.Hour, 6 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{
+				Namespace: "shop", Name: "sensor", Finalizers: []string{v1alpha1.Finalizer},
+				Annotations: map[string]string{v1alpha1.ExternalIDAnnotation: "a1Key"},
+			}}
+			p.Spec.ProductName = "sensor"
+			if tc.own > 0 {
+				p.Spec.PollInterval = &metav1.Duration{Duration: tc.own}
+			}
+			reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
+				Client: fakeClient(t, p), Noun: "product", SyncPeriod: 10 * time.Minute,
+				PollInterval: func(p *v1alpha1.IoTProduct) time.Duration {
+					if p.Spec.PollInterval == nil {
+						return 0
+					}
+					return p.Spec.PollInterval.Duration
+				},
+				NewObject:            func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
+				NewList:              func() client.ObjectList { return &v1alpha1.IoTProductList{} },
+				MayUseOwnCredentials: func(string) bool { return true },
+				Connector:            matchingExternal{&recordingExternal{}},
+			}
+			res, err := reconciler.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)})
+			must(t, err)
+			if lo, hi := tc.want*9/10, tc.want*11/10; res.RequeueAfter < lo || res.RequeueAfter > hi {
+				t.Errorf("read again after %v, want %v (jittered by 10%%)", res.RequeueAfter, tc.want)
+			}
+		})
+	}
+}
+
+// matchingExternal is a platform on which every product exists and matches its spec.
+type matchingExternal struct{ *recordingExternal }
+
+func (m matchingExternal) Connect(context.Context, *v1alpha1.IoTProduct, map[string][]byte, engine.Store) (engine.External[*v1alpha1.IoTProduct, engine.NoPlan], error) {
+	return m, nil
+}
+
+func (matchingExternal) Observe(context.Context, *v1alpha1.IoTProduct, string) (engine.Observation[engine.NoPlan], error) {
+	return engine.Observation[engine.NoPlan]{Exists: true, UpToDate: true}, nil
+}

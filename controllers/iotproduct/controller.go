@@ -1,6 +1,8 @@
 package iotproduct
 
 import (
+	"time"
+
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -32,6 +34,7 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 		Connector:    iotConnector{clients: clients},
 		Noun:         "product",
 		SyncPeriod:   opts.SyncPeriod,
+		PollInterval: pollInterval,
 		SlowRetry:    opts.SlowRetry,
 		ThrottleWait: opts.EffectiveThrottleWait(),
 		Workers:      opts.MaxConcurrentReconciles,
@@ -40,4 +43,13 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 	}
 	return engine.ManagedController(mgr, ControllerName, &v1alpha1.IoTProduct{}, &v1alpha1.IoTProductList{}, opts).
 		Complete(reconciler)
+}
+
+// pollInterval is the product's own spec.pollInterval (0 when it sets none); the CRD bounds
+// it to 1m..24h.
+func pollInterval(p *v1alpha1.IoTProduct) time.Duration {
+	if p.Spec.PollInterval == nil {
+		return 0
+	}
+	return p.Spec.PollInterval.Duration
 }
