@@ -156,8 +156,9 @@ bench-compare: envtest ## Run the scale benchmark for BENCH_BASELINE=<commit>'s 
 GO_BUILD_FLAGS := -trimpath -ldflags="-s -w"
 
 .PHONY: build
-build: ## Build the manager binary into bin/manager.
+build: ## Build the manager and the kubectl plugin (kubectl-prodlife) into bin/.
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(LOCALBIN)/manager .
+	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(LOCALBIN)/kubectl-prodlife ./cmd/kubectl-prodlife
 
 # The image: an OCI image index for these platforms, built by hack/image with no container
 # engine on an empty base (the binary, a CA bundle, the non-root user 65532), written as an

@@ -491,7 +491,7 @@ func (x *feedExternal) desired(ctx context.Context, f *v1alpha1.FlipsnackFeed) (
 	for i, sp := range f.Spec.Products {
 		// The CRD refuses these SKUs, but an object stored before that rule keeps its spec.
 		where := fmt.Sprintf("spec.products[%d]", i)
-		p, err := feedplan.NewProduct(specProductFields(sp))
+		p, err := feedplan.NewProduct(PlatformFields(sp))
 		if err != nil {
 			return nil, nil, invalidFeed(fmt.Sprintf("%s: %v", where, err))
 		}

@@ -1,16 +1,19 @@
 package flipsnackfeed
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 )
 
-// specProductFields is a spec product under the platform's field names, each value of the
+// PlatformFields is a spec product under the platform's field names, each value of the
 // platform's JSON type: the decimal strings of the spec (sellPrice: "19.99") become JSON
 // numbers with exactly their digits (json.Number), booleans stay booleans. Fields left out
 // of the spec are not sent. flipsnack.NormalizeProduct then holds the result to the schema.
-func specProductFields(sp v1alpha1.FeedProduct) map[string]json.RawMessage {
+func PlatformFields(sp v1alpha1.FeedProduct) map[string]json.RawMessage {
 	m := map[string]any{"code": sp.Code, "type": sp.Type}
 	putString(m, "title", sp.Title)
 	putString(m, "description", sp.Description)
@@ -93,6 +96,106 @@ func specProductFields(sp v1alpha1.FeedProduct) map[string]json.RawMessage {
 		out[k] = b
 	}
 	return out
+}
+
+// SpecProduct is the spec product that PlatformFields turns into fields, product for product
+// and digit for digit: the way back, for a catalogue written in the platform's names (kubectl
+// prodlife import flipsnack). fields must be as feedplan.NewProduct leaves them. An error
+// says what the spec cannot express (a variant's parent_code that is not the product's code).
+func SpecProduct(fields map[string]json.RawMessage) (v1alpha1.FeedProduct, error) {
+	obj := make(map[string]any, len(fields))
+	for k, raw := range fields {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			return v1alpha1.FeedProduct{}, fmt.Errorf("field %s: %w", k, err)
+		}
+		obj[k] = v
+	}
+	if vs, ok := obj["variants"].([]any); ok {
+		for _, v := range vs {
+			if vm, ok := v.(map[string]any); ok && vm["parent_code"] == obj["code"] {
+				delete(vm, "parent_code") // the spec nests variants: their parent is implied
+			}
+		}
+	}
+	b, err := json.Marshal(specNames(obj, ""))
+	if err != nil {
+		return v1alpha1.FeedProduct{}, err
+	}
+	var sp v1alpha1.FeedProduct
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sp); err != nil {
+		return v1alpha1.FeedProduct{}, fmt.Errorf("not expressible in spec.products: %w", err)
+	}
+	back, err := json.Marshal(PlatformFields(sp))
+	if err != nil {
+		return v1alpha1.FeedProduct{}, err
+	}
+	want, err := json.Marshal(fields)
+	if err != nil {
+		return v1alpha1.FeedProduct{}, err
+	}
+	if !jsonEqual(back, want) {
+		return v1alpha1.FeedProduct{}, fmt.Errorf("spec.products would send %s, not %s", back, want)
+	}
+	return sp, nil
+}
+
+// specNames renames the platform's snake_case fields to the spec's camelCase ones, and
+// writes the numbers the spec holds as decimal strings (amounts) as strings; the counts it
+// holds as integers stay numbers.
+func specNames(v any, name string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, vv := range x {
+			out[camel(k)] = specNames(vv, k)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, vv := range x {
+			out[i] = specNames(vv, name)
+		}
+		return out
+	case json.Number:
+		if integerFields[name] {
+			return x
+		}
+		return x.String()
+	}
+	return v
+}
+
+// integerFields are the platform's numbers that the spec holds as integers.
+var integerFields = map[string]bool{"min": true, "max": true, "character_length": true}
+
+func camel(snake string) string {
+	parts := strings.Split(snake, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+// jsonEqual compares two JSON documents as values, numbers by their digits.
+func jsonEqual(a, b []byte) bool {
+	canon := func(doc []byte) string {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(doc))
+		dec.UseNumber()
+		if dec.Decode(&v) != nil {
+			return "invalid: " + string(doc)
+		}
+		out, _ := json.Marshal(v)
+		return string(out)
+	}
+	return canon(a) == canon(b)
 }
 
 func putString(m map[string]any, k, v string) {

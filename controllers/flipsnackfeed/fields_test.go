@@ -1,7 +1,6 @@
 package flipsnackfeed
 
 import (
-	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -58,7 +57,7 @@ func TestSpecProductFieldsAreThePlatformsNamesAndTypes(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := specProductFields(tc.sp)
+			got := PlatformFields(tc.sp)
 			var want map[string]json.RawMessage
 			if err := json.Unmarshal([]byte(tc.want), &want); err != nil {
 				t.Fatal(err)
@@ -82,30 +81,58 @@ func TestSpecProductFieldsAreThePlatformsNamesAndTypes(t *testing.T) {
 // sameJSON compares two JSON texts, numbers by their digits.
 func sameJSON(t *testing.T, a, b json.RawMessage) bool {
 	t.Helper()
-	ca, err := canonicalJSON(a)
-	if err != nil {
-		return false
-	}
-	cb, err := canonicalJSON(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ca == cb
-}
-
-// canonicalJSON decodes and encodes again: keys sorted, spacing gone, numbers as written.
-func canonicalJSON(raw json.RawMessage) (string, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(v)
-	return string(b), err
+	return jsonEqual(a, b)
 }
 
 func asJSON(m map[string]json.RawMessage) string {
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// SpecProduct is the way back from the platform's fields to the spec, exact or refused.
+func TestSpecProductIsPlatformFieldsTheOtherWayRound(t *testing.T) {
+	yes, no := true, false
+	one, ten, forty := int64(1), int64(10), int64(40)
+	full := v1alpha1.FeedProduct{
+		Code: "SKU-1", Type: "product", Title: "Lamp", Description: "A lamp", ImageLink: "https://example.com/l.png",
+		SellPrice: "19.990", Currency: "EUR", DiscountPrice: "0.1", Quantity: &yes,
+		PurchasableQty: &v1alpha1.FeedProductPurchasableQty{Min: &one, Max: &ten},
+		Attribute:      &v1alpha1.FeedProductAttribute{Name1: "Size", Options1: "S,M", Name3: "Colour", Options3: "red"},
+		ImageAttribute: "Colour", ShopElement: "button",
+		AreaElement: &v1alpha1.FeedProductAreaElement{Tooltip: "Buy", Color: "#fff", Opacity: "0.5"},
+		ShopButton:  &v1alpha1.FeedProductShopButton{Color: "#000", Label: "Add", LabelColor: "#fff"},
+		Website:     &v1alpha1.FeedProductWebsite{Button: &no, ButtonLabel: "See", Link: "https://example.com"},
+		CustomizableProduct: &v1alpha1.FeedProductCustomizable{
+			Product: &yes, Instructions: "Name", FlatFee: "2", PerCharacter: "0.10", CharacterLength: &forty, Mandatory: &no,
+		},
+		Variants: []v1alpha1.FeedProductVariant{
+			{Code: "SKU-1-S", ImageLink: "https://example.com/s.png", Visible: &no, Price: "9.5", DiscountPrice: "9",
+				Attribute: &v1alpha1.FeedVariantAttribute{Options1: "S"}},
+		},
+	}
+	for _, sp := range []v1alpha1.FeedProduct{{Code: "A", Type: "product"}, full} {
+		p, err := feedplan.NewProduct(PlatformFields(sp))
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := SpecProduct(p.Fields)
+		if err != nil {
+			t.Fatalf("SpecProduct(%s): %v", asJSON(p.Fields), err)
+		}
+		if got, want := asJSON(PlatformFields(back)), asJSON(PlatformFields(sp)); !jsonEqual([]byte(got), []byte(want)) {
+			t.Errorf("round trip:\n got %s\nwant %s", got, want)
+		}
+	}
+
+	// A count written with a fraction is a number to the platform, but no integer of the spec.
+	p, err := feedplan.NewProduct(map[string]json.RawMessage{
+		"code": json.RawMessage(`"A"`), "type": json.RawMessage(`"product"`),
+		"purchasable_qty": json.RawMessage(`{"min":1.5}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp, err := SpecProduct(p.Fields); err == nil {
+		t.Errorf("purchasable_qty.min 1.5 became %+v, want an error", sp)
+	}
 }

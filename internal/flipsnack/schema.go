@@ -265,3 +265,31 @@ func sortedNames(m map[string]json.RawMessage) []string {
 	sort.Strings(names)
 	return names
 }
+
+// ScalarKind is the JSON type the schema gives the field at path: a top-level name
+// ("sell_price"), a nested one ("attribute", "name1"), or a variant's ("variants", "price").
+// It is "string", "number" or "boolean"; ok is false for an object, an array of objects or
+// a name the schema does not have. It lets a flat format (a CSV column) be typed as the
+// platform wants it.
+func ScalarKind(path ...string) (kind string, ok bool) {
+	fields := productSchema
+	for i, name := range path {
+		f, known := fields[name]
+		if !known {
+			return "", false
+		}
+		if i == len(path)-1 {
+			switch f.kind {
+			case kindString:
+				return "string", true
+			case kindNumber:
+				return "number", true
+			case kindBool:
+				return "boolean", true
+			}
+			return "", false
+		}
+		fields = f.fields
+	}
+	return "", false
+}

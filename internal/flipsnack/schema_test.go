@@ -70,3 +70,28 @@ func TestSkippedSKUsAreTheOnesDataErrorsName(t *testing.T) {
 		}
 	}
 }
+
+func TestScalarKindTypesEveryDocumentedLeaf(t *testing.T) {
+	for _, tc := range []struct {
+		path []string
+		kind string
+		ok   bool
+	}{
+		{[]string{"code"}, "string", true},
+		{[]string{"sell_price"}, "number", true},
+		{[]string{"quantity"}, "boolean", true},
+		{[]string{"purchasable_qty", "min"}, "number", true},
+		{[]string{"website", "button"}, "boolean", true},
+		{[]string{"variants", "visible"}, "boolean", true},
+		{[]string{"variants", "attribute", "options2"}, "string", true},
+		{[]string{"attribute"}, "", false},
+		{[]string{"variants"}, "", false},
+		{[]string{"colour"}, "", false},
+		{[]string{"attribute", "name4"}, "", false},
+		{[]string{"code", "x"}, "", false},
+	} {
+		if kind, ok := ScalarKind(tc.path...); kind != tc.kind || ok != tc.ok {
+			t.Errorf("ScalarKind(%v) = %q, %v; want %q, %v", tc.path, kind, ok, tc.kind, tc.ok)
+		}
+	}
+}

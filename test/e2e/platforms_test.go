@@ -29,6 +29,14 @@ func (p alibabaPlatform) products(t *testing.T) map[string]alibabaiot.Product {
 	return out
 }
 
+// calls returns every call the platform answered, oldest first.
+func (p alibabaPlatform) calls(t *testing.T) []alibabaiot.Call {
+	t.Helper()
+	calls, err := p.Calls(inspectContext(t), "")
+	must(t, err)
+	return calls
+}
+
 // deleteCalls returns the DeleteProduct calls made for productKey, oldest first.
 func (p alibabaPlatform) deleteCalls(t *testing.T, productKey string) []alibabaiot.Call {
 	t.Helper()
