@@ -48,19 +48,21 @@ func identityBucket(id string) string {
 // they keep in use) and the external identity they record.
 func RegisterIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	for _, k := range v1alpha1.Kinds {
-		obj := k.New()
-		indexer := mgr.GetFieldIndexer()
-		if err := indexer.IndexField(ctx, obj, credentialsSecretField, indexCredentialsSecret); err != nil {
-			return err
-		}
-		if err := indexer.IndexField(ctx, obj, externalIDField, indexExternalID); err != nil {
-			return err
-		}
-		if err := indexer.IndexField(ctx, obj, secretHolderField, indexSecretHolder); err != nil {
-			return err
+		for field, index := range Indexes {
+			if err := mgr.GetFieldIndexer().IndexField(ctx, k.New(), field, index); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// Indexes are the field indexes RegisterIndexes puts on every kind, by field name; a fake
+// client in tests takes the same (controllers/engine/enginetest).
+var Indexes = map[string]client.IndexerFunc{
+	credentialsSecretField: indexCredentialsSecret,
+	externalIDField:        indexExternalID,
+	secretHolderField:      indexSecretHolder,
 }
 
 func indexCredentialsSecret(o client.Object) []string {
