@@ -22,8 +22,6 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
-	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
-	"github.com/prodlife/product-lifecycle-operator/controllers/iotproduct"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
@@ -169,35 +167,22 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := engine.RegisterIndexes(ctx, mgr); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	clients, err := alibaba.NewClientSet(alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: testTimeout, NoWait: true})
+	// Wired as the manager binary wires it: every platform of the registry, the indexes and
+	// the credentials controller.
+	err = controllers.SetupAll(mgr, engine.Options{
+		SyncPeriod: testSyncPeriod, SlowRetry: testSlowRetry, MaxConcurrentReconciles: 4,
+		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
+		DefaultCredentialsNamespaces: []string{ownCredentialsNamespace},
+	}, controllers.PlatformOptions{
+		Alibaba:   alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: testTimeout},
+		Flipsnack: flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: testTimeout, RetryBase: 100 * time.Millisecond},
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	opts := engine.Options{
-		SyncPeriod: testSyncPeriod, SlowRetry: testSlowRetry, MaxConcurrentReconciles: 4,
-		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
-		DefaultCredentialsNamespaces: []string{ownCredentialsNamespace},
-	}
-	if err := iotproduct.SetupIoTProductController(mgr, clients, opts); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	fsClients := flipsnack.NewClientSet(flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: testTimeout, RetryBase: 100 * time.Millisecond, NoWait: true})
-	if err := flipsnackfeed.SetupFlipsnackFeedController(mgr, fsClients, opts); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if err := (&engine.CredentialsReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
 	code := m.Run()
