@@ -124,6 +124,7 @@ func bindFlags(fs *flag.FlagSet) *operatorFlags {
 	fs.DurationVar(&f.controllers.RetryBaseDelay, "retry-base-delay", time.Second, "First delay of the exponential backoff after a retryable platform failure.")
 	fs.DurationVar(&f.controllers.RetryMaxDelay, "retry-max-delay", 5*time.Minute, "Longest delay of the exponential backoff after a retryable platform failure.")
 	fs.StringVar(&f.alibaba.Endpoint, "alibaba-endpoint", "", "URL of the Alibaba Cloud IoT API (default: the resource's region's https://iot.<region>.aliyuncs.com); https, or http to a loopback address only.")
+	fs.StringVar(&f.alibaba.STSEndpoint, "alibaba-sts-endpoint", "", "URL of Alibaba Cloud STS, asked once per set of credentials which account they belong to (GetCallerIdentity, which needs no permission): every key of one account shares that account's rate limits (default: --alibaba-endpoint when set, else https://sts.<region>.aliyuncs.com).")
 	fs.StringVar(&f.alibaba.DefaultRegion, "alibaba-default-region", "cn-shanghai", "Region used when a call names none.")
 	fs.DurationVar(&f.alibaba.Timeout, "alibaba-timeout", 10*time.Second, "Timeout of one Alibaba API call.")
 	fs.StringVar(&f.flipsnack.Endpoint, "flipsnack-endpoint", flipsnack.DefaultEndpoint, "URL of the Flipsnack API; https, or http to a loopback address only.")

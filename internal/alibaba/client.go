@@ -11,7 +11,6 @@ import (
 	util "github.com/alibabacloud-go/tea-utils/v2/service"
 	"github.com/alibabacloud-go/tea/tea"
 	credential "github.com/aliyun/credentials-go/credentials"
-	"golang.org/x/time/rate"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/apierr"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
@@ -29,10 +28,10 @@ type Client struct {
 type shared struct {
 	sdk        *iot.Client
 	credential credential.Credential
-	account    string // the rate-limit account: AccessKeyId or "default-chain"
-	identity   string // what CredentialsFingerprint hashes: see Credentials.identity
-	limits     map[string]*rate.Limiter
-	noWait     bool // Options.NoWait
+	account    string  // the rate-limit account: AccessKeyId or "default-chain"
+	identity   string  // what CredentialsFingerprint hashes: see Credentials.identity
+	budget     *budget // the account's rate limits (account.go)
+	noWait     bool    // Options.NoWait
 	region     string
 }
 
@@ -80,6 +79,9 @@ func call[T any](ctx context.Context, c *Client, action string, fn func(*util.Ru
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, "", contextError(action, err)
+	}
+	if err := c.resolveAccount(ctx); err != nil {
+		return zero, apierr.RequestIDOf(err), err
 	}
 	for _, limit := range append(limits, action) {
 		if err := c.waitForRateLimit(ctx, action, limit); err != nil {
@@ -132,7 +134,7 @@ func attempt[T any](ctx context.Context, c *Client, action string, fn func(*util
 // waitForRateLimit waits for the account's budget limit (the action's own, or another one it
 // counts against), and says so in the metrics under action.
 func (c *Client) waitForRateLimit(ctx context.Context, action, limit string) error {
-	limiter := c.limits[limit]
+	limiter := c.budget.current()[limit]
 	if limiter == nil {
 		return nil
 	}

@@ -246,53 +246,78 @@ func TestThePlatformsQPSReachesTheEngineAsThrottled(t *testing.T) {
 	}
 }
 
-// Clients of one pair of credentials share their rate limits; another account, another action
-// or another secret has its own.
-func TestClientRateLimitsArePerCredentialsAndShared(t *testing.T) {
+// Clients share the rate limits of their account, as STS GetCallerIdentity names it: RAM
+// users of one account, and one key in several regions, spend from one budget; another
+// account or another action has its own. A wrong secret sent with an account's AccessKeyId
+// is refused before any product call and spends nothing of the account's budget.
+func TestClientRateLimitsAreTheAccountsAndShared(t *testing.T) {
 	e := newTestEnv(t, alibabaiot.Options{Accounts: []alibabaiot.Account{
-		{AccessKeyID: simKeyID, AccessKeySecret: simSecret},
-		{AccessKeyID: "LTAIsecond", AccessKeySecret: "second-secret-value"},
+		{AccessKeyID: simKeyID, AccessKeySecret: simSecret, UID: "1100000000000001"},
+		{AccessKeyID: "LTAIsameAccount", AccessKeySecret: "same-account-secret", UID: "1100000000000001"},
+		{AccessKeyID: "LTAIsecond", AccessKeySecret: "second-secret-value", UID: "1200000000000002"},
 	}}, Options{QPS: map[string]float64{ActionDeleteProduct: 1}})
 	a := e.client
 	aElsewhere, _ := e.set.For(&Credentials{AccessKeyID: simKeyID, AccessKeySecret: simSecret}, "cn-beijing")
-	aRotated, _ := e.set.For(&Credentials{AccessKeyID: simKeyID, AccessKeySecret: "rotated-secret-value"}, "")
+	ramUser, _ := e.set.For(&Credentials{AccessKeyID: "LTAIsameAccount", AccessKeySecret: "same-account-secret"}, "")
+	wrongSecret, _ := e.set.For(&Credentials{AccessKeyID: simKeyID, AccessKeySecret: "not-the-secret-value"}, "")
 	b, _ := e.set.For(&Credentials{AccessKeyID: "LTAIsecond", AccessKeySecret: "second-secret-value"}, "")
 	chain, _ := e.set.For(nil, "")
-
-	if aElsewhere == a || aRotated == a {
-		t.Fatal("region or secret changes should give other clients")
-	}
-	if aElsewhere.limits[ActionDeleteProduct] != a.limits[ActionDeleteProduct] {
-		t.Error("clients of one pair of credentials must share its limit, whatever their region")
-	}
-	// Another secret with the same AccessKeyId (a wrong one, sent by someone who knows the
-	// key; or a rotation, for the moments both are in use) spends from a budget of its own,
-	// never from the key's.
-	if aRotated.limits[ActionDeleteProduct] == a.limits[ActionDeleteProduct] {
-		t.Error("another secret with the same AccessKeyId draws on the key's own budget")
-	}
-	if b.limits[ActionDeleteProduct] == a.limits[ActionDeleteProduct] || a.limits[ActionQueryProduct] == a.limits[ActionDeleteProduct] {
-		t.Error("another account or another action must have its own limit")
+	if aElsewhere == a || ramUser == a {
+		t.Fatal("a region or credentials change should give other clients")
 	}
 	if chain.account != "default-chain" {
 		t.Errorf("default chain account = %q", chain.account)
 	}
 
 	// At 1 call per second, the account's second call cannot start within 200ms: it is
-	// Throttled by the client and never reaches the platform. Another account is not held up.
+	// Throttled by the client and never reaches the platform, whichever of the account's
+	// keys or regions sends it. Another account is not held up, nor is it by a wrong secret.
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	if _, err := a.DeleteProduct(ctx, "a1AAAAAAAAA"); !apierr.Is(err, apierr.NotFound) {
-		t.Fatalf("first call: %v", err)
+	if _, err := wrongSecret.DeleteProduct(ctx, "a1AAAAAAAAA"); !apierr.Is(err, apierr.TerminalAuth) {
+		t.Fatalf("a wrong secret: %v, want the credentials refused", err)
 	}
-	if _, err := aElsewhere.DeleteProduct(ctx, "a1AAAAAAAAA"); !apierr.Is(err, apierr.Throttled) {
-		t.Errorf("second call of the account: %v, want Throttled", err)
+	if _, err := a.DeleteProduct(ctx, "a1AAAAAAAAA"); !apierr.Is(err, apierr.NotFound) {
+		t.Fatalf("first call of the account: %v", err)
+	}
+	for name, c := range map[string]*Client{"the same key in another region": aElsewhere, "another RAM user of the account": ramUser} {
+		if _, err := c.DeleteProduct(ctx, "a1AAAAAAAAA"); !apierr.Is(err, apierr.Throttled) {
+			t.Errorf("%s: %v, want Throttled by the account's budget", name, err)
+		}
 	}
 	if _, err := b.DeleteProduct(ctx, "a1AAAAAAAAA"); !apierr.Is(err, apierr.NotFound) {
 		t.Errorf("another account: %v", err)
 	}
 	if n := len(e.callsOf(ActionDeleteProduct)); n != 2 {
-		t.Errorf("%d calls reached the platform, want 2", n)
+		t.Errorf("%d DeleteProduct calls reached the platform, want 2", n)
+	}
+	if a.budget.current()[ActionQueryProduct] == a.budget.current()[ActionDeleteProduct] {
+		t.Error("two actions share one limit")
+	}
+	// Each set of credentials asked STS once; the refused one is not asked again at once.
+	if _, err := wrongSecret.DeleteProduct(context.Background(), "a1AAAAAAAAA"); !apierr.Is(err, apierr.TerminalAuth) {
+		t.Errorf("a wrong secret, again: %v", err)
+	}
+	if n := len(e.callsOf(ActionGetCallerIdentity)); n != 5 {
+		t.Errorf("%d GetCallerIdentity calls, want one per set of credentials and region (5)", n)
+	}
+}
+
+// Where STS cannot answer (an endpoint that serves only the IoT API), a client keeps the
+// budget of its own credentials and its calls go on.
+func TestClientWithoutSTSKeepsItsCredentialsBudget(t *testing.T) {
+	e := newTestEnv(t, alibabaiot.Options{}, Options{})
+	if err := e.sim.SetFaults(alibabaiot.Faults{ActionGetCallerIdentity: {ErrorRate: 1, Code: "InvalidAction.NotFound", HTTPStatus: 404}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.DeleteProduct(context.Background(), "a1AAAAAAAAA"); !apierr.Is(err, apierr.NotFound) {
+		t.Fatalf("a product call without STS: %v, want it made", err)
+	}
+	if _, err := e.client.DeleteProduct(context.Background(), "a1AAAAAAAAA"); !apierr.Is(err, apierr.NotFound) {
+		t.Fatalf("a second call: %v", err)
+	}
+	if n := len(e.callsOf(ActionGetCallerIdentity)); n != 1 {
+		t.Errorf("%d GetCallerIdentity calls within a minute, want 1", n)
 	}
 }
 

@@ -31,6 +31,10 @@ type Options struct {
 	QPS map[string]float64
 	// Timeout bounds each call, from connecting to reading the answer. 0 means 10 seconds.
 	Timeout time.Duration
+	// STSEndpoint is where STS GetCallerIdentity goes, to learn the account of each set of
+	// credentials (its budget is the account's). Empty means Endpoint when that is set (a
+	// simulator or a proxy that serves both), else the region's https://sts.<region>.aliyuncs.com.
+	STSEndpoint string
 	// OwnCredentials, when set, stand for the operator's own credentials in place of the
 	// default credential chain (a For without credentials): the test kit's operator, which
 	// may run beside others in one process and must not read the process's environment.
@@ -55,6 +59,7 @@ const maxCachedClients = 256
 type ClientSet struct {
 	opts     Options
 	endpoint *endpoint // nil: derived from the region
+	sts      *endpoint // nil: derived from the region
 	fpKey    []byte    // the fingerprint key, random per process
 	limiters *limiters
 	http     *http.Client
@@ -98,6 +103,14 @@ func NewClientSet(opts Options) (*ClientSet, error) {
 			return nil, err
 		}
 		s.endpoint = &ep
+		s.sts = &ep
+	}
+	if opts.STSEndpoint != "" {
+		ep, err := parseEndpoint(opts.STSEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		s.sts = &ep
 	}
 	rand.Read(s.fpKey)
 
@@ -146,6 +159,13 @@ func (s *ClientSet) endpointFor(region string) endpoint {
 		return *s.endpoint
 	}
 	return endpoint{host: "iot." + region + ".aliyuncs.com", protocol: "HTTPS"}
+}
+
+func (s *ClientSet) stsEndpointFor(region string) endpoint {
+	if s.sts != nil {
+		return *s.sts
+	}
+	return endpoint{host: "sts." + region + ".aliyuncs.com", protocol: "HTTPS"}
 }
 
 // For returns the client for creds (nil or zero: the default credential chain) in region
@@ -227,6 +247,14 @@ func (s *ClientSet) newClient(creds *Credentials, region string, ep endpoint) (*
 		return nil, &apierr.Error{Platform: Platform, Action: "Credentials", Class: apierr.TerminalAuth, Code: "InvalidCredentials",
 			Message: redact("creating the IoT client: "+err.Error(), secrets)}
 	}
+	stsCfg := *cfg
+	sts := s.stsEndpointFor(region)
+	stsCfg.Endpoint, stsCfg.Protocol = tea.String(sts.host), tea.String(sts.protocol)
+	stsClient, err := openapi.NewClient(&stsCfg)
+	if err != nil {
+		return nil, &apierr.Error{Platform: Platform, Action: "Credentials", Class: apierr.TerminalAuth, Code: "InvalidCredentials",
+			Message: redact("creating the STS client: "+err.Error(), creds.secrets())}
+	}
 	account := creds.account()
 	return &Client{
 		shared: &shared{
@@ -234,7 +262,7 @@ func (s *ClientSet) newClient(creds *Credentials, region string, ep endpoint) (*
 			credential: sdk.Credential,
 			account:    account,
 			identity:   creds.identity(),
-			limits:     s.limiters.forAccount(creds.budget()),
+			budget:     &budget{limiters: s.limiters, sts: stsClient, limits: s.limiters.forAccount(creds.budget())},
 			noWait:     s.opts.NoWait,
 			region:     region,
 		},

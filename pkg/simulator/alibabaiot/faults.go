@@ -36,7 +36,8 @@ type Fault struct {
 // Faults is keyed by action name; the key "*" applies to every action without its own entry.
 type Faults map[string]Fault
 
-// AllActions is the Faults key that matches every action.
+// AllActions is the Faults key that matches every IoT action (STS GetCallerIdentity, another
+// service, takes only a fault of its own).
 const AllActions = "*"
 
 func (f Fault) validate() error {
@@ -90,7 +91,7 @@ func (t *faultTable) take(action, accessKeyID string) (Fault, bool) {
 	defer t.mu.Unlock()
 	key := action
 	f, ok := t.faults[key]
-	if !ok {
+	if !ok && action != ActionGetCallerIdentity { // STS is a service of its own: only its own entry
 		key = AllActions
 		f, ok = t.faults[key]
 	}

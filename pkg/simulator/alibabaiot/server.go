@@ -336,6 +336,9 @@ func (s *Server) handle(req *apiRequest, call *Call) (ans answer, dropped bool) 
 		call.Fault = "error"
 		return req.injected(f), false
 	}
+	if req.action == ActionGetCallerIdentity && req.version == STSVersion {
+		return s.getCallerIdentity(req, acct), false // STS, served beside the IoT API (sts.go)
+	}
 	if req.version != APIVersion {
 		return req.gatewayFailure(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid."), false
 	}
