@@ -53,3 +53,36 @@ func TestAClaimByCredentialsThatCannotSeeTheProductStopsNoOne(t *testing.T) {
 		t.Errorf("the squatter's resource is %s (%s), want Stalled NotFound", c.Reason, c.Message)
 	}
 }
+
+// A feed that sends the owner's apiKey with a wrong secret can make no call on the owner's
+// account: its claim to a sourceHash, however old, stops no feed of the owner, deletes
+// nothing, and tells it nothing of the owner.
+func TestAFeedClaimWithAWrongSecretStopsNoOne(t *testing.T) {
+	ctx := context.Background()
+	const hash = "claimed-by-a-squatter"
+	squatterNS := newNamespace(t)
+	createSecret(t, squatterNS, feedSecret, map[string]string{"apiKey": flipsnackKey, "apiSecret": "guessed-wrong-secret"})
+	squat := newFeed(squatterNS, "squat", func(f *v1alpha1.FlipsnackFeed) { f.Spec.SourceHash = hash })
+	must(t, k8s.Create(ctx, squat))
+	waitCondition(t, squat, v1alpha1.ConditionStalled, metav1.ConditionTrue, "")
+
+	ownerNS := newFeedNamespace(t, flipsnackKey, flipsnackSecret)
+	owner := newFeed(ownerNS, "catalogue", func(f *v1alpha1.FlipsnackFeed) { f.Spec.SourceHash = hash })
+	must(t, k8s.Create(ctx, owner))
+	waitCondition(t, owner, v1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+	if f, ok := simFeed(hash); !ok || len(f.SKUs) != 3 {
+		t.Fatalf("the owner's feed %s: %+v, %v; want its 3 SKUs", hash, f, ok)
+	}
+
+	deleteAndWaitGone(t, squat)
+	if calls := feedCalls("products.delete", hash); len(calls) != 0 {
+		t.Errorf("deleting the squatter's feed called products.delete: %+v", calls)
+	}
+	must(t, k8s.Get(ctx, client.ObjectKeyFromObject(owner), owner))
+	for _, text := range events(t, squat) {
+		if strings.Contains(text, ownerNS) || strings.Contains(text, "managed by") {
+			t.Errorf("the squatter learns of the owner: %q", text)
+		}
+	}
+	deleteAndWaitGone(t, owner)
+}

@@ -2,6 +2,7 @@ package flipsnackfeed
 
 import (
 	"context"
+	"crypto/sha256"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -106,30 +107,34 @@ func feedsReading(c client.Client, src *sources) handler.MapFunc {
 	}
 }
 
-// sameFlipsnackAccount tells whether two feeds push with the same apiKey: a sourceHash is
-// unique only within one Flipsnack account. A Secret that cannot be found counts as the
-// same account, so that doubt never lets two resources manage one feed.
+// sameFlipsnackAccount tells whether two feeds push to the same Flipsnack account: a
+// sourceHash is unique only within one. An account is its apiKey as verified by its secret:
+// a feed that sends someone's apiKey with a wrong secret can make no call there, so its
+// claim to a sourceHash stands in the way of no feed of the key's true owner. A Secret that
+// cannot be found counts as the same account, so that doubt never lets two resources manage
+// one feed.
 func sameFlipsnackAccount(secrets client.Reader) func(context.Context, *v1alpha1.FlipsnackFeed, engine.Managed) (bool, error) {
-	apiKey := func(ctx context.Context, m engine.Managed) (string, bool, error) {
+	account := func(ctx context.Context, m engine.Managed) ([sha256.Size]byte, bool, error) {
 		secret := &corev1.Secret{}
 		err := secrets.Get(ctx, client.ObjectKey{Namespace: m.GetNamespace(), Name: m.GetCredentialsSecretName()}, secret)
 		if apierrors.IsNotFound(err) {
-			return "", false, nil
+			return [sha256.Size]byte{}, false, nil
 		}
-		return string(secret.Data[v1alpha1.SecretKeyAPIKey]), err == nil, err
+		key := append(append(append([]byte(nil), secret.Data[v1alpha1.SecretKeyAPIKey]...), 0), secret.Data[v1alpha1.SecretKeyAPISecret]...)
+		return sha256.Sum256(key), err == nil, err
 	}
 	return func(ctx context.Context, a *v1alpha1.FlipsnackFeed, b engine.Managed) (bool, error) {
 		if a.GetNamespace() == b.GetNamespace() && a.GetCredentialsSecretName() == b.GetCredentialsSecretName() {
 			return true, nil
 		}
-		keyA, okA, err := apiKey(ctx, a)
+		accountA, okA, err := account(ctx, a)
 		if err != nil {
 			return true, err
 		}
-		keyB, okB, err := apiKey(ctx, b)
+		accountB, okB, err := account(ctx, b)
 		if err != nil {
 			return true, err
 		}
-		return !okA || !okB || keyA == keyB, nil
+		return !okA || !okB || accountA == accountB, nil
 	}
 }
