@@ -71,8 +71,9 @@ type Engine[T Managed, P any] struct {
 	// sourceHash). nil means identities are unique on the whole platform (a ProductKey).
 	SameAccount func(ctx context.Context, a T, b Managed) (bool, error)
 
-	released releasedObjects
-	crdRead  freshRead[bool] // crdBeingDeleted's live reads, shared by deletions at once
+	released   releasedObjects
+	crdRead    freshRead[bool] // crdBeingDeleted's live reads, shared by deletions at once
+	crdRefused refusal         // since when those reads have been Forbidden
 }
 
 // Reconcile tells the story of one object: load it, delete or create-observe-update its
@@ -436,10 +437,12 @@ func (e *Engine[T, P]) finalize(ctx context.Context, obj T) (res ctrl.Result, go
 	}
 	// Only now, when the product would be deleted, is it worth asking the API server.
 	uninstall, err := e.crdBeingDeleted(ctx)
-	if err != nil {
+	if err == nil {
+		e.crdRefused.clear()
+	} else {
 		doing := fmt.Sprintf("checking whether CustomResourceDefinition %s is being deleted (an uninstall leaves the %s on the platform)", e.CRDName, e.Noun)
-		if apierrors.IsForbidden(err) {
-			// Only a person can grant the permission: retrying sooner would not help.
+		if apierrors.IsForbidden(err) && e.crdRefused.lasting(time.Now()) {
+			// Refused for crdRefusalGrace: only a person can grant the permission now.
 			metrics.RecordDeletion(metrics.KindOf(obj), metrics.DeletionFailed)
 			return e.stall(obj, ReasonDeleteFailed, "Delete", fmt.Sprintf(
 				"%s: %v; the operator's RBAC must allow get on customresourcedefinitions named %s (config/rbac, the Helm chart)%s",

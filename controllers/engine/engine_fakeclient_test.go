@@ -61,8 +61,10 @@ func TestCreateTakesBackItsMarkWhenItStopsBeforeThePlatformCall(t *testing.T) {
 }
 
 // A deletion asks the API server whether the kind's CRD is being deleted (an uninstall keeps
-// the products). When the operator may not read it, only a person can help: the object says
-// so, Stalled, with the permission to grant and the way out, and no product is deleted.
+// the products). A refusal is retried with backoff at first (an API server that has just
+// started refuses until its RBAC caches are filled); one that lasts needs a person: the
+// object says so, Stalled, with the permission to grant and the way out. No product is
+// deleted either way.
 func TestDeletionThatMayNotReadTheCRDIsStalledWithTheWayOut(t *testing.T) {
 	ctx := context.Background()
 	now := metav1.Now()
@@ -91,6 +93,16 @@ func TestDeletionThatMayNotReadTheCRDIsStalledWithTheWayOut(t *testing.T) {
 		Connector:            platform, SlowRetry: time.Minute,
 	}
 
+	if _, err := reconciler.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err == nil {
+		t.Error("a first refusal was not retried with backoff")
+	}
+	first := &v1alpha1.IoTProduct{}
+	must(t, c.Get(ctx, client.ObjectKeyFromObject(p), first))
+	if s := condition(first, v1alpha1.ConditionStalled); s != nil && s.Status == metav1.ConditionTrue {
+		t.Errorf("Stalled = %+v at the first refusal, want it retried first", s)
+	}
+
+	defer engine.SetCRDRefusalGrace(0)() // the refusal has lasted
 	res, err := reconciler.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)})
 	if err != nil || res.RequeueAfter <= 0 {
 		t.Errorf("Reconcile = %+v, %v; want a slow retry and no error (retrying sooner cannot help)", res, err)

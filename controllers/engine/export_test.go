@@ -1,5 +1,7 @@
 package engine
 
+import "time"
+
 // The field index of external identities, for tests on a fake client.
 const ExternalIDField = externalIDField
 
@@ -9,3 +11,11 @@ var IndexExternalID = indexExternalID
 const SecretHolderField = secretHolderField
 
 var IndexSecretHolder = indexSecretHolder
+
+// SetCRDRefusalGrace sets how long the CRD read may be refused before a deletion stalls, and
+// returns what puts it back.
+func SetCRDRefusalGrace(d time.Duration) (restore func()) {
+	old := crdRefusalGrace
+	crdRefusalGrace = d
+	return func() { crdRefusalGrace = old }
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -40,4 +41,33 @@ func (e *Engine[T, P]) crdBeingDeleted(ctx context.Context) (bool, error) {
 		}
 		return crd.GetDeletionTimestamp() != nil, nil
 	})
+}
+
+// crdRefusalGrace is how long the API server may refuse the CRD read (Forbidden) before a
+// deletion stalls on it. An API server that has just started answers Forbidden until its
+// RBAC caches are filled (the fault suite's control-plane restart shows it: seconds); a
+// refusal that lasts is a missing grant, which only a person can add.
+var crdRefusalGrace = time.Minute
+
+// refusal remembers since when the CRD read has been refused, for every deletion of the kind
+// (they read the same CRD): the first refusal starts the clock, a read that passes stops it.
+type refusal struct {
+	mu    sync.Mutex
+	since time.Time
+}
+
+// lasting records a refusal at now and says whether refusals have lasted crdRefusalGrace.
+func (r *refusal) lasting(now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.since.IsZero() {
+		r.since = now
+	}
+	return now.Sub(r.since) >= crdRefusalGrace
+}
+
+func (r *refusal) clear() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.since = time.Time{}
 }

@@ -40,6 +40,10 @@ type Env struct {
 	namespaces   *child
 	managers     []*ManagerProcess // running, oldest first (manager_control.go)
 	managerRuns  int               // managers started so far, to name their logs
+	// plane are etcd and kube-apiserver once RestartControlPlane has started them again (the
+	// API server first); envtest's own processes are then dead.
+	plane     []*child
+	planeRuns int // restarts so far, to name their logs
 }
 
 // Start takes the state directory (one environment at a time), removes what a previous run
@@ -129,7 +133,7 @@ func (e *Env) Stop() error {
 			errs = append(errs, err)
 		}
 	}
-	e.managers, e.namespaces = nil, nil
+	e.managers, e.namespaces, e.plane = nil, nil, nil
 	if e.controlPlane != nil {
 		if err := e.controlPlane.Stop(); err != nil {
 			errs = append(errs, fmt.Errorf("stopping etcd and kube-apiserver: %w", err))

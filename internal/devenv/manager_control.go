@@ -82,7 +82,7 @@ func (e *Env) children() []*child {
 	if e.namespaces != nil {
 		out = append(out, e.namespaces)
 	}
-	return out
+	return append(out, e.plane...) // the API server and etcd last, in that order
 }
 
 // kill sends SIGKILL to the child's process group and waits for the child to end.

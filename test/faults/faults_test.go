@@ -18,6 +18,7 @@ func TestFaults(t *testing.T) {
 	}{
 		{"CrashesDuringCreateAndDelete", s.crashesDuringCreateAndDelete},
 		{"LeaderKilledMidDeletion", s.leaderKilledMidDeletion},
+		{"PlatformsDownControlPlaneRestarted", s.platformsDownControlPlaneRestarted},
 		{"NothingSecretIsShown", s.nothingSecretIsShown},
 	} {
 		began := time.Now()

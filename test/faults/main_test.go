@@ -26,10 +26,13 @@ const alibabaTimeout = time.Second
 const flipsnackTimeout = 2 * time.Second
 
 // managerArgs: short retry periods, so that every failure is tried again within the test.
+// retryMaxDelay is the manager's largest backoff (--retry-max-delay).
+const retryMaxDelay = 2 * time.Second
+
 var managerArgs = []string{
 	"--stalled-retry-period=2s",
 	"--retry-base-delay=100ms",
-	"--retry-max-delay=2s",
+	"--retry-max-delay=" + retryMaxDelay.String(),
 	"--alibaba-timeout=" + alibabaTimeout.String(),
 	"--flipsnack-timeout=" + flipsnackTimeout.String(),
 }

@@ -18,6 +18,10 @@ type scale struct {
 	// Scenario 2: the batch being deleted when the leader is killed (feeds of minSKUs to
 	// three times as many SKUs).
 	leaderProducts, leaderFeeds int
+	// Scenario 3: the batch being deleted when both platforms go down for platformDown, and
+	// etcd and kube-apiserver are killed and, planeDown later, started again.
+	recoveryProducts, recoveryFeeds, recoverySKUs int
+	platformDown, planeDown                       time.Duration
 	// pollInterval is how often a wait lists the objects: often enough to place the kills
 	// within a phase, seldom enough that listing large feeds does not load two shared cores.
 	pollInterval time.Duration
@@ -30,9 +34,13 @@ type scale struct {
 // issue's size, for `make bench`.
 var scales = map[string]scale{
 	"ci": {name: "ci", iotProducts: 100, feeds: 10, minSKUs: 100, maxSKUs: 1000, kills: 3,
-		leaderProducts: 40, leaderFeeds: 2, pollInterval: 500 * time.Millisecond, phaseTimeout: 5 * time.Minute},
+		leaderProducts: 40, leaderFeeds: 2,
+		recoveryProducts: 150, recoveryFeeds: 3, recoverySKUs: 300, platformDown: 15 * time.Second, planeDown: 2 * time.Second,
+		pollInterval: 500 * time.Millisecond, phaseTimeout: 5 * time.Minute},
 	"full": {name: "full", iotProducts: 500, feeds: 50, minSKUs: 100, maxSKUs: 1000, kills: 5,
-		leaderProducts: 200, leaderFeeds: 10, pollInterval: time.Second, phaseTimeout: 20 * time.Minute},
+		leaderProducts: 200, leaderFeeds: 10,
+		recoveryProducts: 5000, recoveryFeeds: 100, recoverySKUs: 1000, platformDown: 60 * time.Second, planeDown: 10 * time.Second,
+		pollInterval: time.Second, phaseTimeout: 20 * time.Minute},
 }
 
 // scaleFromEnv reads FAULT_SUITE_SCALE (default ci).

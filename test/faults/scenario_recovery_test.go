@@ -1,0 +1,117 @@
+package faults
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
+	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
+)
+
+// platformsDownControlPlaneRestarted: a batch is being deleted when both platforms go down
+// (every connection dropped) for scale.platformDown; within it, etcd and kube-apiserver are
+// killed outright and started again. Once the platforms are back, nothing may be left,
+// nothing created twice, no deletion unreported, and (at the full scale) everything must be
+// gone within 2 × N / 500 s plus the largest backoff: N the IoTProducts for the products,
+// the SKUs for the feeds (500 per products.delete).
+func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
+	const scenario = "s3"
+	const ns = "faults-s3"
+	ctx, cancel := context.WithTimeout(context.Background(), 2*s.scale.phaseTimeout)
+	defer cancel()
+	s.createNamespaces(t, ctx, ns)
+	b := newBatch(s.rand("scenario 3 objects"), scenario, []string{ns}, s.scale.recoveryProducts, s.scale.recoveryFeeds, s.scale.recoverySKUs, s.scale.recoverySKUs)
+	t.Logf("%d IoTProducts and %d FlipsnackFeeds (%d SKUs)", len(b.iot), len(b.feeds), b.skus())
+	s.create(t, ctx, b)
+	s.waitUntil(t, scenario, "every object Ready", func(v view) bool { return v.ready() == b.size() })
+	objs := s.checkCreated(t, scenario, "")
+
+	// A tenth of the products goes first, with the platforms up; then the platforms go down
+	// and the rest is deleted: the bulk deletion is under way through the whole outage, at
+	// any scale.
+	objects := b.objects()
+	first := max(1, len(b.iot)/10)
+	s.deleteAll(t, ctx, objects[:first])
+	s.waitUntil(t, scenario, "a tenth of the products deleted", func(v view) bool { return len(b.iot)-len(v.iot) >= first })
+	down := time.Now()
+	if err := s.alibaba.SetFaults(ctx, alibabaiot.Faults{alibabaiot.AllActions: {DropRate: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.flipsnack.SetFaults(ctx, map[string]flipsnack.Fault{"*": {DropRate: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	s.deleteAll(t, ctx, objects[first:])
+	time.Sleep(s.scale.platformDown / 4)
+	restarted := time.Now()
+	if err := s.env.RestartControlPlane(ctx, s.scale.planeDown); err != nil {
+		t.Fatalf("restarting etcd and kube-apiserver: %v", err)
+	}
+	t.Logf("platforms down at %s; etcd and kube-apiserver killed %s later, serving again after %s",
+		down.Format(time.TimeOnly), restarted.Sub(down).Round(time.Millisecond), time.Since(restarted).Round(time.Millisecond))
+	if rest := s.scale.platformDown - time.Since(down); rest > 0 {
+		time.Sleep(rest)
+	}
+	if err := s.alibaba.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.flipsnack.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	back := time.Now()
+	v, err := s.look(ctx, scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("platforms back after %s, with %d IoTProducts and %d feeds left", back.Sub(down).Round(time.Millisecond), len(v.iot), len(v.feeds))
+	if len(v.iot) == 0 || len(v.feeds) == 0 {
+		t.Fatalf("%d IoTProducts and %d feeds left when the platforms came back: the outage interrupted no deletion", len(v.iot), len(v.feeds))
+	}
+
+	var productsGone, feedsGone time.Time
+	s.waitUntil(t, scenario, "every object gone after the platforms came back", func(v view) bool { return v.count() == 0 }, func(v view) {
+		now := time.Now()
+		if len(v.iot) == 0 && productsGone.IsZero() {
+			productsGone = now
+		}
+		if len(v.feeds) == 0 && feedsGone.IsZero() {
+			feedsGone = now
+		}
+	})
+	now := time.Now()
+	if productsGone.IsZero() {
+		productsGone = now
+	}
+	if feedsGone.IsZero() {
+		feedsGone = now
+	}
+	s.checkDeleted(t, objs)
+	s.checkRecoveryTime(t, "products", productsGone.Sub(back), len(b.iot))
+	s.checkRecoveryTime(t, "feeds", feedsGone.Sub(back), b.skus())
+}
+
+// checkRecoveryTime holds how long the last of n items took to go, counted from the
+// platforms' return, to 2 × n / 500 s plus the largest backoff (--retry-max-delay); the poll
+// interval of the wait is added, since the wait cannot see sooner. At the ci scale, on a
+// machine whose two cores also run the control plane and the race detector's builds, the
+// figure is reported only.
+func (s *suite) checkRecoveryTime(t *testing.T, what string, took time.Duration, n int) {
+	t.Helper()
+	bound := time.Duration(2*float64(n)/500*float64(time.Second)) + retryMaxDelay + s.scale.pollInterval
+	t.Logf("the last of the %s was gone %s after the platforms came back (bound %s for %d)", what, took.Round(100*time.Millisecond), bound, n)
+	if took > bound && s.scale.name == "full" {
+		t.Errorf("the %s took %s to go after the platforms came back, more than 2 × %d / 500 s + %s", what, took, n, retryMaxDelay)
+	}
+}
+
+// deleteAll asks the API server to delete each object.
+func (s *suite) deleteAll(t *testing.T, ctx context.Context, objects []client.Object) {
+	t.Helper()
+	for _, obj := range objects {
+		if err := s.kube.Delete(ctx, obj); err != nil {
+			t.Fatalf("deleting %s %s: %v", kindOf(obj), key(obj), err)
+		}
+	}
+}
