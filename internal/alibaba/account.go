@@ -48,7 +48,8 @@ func (b *budget) current() map[string]*rate.Limiter {
 	return b.limits
 }
 
-// resolve learns the client's account once. A refusal of the credentials is returned: the
+// resolveAccount learns the client's account once (the lock held meanwhile: the other calls
+// of these credentials would ask the same). A refusal of the credentials is returned: the
 // call they were for would be refused too, and spends nothing from anyone's budget. Any
 // other failure leaves the credentials' own budget in use until accountRetry has passed.
 func (c *Client) resolveAccount(ctx context.Context) error {
