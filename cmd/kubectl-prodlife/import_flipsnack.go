@@ -95,8 +95,18 @@ func (o feedImport) run(out, errOut io.Writer) error {
 	inline, why := inlineProducts(products)
 	if why == "" {
 		feed.Spec.Products = inline
-		fmt.Fprintf(errOut, "%d products in spec.products\n", len(products))
-		return writeYAML(out, feed)
+		errs, err := schemaErrors("FlipsnackFeed", feed)
+		if err != nil {
+			return err
+		}
+		if len(errs) == 0 {
+			fmt.Fprintf(errOut, "%d products in spec.products\n", len(products))
+			return writeYAML(out, feed)
+		}
+		// The spec's rules are stricter than the platform's (an https link, an ISO currency,
+		// amounts of digits): what the file holds goes to ConfigMaps as it is.
+		feed.Spec.Products = nil
+		why = "the API server would refuse them in spec.products: " + errs[0].Error()
 	}
 	maps, err := o.configMaps(name, products)
 	if err != nil {

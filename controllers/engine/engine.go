@@ -441,7 +441,9 @@ func (e *Engine[T, P]) finalize(ctx context.Context, obj T) (res ctrl.Result, go
 		e.crdRefused.clear()
 	} else {
 		doing := fmt.Sprintf("checking whether CustomResourceDefinition %s is being deleted (an uninstall leaves the %s on the platform)", e.CRDName, e.Noun)
-		if apierrors.IsForbidden(err) && e.crdRefused.lasting(time.Now()) {
+		if !apierrors.IsForbidden(err) {
+			e.crdRefused.clear()
+		} else if e.crdRefused.lasting(time.Now()) {
 			// Refused for crdRefusalGrace: only a person can grant the permission now.
 			metrics.RecordDeletion(metrics.KindOf(obj), metrics.DeletionFailed)
 			return e.stall(obj, ReasonDeleteFailed, "Delete", fmt.Sprintf(

@@ -49,25 +49,32 @@ func (e *Engine[T, P]) crdBeingDeleted(ctx context.Context) (bool, error) {
 // refusal that lasts is a missing grant, which only a person can add.
 var crdRefusalGrace = time.Minute
 
+// crdRefusalGap is how long without a refusal makes the next one count as new.
+const crdRefusalGap = 10 * time.Minute
+
 // refusal remembers since when the CRD read has been refused, for every deletion of the kind
-// (they read the same CRD): the first refusal starts the clock, a read that passes stops it.
+// (they read the same CRD): the first refusal starts the clock; any other answer stops it,
+// and so does a pause of crdRefusalGap without refusals (an old refusal says nothing of a new
+// one; the gap is longer than the longest backoff, --retry-max-delay's 5 minutes, so the
+// retries of one deletion keep the clock running).
 type refusal struct {
-	mu    sync.Mutex
-	since time.Time
+	mu          sync.Mutex
+	since, last time.Time
 }
 
 // lasting records a refusal at now and says whether refusals have lasted crdRefusalGrace.
 func (r *refusal) lasting(now time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.since.IsZero() {
+	if r.since.IsZero() || now.Sub(r.last) > crdRefusalGap {
 		r.since = now
 	}
+	r.last = now
 	return now.Sub(r.since) >= crdRefusalGrace
 }
 
 func (r *refusal) clear() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.since = time.Time{}
+	r.since, r.last = time.Time{}, time.Time{}
 }

@@ -2,6 +2,7 @@ package alibaba
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,11 +35,12 @@ type budget struct {
 	limiters *limiters
 	sts      *openapi.Client
 
-	mu      sync.Mutex
-	limits  map[string]*rate.Limiter
-	known   bool
-	retryAt time.Time
-	refusal *apierr.Error // the last refusal of the credentials, given again until retryAt
+	mu        sync.Mutex
+	limits    map[string]*rate.Limiter
+	known     bool
+	retryAt   time.Time
+	refusal   *apierr.Error // the last refusal of the credentials, given again until retryAt
+	resolving chan struct{} // closed when the STS call under way has answered
 }
 
 // current is the buckets calls spend from now.
@@ -48,34 +50,74 @@ func (b *budget) current() map[string]*rate.Limiter {
 	return b.limits
 }
 
-// resolveAccount learns the client's account once (the lock held meanwhile: the other calls
-// of these credentials would ask the same). A refusal of the credentials is returned: the
-// call they were for would be refused too, and spends nothing from anyone's budget. Any
-// other failure leaves the credentials' own budget in use until accountRetry has passed.
+// resolveAccount learns the client's account once. One STS call at a time per set of
+// credentials, made apart from any caller (bounded by the client's timeout); every caller
+// waits for it no longer than its own context allows. A refusal of the credentials is
+// returned: the call they were for would be refused too, and spends nothing from anyone's
+// budget. Any other failure leaves the credentials' own budget in use until accountRetry
+// has passed.
 func (c *Client) resolveAccount(ctx context.Context) error {
 	b := c.budget
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := time.Now()
-	switch {
+	switch now := time.Now(); {
 	case b.known:
+		b.mu.Unlock()
 		return nil
 	case now.Before(b.retryAt) && b.refusal != nil:
+		b.mu.Unlock()
 		return b.refusal
 	case now.Before(b.retryAt):
+		b.mu.Unlock()
 		return nil
 	}
+	if b.resolving == nil {
+		b.resolving = make(chan struct{})
+		// The first caller's logger, not its deadline: the answer serves every caller.
+		go c.learnAccount(context.WithoutCancel(ctx))
+	}
+	answered := b.resolving
+	b.mu.Unlock()
+	select {
+	case <-answered:
+	case <-ctx.Done():
+		return contextError(ActionGetCallerIdentity, ctx.Err())
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.known && b.refusal != nil {
+		return b.refusal
+	}
+	return nil
+}
+
+// learnAccount makes the STS call and records what it says.
+func (c *Client) learnAccount(ctx context.Context) {
 	account, err := c.callerAccount(ctx)
+	b := c.budget
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	switch {
 	case err == nil:
 		b.limits, b.known, b.refusal = b.limiters.forAccount("account:"+account), true, nil
-	case err.Class == apierr.TerminalAuth:
-		b.refusal, b.retryAt = err, now.Add(accountRetry)
-		return err
+	case refusedCredentials(err):
+		b.refusal, b.retryAt = err, time.Now().Add(accountRetry)
 	default:
-		b.retryAt = now.Add(accountRetry)
+		b.refusal, b.retryAt = nil, time.Now().Add(accountRetry)
 	}
-	return nil
+	close(b.resolving)
+	b.resolving = nil
+}
+
+// refusedCredentials says that STS refused the credentials themselves (their key, secret or
+// token), not that it could not answer: only then is the product call refused in advance. A
+// bare 401 or 403 (an endpoint that serves no STS, a proxy) leaves the call to go ahead.
+func refusedCredentials(err *apierr.Error) bool {
+	for _, prefix := range []string{"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurityToken", "IncompleteSignature"} {
+		if strings.HasPrefix(err.Code, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // callerAccount asks STS which account the client's credentials belong to.
@@ -103,7 +145,7 @@ func (c *Client) callerAccount(ctx context.Context) (string, *apierr.Error) {
 		return out, tea.Convert(body, out)
 	}, func(r *identity) answer {
 		// An answer without the account is no answer: the client keeps its own budget.
-		return answer{httpStatus: int(tea.Int32Value(r.StatusCode)), hasBody: r.Body.AccountId != nil, requestID: tea.StringValue(r.Body.RequestId)}
+		return answer{httpStatus: int(tea.Int32Value(r.StatusCode)), hasBody: tea.StringValue(r.Body.AccountId) != "", requestID: tea.StringValue(r.Body.RequestId)}
 	})
 	c.report(ctx, ActionGetCallerIdentity, time.Since(start), requestID, failure)
 	if failure != nil {

@@ -319,6 +319,41 @@ func TestClientWithoutSTSKeepsItsCredentialsBudget(t *testing.T) {
 	if n := len(e.callsOf(ActionGetCallerIdentity)); n != 1 {
 		t.Errorf("%d GetCallerIdentity calls within a minute, want 1", n)
 	}
+	own := (&Credentials{AccessKeyID: simKeyID, AccessKeySecret: simSecret}).budget()
+	if e.client.budget.current()[ActionDeleteProduct] != e.set.limiters.get(own, ActionDeleteProduct) {
+		t.Error("without an account from STS the client does not spend from its credentials' own budget")
+	}
+}
+
+// A slow STS holds no caller past its own deadline, and the answer that comes later still
+// serves the credentials.
+func TestASlowSTSHoldsNoCallerPastItsDeadline(t *testing.T) {
+	e := newTestEnv(t, alibabaiot.Options{}, Options{})
+	if err := e.sim.SetFaults(alibabaiot.Faults{ActionGetCallerIdentity: {LatencyMs: 1000, Count: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := e.client.DeleteProduct(ctx, "a1AAAAAAAAA"); err == nil || time.Since(start) > 500*time.Millisecond {
+		t.Fatalf("a call with 100 ms left returned %v after %s; want its deadline's error at once", err, time.Since(start))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	known := func() bool {
+		b := e.client.budget
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return b.known
+	}
+	for !known() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := e.client.DeleteProduct(context.Background(), "a1AAAAAAAAA"); !apierr.Is(err, apierr.NotFound) {
+		t.Errorf("the next call: %v", err)
+	}
+	if n := len(e.callsOf(ActionGetCallerIdentity)); n != 1 {
+		t.Errorf("%d GetCallerIdentity calls, want the one the first caller started", n)
+	}
 }
 
 func TestClientsAreCachedByCredentialsEndpointAndRegion(t *testing.T) {

@@ -48,7 +48,7 @@ func (e *Env) RestartControlPlane(ctx context.Context, down time.Duration) error
 		if err != nil {
 			return err
 		}
-		e.plane = append([]*child{c}, e.plane...)
+		e.replacePlane(c)
 	}
 	return waitAPIServerReady(ctx, e.Config, e.opts.LogDir())
 }
@@ -151,5 +151,21 @@ func waitAPIServerReady(ctx context.Context, cfg *rest.Config, logDir string) er
 			return ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
+	}
+}
+
+// replacePlane puts c in the place of the process of its name that it replaces (killed on
+// purpose, so no longer one Exited should report), etcd after the API server.
+func (e *Env) replacePlane(c *child) {
+	for i, old := range e.plane {
+		if old.name == c.name {
+			e.plane[i] = c
+			return
+		}
+	}
+	if c.name == "etcd" {
+		e.plane = append(e.plane, c)
+	} else {
+		e.plane = append([]*child{c}, e.plane...)
 	}
 }
