@@ -101,16 +101,15 @@ func (o iotImport) run(ctx context.Context, out, errOut io.Writer) error {
 // listProducts reads every page of the instance's products.
 func listProducts(ctx context.Context, c *alibaba.Client) ([]alibaba.Product, error) {
 	var all []alibaba.Product
-	for page := 1; ; page++ {
-		pg, _, err := c.QueryProductList(ctx, page, alibaba.MaxPageSize)
-		if err != nil {
-			return nil, fmt.Errorf("listing products (page %d): %w", page, err)
-		}
+	pages := 0
+	if _, err := c.EachPage(ctx, func(pg alibaba.ProductPage) bool {
+		pages++
 		all = append(all, pg.Products...)
-		if len(pg.Products) == 0 || page >= pg.PageCount {
-			return all, nil
-		}
+		return true
+	}); err != nil {
+		return nil, fmt.Errorf("listing products (page %d): %w", pages+1, err)
 	}
+	return all, nil
 }
 
 // manifest is the IoTProduct that adopts p: every field the platform fixed at creation as

@@ -25,16 +25,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 )
-
-// managed is what status reads of either kind (api/v1alpha1/managed.go).
-type managed interface {
-	client.Object
-	GetLifecyclePolicies() v1alpha1.LifecyclePolicies
-	GetCommonStatus() *v1alpha1.CommonStatus
-	GetCredentialsSecretName() string
-	GetStatusExternalID() string
-}
 
 // maxEvents is how many of the resource's latest events the screen shows.
 const maxEvents = 10
@@ -102,7 +94,7 @@ func showStatus(ctx context.Context, config clientcmd.ClientConfig, arg string, 
 	if err != nil {
 		return err
 	}
-	obj := kind.New().(managed)
+	obj := kind.New().(engine.Managed)
 	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, obj); err != nil {
 		return err
 	}
@@ -117,7 +109,7 @@ func showStatus(ctx context.Context, config clientcmd.ClientConfig, arg string, 
 // statusScreen is what `status` prints about one resource.
 type statusScreen struct {
 	kind   v1alpha1.Kind
-	obj    managed
+	obj    engine.Managed
 	events []eventsv1.Event
 	now    time.Time
 }

@@ -275,35 +275,51 @@ func (c *Client) QueryProductList(ctx context.Context, page, pageSize int) (Prod
 	return out, requestID, nil
 }
 
-// maxListPages stops FindProductByName on an API that keeps announcing more pages: 1000 pages
+// maxListPages stops a walk of the pages on an API that keeps announcing more: 1000 pages
 // of 200 is far beyond any account's quota of products.
 const maxListPages = 1000
 
-// FindProductByName walks every page of the instance's products (200 per call) and returns the
-// one named name, or nil when there is none. The RequestId is the last call's.
+// EachPage reads the instance's products page after page (200 per call, from the first) and
+// hands each page to fn until fn says it has seen enough, the last page is read, or a call
+// fails. It returns the last call's RequestId.
 //
 // Pages are read one after another, not as a snapshot: a product created or deleted meanwhile
-// shifts the pages, so a concurrent change can hide a product from one walk. The engine only
-// looks up a product it created itself and is not deleting, which no shift can hide for long.
-func (c *Client) FindProductByName(ctx context.Context, name string) (*Product, string, error) {
+// shifts the pages, so a concurrent change can hide a product from one walk.
+func (c *Client) EachPage(ctx context.Context, fn func(ProductPage) (more bool)) (string, error) {
 	var lastID string
 	for page := 1; page <= maxListPages; page++ {
 		pg, id, err := c.QueryProductList(ctx, page, MaxPageSize)
 		lastID = id
 		if err != nil {
-			return nil, id, err
+			return id, err
 		}
-		for i := range pg.Products {
-			if pg.Products[i].ProductName == name {
-				p := pg.Products[i]
-				return &p, id, nil
-			}
-		}
-		if len(pg.Products) == 0 || page >= pg.PageCount {
+		if !fn(pg) || len(pg.Products) == 0 || page >= pg.PageCount {
 			break
 		}
 	}
-	return nil, lastID, nil
+	return lastID, nil
+}
+
+// FindProductByName walks the instance's products (EachPage) and returns the one named name,
+// or nil when there is none. The RequestId is the last call's. The engine only looks up a
+// product it created itself and is not deleting, which no shift of the pages can hide for
+// long.
+func (c *Client) FindProductByName(ctx context.Context, name string) (*Product, string, error) {
+	var found *Product
+	id, err := c.EachPage(ctx, func(pg ProductPage) bool {
+		for i := range pg.Products {
+			if pg.Products[i].ProductName == name {
+				p := pg.Products[i]
+				found = &p
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return nil, id, err
+	}
+	return found, id, nil
 }
 
 func firstNonEmpty(values ...string) string {

@@ -99,6 +99,16 @@ func (s *suite) create(t *testing.T, ctx context.Context, b *batch) {
 	}
 }
 
+// deleteAll asks the API server to delete each object.
+func (s *suite) deleteAll(t *testing.T, ctx context.Context, objects []client.Object) {
+	t.Helper()
+	for _, obj := range objects {
+		if err := s.kube.Delete(ctx, obj); err != nil {
+			t.Fatalf("deleting %s %s: %v", kindOf(obj), key(obj), err)
+		}
+	}
+}
+
 func (b *batch) skus() int {
 	n := 0
 	for _, f := range b.feeds {

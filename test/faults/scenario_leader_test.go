@@ -72,11 +72,7 @@ func (s *suite) leaderKilledMidDeletion(t *testing.T) {
 	lease := s.lease(t, ctx, testenv.OperatorNamespace)
 	t.Logf("Lease %s/%s held by %s (%d transitions)", testenv.OperatorNamespace, leaseName, deref(lease.Spec.HolderIdentity), deref(lease.Spec.LeaseTransitions))
 
-	for _, obj := range b.objects() {
-		if err := s.kube.Delete(ctx, obj); err != nil {
-			t.Fatalf("deleting %s %s: %v", kindOf(obj), key(obj), err)
-		}
-	}
+	s.deleteAll(t, ctx, b.objects())
 	// The kill comes once a random share (up to 40%) of the batch is gone.
 	killAfter := 1 + rng.IntN(max(1, b.size()*40/100))
 	killed := false

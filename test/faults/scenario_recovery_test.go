@@ -135,13 +135,3 @@ func (s *suite) reportRecoveryTime(t *testing.T, what string, took time.Duration
 
 // productsPerInstance is the platform's quota of products per account in one instance.
 const productsPerInstance = 1000
-
-// deleteAll asks the API server to delete each object.
-func (s *suite) deleteAll(t *testing.T, ctx context.Context, objects []client.Object) {
-	t.Helper()
-	for _, obj := range objects {
-		if err := s.kube.Delete(ctx, obj); err != nil {
-			t.Fatalf("deleting %s %s: %v", kindOf(obj), key(obj), err)
-		}
-	}
-}
