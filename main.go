@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,8 +24,6 @@ import (
 	prodlifev1alpha1 "github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
-	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
-	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 	"github.com/prodlife/product-lifecycle-operator/internal/metrics/serving"
 )
@@ -77,8 +74,7 @@ type operatorFlags struct {
 	namespaces  namespacesFlag
 	kubeAPI     kubeAPIFlags
 	controllers engine.Options
-	alibaba     alibaba.Options
-	flipsnack   flipsnack.Options
+	platforms   controllers.PlatformOptions
 	log         zap.Options
 
 	// leaderElection tunes the Lease: where it lives and how fast a standby takes over.
@@ -95,7 +91,6 @@ type leaderElectionFlags struct {
 // their own.
 func bindFlags(fs *flag.FlagSet) *operatorFlags {
 	f := &operatorFlags{
-		alibaba: alibaba.Options{QPS: map[string]float64{}},
 		// JSON lines for log collectors; --zap-devel switches to the console format.
 		log: zap.Options{Development: false},
 	}
@@ -123,17 +118,7 @@ func bindFlags(fs *flag.FlagSet) *operatorFlags {
 	fs.IntVar(&f.controllers.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Workers per kind.")
 	fs.DurationVar(&f.controllers.RetryBaseDelay, "retry-base-delay", time.Second, "First delay of the exponential backoff after a retryable platform failure.")
 	fs.DurationVar(&f.controllers.RetryMaxDelay, "retry-max-delay", 5*time.Minute, "Longest delay of the exponential backoff after a retryable platform failure.")
-	fs.StringVar(&f.alibaba.Endpoint, "alibaba-endpoint", "", "URL of the Alibaba Cloud IoT API (default: the resource's region's https://iot.<region>.aliyuncs.com); https, or http to a loopback address only.")
-	fs.StringVar(&f.alibaba.STSEndpoint, "alibaba-sts-endpoint", "", "URL of Alibaba Cloud STS, asked once per set of credentials which account they belong to (GetCallerIdentity, which needs no permission): every key of one account shares that account's rate limits (default: --alibaba-endpoint when set, else https://sts.<region>.aliyuncs.com).")
-	fs.StringVar(&f.alibaba.DefaultRegion, "alibaba-default-region", "cn-shanghai", "Region used when a call names none.")
-	fs.DurationVar(&f.alibaba.Timeout, "alibaba-timeout", 10*time.Second, "Timeout of one Alibaba API call.")
-	fs.StringVar(&f.flipsnack.Endpoint, "flipsnack-endpoint", flipsnack.DefaultEndpoint, "URL of the Flipsnack API; https, or http to a loopback address only.")
-	fs.IntVar(&f.flipsnack.PerSecond, "flipsnack-rate-per-second", 5, "Client-side Flipsnack requests per second, per apiKey (the documented limit).")
-	fs.IntVar(&f.flipsnack.PerMinute, "flipsnack-rate-per-minute", 60, "Client-side Flipsnack requests per minute, per apiKey (the documented limit).")
-	fs.DurationVar(&f.flipsnack.Timeout, "flipsnack-timeout", flipsnack.DefaultTimeout, "Timeout of one Flipsnack API call.")
-	fs.Var((*flipsnack.MessageList)(&f.flipsnack.NotFoundMessages), "flipsnack-not-found-messages", "Comma-separated texts (case-insensitive) that mark a Flipsnack code-40 answer to products.delete or products.update as \"the feed or the products are not there\"; "+
-		"a delete answered so counts as done. Any other code-40 answer keeps the deletion retrying with the answer in its condition. Empty means no answer counts as \"not there\". Default: "+strings.Join(flipsnack.DefaultNotFoundMessages, ","))
-	fs.Var(qpsFlag(f.alibaba.QPS), "alibaba-qps", "Client-side QPS per Alibaba account and action, as Action=N pairs separated by commas (default: the documented limits, CreateProduct=50,QueryProduct=50,UpdateProduct=10,DeleteProduct=500,QueryProductList=50).")
+	controllers.BindPlatformFlags(fs, &f.platforms)
 	f.log.BindFlags(fs)
 	return f
 }
@@ -170,7 +155,7 @@ func newManager(cfg *rest.Config, f *operatorFlags) (ctrl.Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
 	}
-	if err := controllers.SetupAll(mgr, f.controllers, controllers.PlatformOptions{Alibaba: f.alibaba, Flipsnack: f.flipsnack}); err != nil {
+	if err := controllers.SetupAll(mgr, f.controllers, f.platforms); err != nil {
 		return nil, fmt.Errorf("setting up the controllers: %w", err)
 	}
 	// Counted from the cache at scrape time, so it sees exactly the watched namespaces.
@@ -252,30 +237,4 @@ func (n *ownCredentialsNamespacesFlag) Set(value string) error {
 		return nil
 	}
 	return (*namespacesFlag)(n).Set(value)
-}
-
-// qpsFlag reads Action=N pairs into a map of per-action rate limits.
-type qpsFlag map[string]float64
-
-func (q qpsFlag) String() string {
-	var parts []string
-	for action, n := range q {
-		parts = append(parts, fmt.Sprintf("%s=%g", action, n))
-	}
-	return strings.Join(parts, ",")
-}
-
-func (q qpsFlag) Set(value string) error {
-	for _, pair := range strings.Split(value, ",") {
-		action, n, ok := strings.Cut(strings.TrimSpace(pair), "=")
-		if !ok {
-			return fmt.Errorf("%q is not Action=N", pair)
-		}
-		qps, err := strconv.ParseFloat(n, 64)
-		if err != nil {
-			return fmt.Errorf("%q: %w", pair, err)
-		}
-		q[action] = qps
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"flag"
 	"fmt"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -21,6 +22,9 @@ type Platform struct {
 	Name string
 	// Kinds are the kinds whose products live on the platform.
 	Kinds []Kind
+	// BindFlags registers the platform's client settings on the operator's command line
+	// (its part of PlatformOptions), defaults included.
+	BindFlags func(*flag.FlagSet, *PlatformOptions)
 	// NewSetup makes the platform's clients from its options, refusing an endpoint they
 	// cannot use before anything reaches the cluster, and returns what registers the
 	// platform's controllers in a manager.
@@ -48,8 +52,9 @@ type PlatformOptions struct {
 // Platforms are every platform the operator manages products on.
 var Platforms = []Platform{
 	{
-		Name:  "Alibaba Cloud IoT Platform",
-		Kinds: []Kind{{Name: "IoTProduct", Controller: iotproduct.ControllerName, ShareStrings: iotproduct.ShareStrings}},
+		Name:      "Alibaba Cloud IoT Platform",
+		Kinds:     []Kind{{Name: "IoTProduct", Controller: iotproduct.ControllerName, ShareStrings: iotproduct.ShareStrings}},
+		BindFlags: func(fs *flag.FlagSet, o *PlatformOptions) { iotproduct.BindFlags(fs, &o.Alibaba) },
 		NewSetup: func(o PlatformOptions) (func(ctrl.Manager, engine.Options) error, error) {
 			// The controller's workers never queue behind an account's budget (NoWait).
 			options := o.Alibaba
@@ -67,8 +72,9 @@ var Platforms = []Platform{
 		},
 	},
 	{
-		Name:  "Flipsnack",
-		Kinds: []Kind{{Name: "FlipsnackFeed", Controller: flipsnackfeed.ControllerName, ShareStrings: flipsnackfeed.ShareStrings}},
+		Name:      "Flipsnack",
+		Kinds:     []Kind{{Name: "FlipsnackFeed", Controller: flipsnackfeed.ControllerName, ShareStrings: flipsnackfeed.ShareStrings}},
+		BindFlags: func(fs *flag.FlagSet, o *PlatformOptions) { flipsnackfeed.BindFlags(fs, &o.Flipsnack) },
 		NewSetup: func(o PlatformOptions) (func(ctrl.Manager, engine.Options) error, error) {
 			if err := o.Flipsnack.Validate(); err != nil {
 				return nil, fmt.Errorf("--flipsnack-endpoint: %w", err)
@@ -85,6 +91,14 @@ var Platforms = []Platform{
 			}, nil
 		},
 	},
+}
+
+// BindPlatformFlags registers every platform's client settings on fs, writing into o: the
+// command (main.go) names no platform.
+func BindPlatformFlags(fs *flag.FlagSet, o *PlatformOptions) {
+	for _, p := range Platforms {
+		p.BindFlags(fs, o)
+	}
 }
 
 // shareStrings makes a cached object of any kind share its common strings.

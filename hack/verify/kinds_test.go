@@ -52,7 +52,7 @@ func TestEveryKindIsListedWhereTheYAMLMustListIt(t *testing.T) {
 		}
 		for _, res := range []string{k.Plural, k.Plural + "/status", k.Plural + "/finalizers"} {
 			if !granted(v1alpha1.GroupVersion.Group, res, "") {
-				t.Errorf("config/rbac/role.yaml grants nothing on %s: add it to the markers of controllers/rbac.go", res)
+				t.Errorf("config/rbac/role.yaml grants nothing on %s: add it to the markers of the kind's rbac.go (controllers/<kind>/rbac.go)", res)
 			}
 		}
 		if !granted("apiextensions.k8s.io", "customresourcedefinitions", k.CRDName()) {
