@@ -42,9 +42,11 @@ help: ## Show the targets.
 ##@ Development
 
 .PHONY: manifests
-manifests: $(CONTROLLER_GEN) ## Write the CRDs and RBAC from the kubebuilder markers.
+# The lists of kinds (hack/kinds) compile the API types, so their deepcopy code comes first.
+manifests: $(CONTROLLER_GEN) generate ## Write the CRDs and RBAC from the kubebuilder markers, the lists of kinds in config/, and the chart's copies.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false paths="./api/...;./controllers/..." \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	go run ./hack/kinds
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Write the deepcopy code of the API types.

@@ -12,15 +12,15 @@ import (
 )
 
 // The Helm chart carries copies of generated files, because a chart can read only its own
-// folder. These tests fail as soon as a copy differs from what `make manifests` wrote, so a
-// changed API or RBAC marker cannot ship in config/ but not in the chart.
+// folder; `make manifests` writes them (hack/kinds). These tests fail as soon as a copy
+// differs, so a changed API or RBAC marker cannot ship in config/ but not in the chart.
 
 func TestChartCRDsAreTheGeneratedOnes(t *testing.T) {
 	generated := filepath.Join(testenv.RepoRoot(), "config", "crd", "bases")
 	chart := filepath.Join(chartDir(), "crds")
 	want, got := yamlFiles(t, generated), yamlFiles(t, chart)
 	if !slices.Equal(got, want) {
-		t.Fatalf("the chart's crds/ holds %v, config/crd/bases holds %v: copy config/crd/bases/*.yaml to %s", got, want, chart)
+		t.Fatalf("the chart's crds/ (%s) holds %v, config/crd/bases holds %v: run `make manifests`", chart, got, want)
 	}
 	for _, name := range want {
 		sameFile(t, filepath.Join(generated, name), filepath.Join(chart, name))
@@ -63,9 +63,9 @@ func sameFile(t *testing.T, generated, copied string) {
 	}
 	got, err := os.ReadFile(copied)
 	if err != nil {
-		t.Fatalf("%v: copy %s there", err, generated)
+		t.Fatalf("%v: run `make manifests`, which copies %s there", err, generated)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s, which `make manifests` generates: copy it over", copied, generated)
+		t.Errorf("%s differs from %s: run `make manifests`, which copies it over", copied, generated)
 	}
 }

@@ -13,8 +13,9 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
-// TestGeneratedFilesAreCurrent regenerates the CRDs, RBAC and deepcopy code in a copy of the
-// repository and fails if any committed file differs: a marker edited without
+// TestGeneratedFilesAreCurrent regenerates the CRDs, RBAC and deepcopy code, the lists of
+// kinds in config/ and the chart's copies (hack/kinds) in a copy of the repository and fails
+// if any committed file differs: a marker edited without
 // `make manifests generate` would otherwise ship a CRD that does not match the Go types.
 // The copy's generated files are removed first, so a committed one that generation no
 // longer produces (a kind renamed or removed) is found too.
@@ -38,7 +39,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make manifests generate: %v\n%s", err, out)
 	}
-	for _, dir := range []string{"config", "api"} {
+	for _, dir := range []string{"config", "api", "charts"} {
 		err := filepath.WalkDir(filepath.Join(work, dir), func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err

@@ -47,7 +47,7 @@ func TestEveryKindIsListedWhereTheYAMLMustListIt(t *testing.T) {
 			if !slices.ContainsFunc(policy.Spec.MatchConstraints.ResourceRules, func(r admissionv1.NamedRuleWithOperations) bool {
 				return slices.Contains(r.Resources, k.Plural)
 			}) {
-				t.Errorf("config/policy/%s does not match %s", file, k.Plural)
+				t.Errorf("config/policy/%s does not match %s: run `make manifests` (hack/kinds writes the list)", file, k.Plural)
 			}
 		}
 		for _, res := range []string{k.Plural, k.Plural + "/status", k.Plural + "/finalizers"} {
@@ -59,7 +59,7 @@ func TestEveryKindIsListedWhereTheYAMLMustListIt(t *testing.T) {
 			t.Errorf("config/rbac/role.yaml does not let the manager get CRD %s (the uninstall check)", k.CRDName())
 		}
 		if !strings.Contains(argocd, "resource.customizations.health."+v1alpha1.GroupVersion.Group+"_"+k.Name+"=health.lua") {
-			t.Errorf("config/argocd/kustomization.yaml gives %s no health check", k.Name)
+			t.Errorf("config/argocd/kustomization.yaml gives %s no health check: run `make manifests` (hack/kinds writes the list)", k.Name)
 		}
 		if _, err := os.Stat(filepath.Join(root, "config", "crd", "bases", v1alpha1.GroupVersion.Group+"_"+k.Plural+".yaml")); err != nil {
 			t.Errorf("no CRD for %s: %v", k.Name, err)
@@ -67,7 +67,7 @@ func TestEveryKindIsListedWhereTheYAMLMustListIt(t *testing.T) {
 		if !slices.ContainsFunc(samples, func(f string) bool {
 			return strings.Contains(string(read(strings.TrimPrefix(f, root))), "kind: "+k.Name+"\n")
 		}) {
-			t.Errorf("config/samples has no %s", k.Name)
+			t.Errorf("config/samples has no %s: write one there", k.Name)
 		}
 	}
 }
@@ -100,7 +100,7 @@ func TestAlertsAndDashboardSelectEveryKindsController(t *testing.T) {
 			got := slices.DeleteFunc(strings.Split(string(m[1]), "|"), func(c string) bool { return c == "credentials" })
 			slices.Sort(got)
 			if !slices.Equal(got, want) {
-				t.Errorf("%s selects controller=~%q: the kinds' controllers are %q (controllers/platforms.go)", file, m[1], strings.Join(want, "|"))
+				t.Errorf("%s selects controller=~%q: the kinds' controllers are %q (controllers/platforms.go): run `make manifests` (hack/kinds writes the selectors)", file, m[1], strings.Join(want, "|"))
 			}
 		}
 	}
