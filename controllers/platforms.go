@@ -3,6 +3,7 @@ package controllers
 import (
 	"flag"
 	"fmt"
+	"io"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -99,6 +100,24 @@ func BindPlatformFlags(fs *flag.FlagSet, o *PlatformOptions) {
 	for _, p := range Platforms {
 		p.BindFlags(fs, o)
 	}
+}
+
+// ParsePlatformFlags are the platforms' settings a manager given args on its command line
+// would run with: the flags' defaults where args name none. An operator run in a test's
+// process takes its platforms' settings from the same flags as the manager binary
+// (internal/testenv's Simulators.ManagerArgs), so its environment names no platform either.
+func ParsePlatformFlags(args []string) (PlatformOptions, error) {
+	var o PlatformOptions
+	fs := flag.NewFlagSet("platforms", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	BindPlatformFlags(fs, &o)
+	if err := fs.Parse(args); err != nil {
+		return PlatformOptions{}, err
+	}
+	if fs.NArg() > 0 {
+		return PlatformOptions{}, fmt.Errorf("not a flag: %q", fs.Arg(0))
+	}
+	return o, nil
 }
 
 // shareStrings makes a cached object of any kind share its common strings.

@@ -22,8 +22,6 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
-	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
-	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
@@ -126,13 +124,16 @@ func run(m *testing.M) int {
 	}
 	defer stopNamespaces()
 
-	sims, err := testenv.StartSimulators(alibabaiot.Options{
-		AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret,
-		Accounts: []alibabaiot.Account{{AccessKeyID: chainKeyID, AccessKeySecret: chainSecret}},
-	}, "", fssim.Options{
-		APIKey: flipsnackKey, APISecret: flipsnackSecret,
-		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret},
-	}, "")
+	sims, err := testenv.StartSimulators(testenv.SimulatorOptions{
+		Alibaba: alibabaiot.Options{
+			AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret,
+			Accounts: []alibabaiot.Account{{AccessKeyID: chainKeyID, AccessKeySecret: chainSecret}},
+		},
+		Flipsnack: fssim.Options{
+			APIKey: flipsnackKey, APISecret: flipsnackSecret,
+			Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret},
+		},
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -167,16 +168,20 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	// Wired as the manager binary wires it: every platform of the registry, the indexes and
-	// the credentials controller.
+	// Wired as the manager binary wires it: every platform of the registry, from the flags
+	// that send its calls to its simulator, the indexes and the credentials controller.
+	platforms, err := controllers.ParsePlatformFlags(append(sims.ManagerArgs(),
+		"--alibaba-timeout="+testTimeout.String(), "--flipsnack-timeout="+testTimeout.String()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	platforms.Flipsnack.RetryBase = 100 * time.Millisecond
 	err = controllers.SetupAll(mgr, engine.Options{
 		SyncPeriod: testSyncPeriod, SlowRetry: testSlowRetry, MaxConcurrentReconciles: 4,
 		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
 		DefaultCredentialsNamespaces: []string{ownCredentialsNamespace},
-	}, controllers.PlatformOptions{
-		Alibaba:   alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: testTimeout},
-		Flipsnack: flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: testTimeout, RetryBase: 100 * time.Millisecond},
-	})
+	}, platforms)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

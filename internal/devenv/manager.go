@@ -63,17 +63,15 @@ func (e *Env) managerKubeconfig() string { return filepath.Join(e.opts.StateDir,
 // then extra (a flag given twice takes the later value), and returns once its readiness probe
 // answers. The environment keeps track of it until it is stopped or killed.
 func (e *Env) runManager(ctx context.Context, logPath, metricsAddr, probeAddr string, extra []string) (*ManagerProcess, error) {
-	args := []string{
-		"--kubeconfig=" + e.managerKubeconfig(),
-		"--alibaba-endpoint=" + e.AlibabaEndpoint,
-		"--flipsnack-endpoint=" + e.FlipsnackEndpoint,
-		"--metrics-bind-address=" + metricsAddr,
+	args := append(e.simulators.ManagerArgs(),
+		"--kubeconfig="+e.managerKubeconfig(),
+		"--metrics-bind-address="+metricsAddr,
 		// Plain HTTP on 127.0.0.1, so that `make dev` users and the tests read the metrics
 		// without a token: the manager serves HTTPS with authentication by default.
 		"--metrics-secure=false",
-		"--health-probe-bind-address=" + probeAddr,
+		"--health-probe-bind-address="+probeAddr,
 		"--leader-elect=false",
-	}
+	)
 	args = append(append(args, e.opts.ManagerArgs...), extra...)
 	c, err := startChild("manager", logPath, e.opts.ManagerBinary, args...)
 	if err != nil {

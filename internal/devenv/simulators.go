@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
-	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
-	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // simulators serves both platform fakes from this process, as the simulator command would:
@@ -26,13 +24,10 @@ func startSimulators(opts Options) (*simulators, error) {
 	// One debug line per call (action, code, RequestId, never a secret): where to look for
 	// what the operator did on the platforms, besides GET /_sim/calls.
 	logger := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := opts.Credentials
-	sims, err := testenv.StartSimulators(alibabaiot.Options{
-		AccessKeyID: c.AlibabaAccessKeyID, AccessKeySecret: c.AlibabaAccessKeySecret,
-		Logger: logger.With("api", "alibaba"),
-	}, opts.AlibabaAddr, flipsnack.Options{
-		APIKey: c.FlipsnackAPIKey, APISecret: c.FlipsnackAPISecret,
-	}, opts.FlipsnackAddr)
+	simOpts := testenv.SimulatorsAccepting(opts.Credentials)
+	simOpts.Alibaba.Logger = logger.With("api", "alibaba")
+	simOpts.AlibabaAddr, simOpts.FlipsnackAddr = opts.AlibabaAddr, opts.FlipsnackAddr
+	sims, err := testenv.StartSimulators(simOpts)
 	if err != nil {
 		_ = logFile.Close()
 		return nil, fmt.Errorf("%w (is another `make dev` or the simulator command running?)", err)

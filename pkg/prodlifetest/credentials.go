@@ -22,6 +22,13 @@ const (
 	FlipsnackAPISecret  = "prodlifetest-flipsnack-secret"
 )
 
+// kitCredentials are the accounts above: what the simulators accept and CreateCredentials
+// writes.
+var kitCredentials = testenv.Credentials{
+	AlibabaAccessKeyID: AlibabaAccessKeyID, AlibabaAccessKeySecret: AlibabaAccessKeySecret,
+	FlipsnackAPIKey: FlipsnackAPIKey, FlipsnackAPISecret: FlipsnackAPISecret,
+}
+
 // The operator's own credentials (its environment, as in a pod): another account of the
 // simulated IoT Platform, used by the namespaces of Options.DefaultCredentialsNamespaces.
 const (
@@ -40,11 +47,7 @@ func (e *Env) CreateCredentials(t testing.TB, namespace string) {
 	if err := e.Client.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatalf("prodlifetest: creating namespace %s: %v", namespace, err)
 	}
-	creds := testenv.Credentials{
-		AlibabaAccessKeyID: AlibabaAccessKeyID, AlibabaAccessKeySecret: AlibabaAccessKeySecret,
-		FlipsnackAPIKey: FlipsnackAPIKey, FlipsnackAPISecret: FlipsnackAPISecret,
-	}
-	if err := testenv.ApplyCredentials(ctx, e.Client, namespace, creds, "prodlifetest"); err != nil {
+	if err := testenv.ApplyCredentials(ctx, e.Client, namespace, kitCredentials, "prodlifetest"); err != nil {
 		t.Fatalf("prodlifetest: %v", err)
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
-	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv/inproc"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
@@ -95,6 +94,9 @@ type Env struct {
 	AlibabaURL   string
 	Flipsnack    *fssim.Server
 	FlipsnackURL string
+
+	// managerArgs are the operator's flags that send its calls to the simulators.
+	managerArgs []string
 }
 
 // Timings of the kit's operator: the behaviour is the operator's, only the waits are short.
@@ -143,20 +145,18 @@ func start(t testing.TB, opts Options) (*Env, error) {
 	return env, nil
 }
 
-// startSimulators serves both simulated platforms on loopback HTTP servers.
+// startSimulators serves every simulated platform on loopback HTTP servers.
 func (e *Env) startSimulators(t testing.TB, opts Options) error {
-	sims, err := testenv.StartSimulators(alibabaiot.Options{
-		AccessKeyID: AlibabaAccessKeyID, AccessKeySecret: AlibabaAccessKeySecret,
-		Accounts: []alibabaiot.Account{{AccessKeyID: operatorAccessKeyID, AccessKeySecret: operatorAccessKeySecret}},
-		QPS:      opts.AlibabaQPS,
-	}, "", fssim.Options{
-		APIKey: FlipsnackAPIKey, APISecret: FlipsnackAPISecret,
-		PerSecond: opts.FlipsnackPerSecond, PerMinute: opts.FlipsnackPerMinute,
-	}, "")
+	simOpts := testenv.SimulatorsAccepting(kitCredentials)
+	simOpts.Alibaba.Accounts = []alibabaiot.Account{{AccessKeyID: operatorAccessKeyID, AccessKeySecret: operatorAccessKeySecret}}
+	simOpts.Alibaba.QPS = opts.AlibabaQPS
+	simOpts.Flipsnack.PerSecond, simOpts.Flipsnack.PerMinute = opts.FlipsnackPerSecond, opts.FlipsnackPerMinute
+	sims, err := testenv.StartSimulators(simOpts)
 	if err != nil {
 		return err
 	}
 	t.Cleanup(sims.Close)
+	e.managerArgs = sims.ManagerArgs()
 	e.Alibaba, e.AlibabaURL = sims.Alibaba, sims.AlibabaURL
 	e.Flipsnack, e.FlipsnackURL = sims.Flipsnack, sims.FlipsnackEndpoint()
 	return nil
@@ -187,10 +187,20 @@ func (e *Env) startManager(t testing.TB, opts Options, managerConfig *rest.Confi
 	if syncPeriod <= 0 {
 		syncPeriod = defaultSyncPeriod
 	}
-	alibabaQPS := map[string]float64{}
-	for action, n := range opts.AlibabaQPS {
-		alibabaQPS[action] = float64(n)
+	// The platforms' settings are the manager binary's flags, then what only a test sets.
+	platforms, err := controllers.ParsePlatformFlags(append(e.managerArgs,
+		"--alibaba-timeout="+callTimeout.String(), "--flipsnack-timeout="+callTimeout.String()))
+	if err != nil {
+		return err
 	}
+	for action, n := range opts.AlibabaQPS {
+		platforms.Alibaba.QPS[action] = float64(n)
+	}
+	// The operator's own credentials (an account the simulator accepts), given to its client
+	// rather than to the process's environment, so that kits run in parallel.
+	platforms.Alibaba.OwnCredentials = &alibaba.Credentials{AccessKeyID: operatorAccessKeyID, AccessKeySecret: operatorAccessKeySecret}
+	platforms.Flipsnack.RetryBase = retryBaseDelay
+	platforms.Flipsnack.PerSecond, platforms.Flipsnack.PerMinute = opts.FlipsnackPerSecond, opts.FlipsnackPerMinute
 	_, stop, err := inproc.Start(inproc.Options{
 		Config: cfg, Scheme: e.Scheme, Namespaces: namespaces, Logger: logger,
 		Engine: engine.Options{
@@ -198,16 +208,7 @@ func (e *Env) startManager(t testing.TB, opts Options, managerConfig *rest.Confi
 			RetryBaseDelay: retryBaseDelay, RetryMaxDelay: retryMaxDelay,
 			DefaultCredentialsNamespaces: opts.DefaultCredentialsNamespaces,
 		},
-		Platforms: controllers.PlatformOptions{
-			// The operator's own credentials (an account the simulator accepts), given to its
-			// client rather than to the process's environment, so that kits run in parallel.
-			Alibaba: alibaba.Options{Endpoint: e.AlibabaURL, QPS: alibabaQPS, Timeout: callTimeout,
-				OwnCredentials: &alibaba.Credentials{AccessKeyID: operatorAccessKeyID, AccessKeySecret: operatorAccessKeySecret}},
-			Flipsnack: flipsnack.Options{
-				Endpoint: e.FlipsnackURL, Timeout: callTimeout, RetryBase: retryBaseDelay,
-				PerSecond: opts.FlipsnackPerSecond, PerMinute: opts.FlipsnackPerMinute,
-			},
-		},
+		Platforms: platforms,
 		// A test package may start one Env per test, each with the same controllers.
 		SkipNameValidation: true,
 	})

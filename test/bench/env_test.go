@@ -184,10 +184,10 @@ func start(t *testing.T, cfg config) *bench {
 		b.flipKeys = append(b.flipKeys, key)
 		accounts[key] = "bench-secret-" + key
 	}
-	sims, err := testenv.StartSimulators(alibabaiot.Options{
-		AccessKeyID: demo.AlibabaAccessKeyID, AccessKeySecret: demo.AlibabaAccessKeySecret,
-		MaxProductsPerInstance: -1, MaxCallLog: 1 << 20,
-	}, "", flipsnack.Options{APIKey: demo.FlipsnackAPIKey, APISecret: demo.FlipsnackAPISecret, Accounts: accounts}, "")
+	simOpts := testenv.SimulatorsAccepting(demo)
+	simOpts.Alibaba.MaxProductsPerInstance, simOpts.Alibaba.MaxCallLog = -1, 1<<20
+	simOpts.Flipsnack.Accounts = accounts
+	sims, err := testenv.StartSimulators(simOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,11 +198,7 @@ func start(t *testing.T, cfg config) *bench {
 	for _, n := range cfg.iotSizes {
 		watched = append(watched, iotNamespace(n), iotDoomedNamespace(n))
 	}
-	args := append([]string{
-		"--alibaba-endpoint=" + sims.AlibabaURL,
-		"--flipsnack-endpoint=" + sims.FlipsnackEndpoint(),
-		"--namespaces=" + strings.Join(watched, ","),
-	}, cfg.managerArgs...)
+	args := append(append(sims.ManagerArgs(), "--namespaces="+strings.Join(watched, ",")), cfg.managerArgs...)
 	if b.pprofAddr != "" {
 		args = append(args, "--pprof-bind-address="+b.pprofAddr)
 	}

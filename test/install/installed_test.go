@@ -30,8 +30,6 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
-	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
-	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // operatorNamespace is where both installs put the operator.
@@ -181,12 +179,10 @@ func installAndRun(t *testing.T, env *testenv.Env, inst installation, binary str
 // platforms.
 func runInstalled(t *testing.T, inst installation, binary string) {
 	ctx := context.Background()
-	sims, err := testenv.StartSimulators(
-		alibabaiot.Options{AccessKeyID: creds.AlibabaAccessKeyID, AccessKeySecret: creds.AlibabaAccessKeySecret}, "",
-		fssim.Options{APIKey: creds.FlipsnackAPIKey, APISecret: creds.FlipsnackAPISecret}, "")
+	sims, err := testenv.StartSimulators(testenv.SimulatorsAccepting(creds))
 	must(t, err)
 	t.Cleanup(sims.Close)
-	admin, log := startInstalled(t, inst, binary, "--alibaba-endpoint="+sims.AlibabaURL, "--flipsnack-endpoint="+sims.FlipsnackEndpoint())
+	admin, log := startInstalled(t, inst, binary, sims.ManagerArgs()...)
 
 	// The tenant's samples and the Secrets they name.
 	must(t, testenv.ApplyCredentials(ctx, admin, tenant, creds, "install-test"))

@@ -22,7 +22,6 @@ import (
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
-	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // The live check (`make test-live`): the installed operator creates, updates, reads back and
@@ -56,9 +55,7 @@ func liveSettings(t *testing.T) liveConfig {
 		instance: os.Getenv("PRODLIFE_LIVE_IOT_INSTANCE_ID")}
 	if !cfg.real {
 		cfg.creds = creds
-		sims, err := testenv.StartSimulators(
-			alibabaiot.Options{AccessKeyID: creds.AlibabaAccessKeyID, AccessKeySecret: creds.AlibabaAccessKeySecret}, "",
-			fssim.Options{APIKey: creds.FlipsnackAPIKey, APISecret: creds.FlipsnackAPISecret}, "")
+		sims, err := testenv.StartSimulators(testenv.SimulatorsAccepting(creds))
 		must(t, err)
 		t.Cleanup(sims.Close)
 		cfg.sims, cfg.alibabaEndpoint, cfg.flipsnackEndpoint = sims, sims.AlibabaURL, sims.FlipsnackEndpoint()
@@ -279,9 +276,7 @@ func runID(t *testing.T) string {
 // The cleanup pass deletes what the run made, and nothing else of the account, across pages.
 func TestLiveCleanupDeletesOnlyWhatTheRunMade(t *testing.T) {
 	cfg := liveConfig{creds: creds, region: "cn-shanghai"}
-	sims, err := testenv.StartSimulators(
-		alibabaiot.Options{AccessKeyID: creds.AlibabaAccessKeyID, AccessKeySecret: creds.AlibabaAccessKeySecret}, "",
-		fssim.Options{APIKey: creds.FlipsnackAPIKey, APISecret: creds.FlipsnackAPISecret}, "")
+	sims, err := testenv.StartSimulators(testenv.SimulatorsAccepting(creds))
 	must(t, err)
 	t.Cleanup(sims.Close)
 	cfg.alibabaEndpoint = sims.AlibabaURL

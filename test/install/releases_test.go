@@ -8,8 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
-	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
-	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
 // Two teams install the chart each for their own namespace, side by side on one cluster:
@@ -20,9 +18,7 @@ func TestTwoReleasesManageTheirOwnNamespacesSideBySide(t *testing.T) {
 		t.Skip("starts an API server and two manager binaries")
 	}
 	binary := managerBinary(t)
-	sims, err := testenv.StartSimulators(
-		alibabaiot.Options{AccessKeyID: creds.AlibabaAccessKeyID, AccessKeySecret: creds.AlibabaAccessKeySecret}, "",
-		fssim.Options{APIKey: creds.FlipsnackAPIKey, APISecret: creds.FlipsnackAPISecret}, "")
+	sims, err := testenv.StartSimulators(testenv.SimulatorsAccepting(creds))
 	must(t, err)
 	t.Cleanup(sims.Close)
 	env, err := testenv.StartAPIServer()
@@ -40,7 +36,7 @@ func TestTwoReleasesManageTheirOwnNamespacesSideBySide(t *testing.T) {
 			},
 			watched: []string{watched},
 		}
-		logs[ns] = installAndRun(t, env, inst, binary, "--alibaba-endpoint="+sims.AlibabaURL, "--flipsnack-endpoint="+sims.FlipsnackEndpoint())
+		logs[ns] = installAndRun(t, env, inst, binary, sims.ManagerArgs()...)
 	}
 
 	var products []*unstructured.Unstructured

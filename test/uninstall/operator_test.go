@@ -12,8 +12,6 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
-	"github.com/prodlife/product-lifecycle-operator/internal/alibaba"
-	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv/inproc"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
@@ -54,24 +52,26 @@ func startOperator(t *testing.T) *operator {
 	asOperator, err := testenv.ServiceAccountConfig(ctx, env.Client, env.Config, testenv.OperatorNamespace, testenv.OperatorServiceAccount, time.Hour)
 	must(t, err)
 
-	sims, err := testenv.StartSimulators(alibabaiot.Options{AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret}, "",
-		fssim.Options{APIKey: flipsnackKey, APISecret: flipsnackSecret}, "")
+	sims, err := testenv.StartSimulators(testenv.SimulatorsAccepting(testenv.Credentials{
+		AlibabaAccessKeyID: alibabaKeyID, AlibabaAccessKeySecret: alibabaSecret,
+		FlipsnackAPIKey: flipsnackKey, FlipsnackAPISecret: flipsnackSecret,
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sims.Close)
 	op := &operator{k8s: env.Client, iotSim: sims.Alibaba, fsSim: sims.Flipsnack}
 
+	platforms, err := controllers.ParsePlatformFlags(append(sims.ManagerArgs(), "--alibaba-timeout=5s", "--flipsnack-timeout=5s"))
+	must(t, err)
+	platforms.Flipsnack.RetryBase = 100 * time.Millisecond
 	_, stop, err := inproc.Start(inproc.Options{
 		Config: asOperator, Scheme: env.Scheme,
 		Engine: engine.Options{
 			SyncPeriod: 2 * time.Second, SlowRetry: 2 * time.Second, MaxConcurrentReconciles: 2,
 			RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
 		},
-		Platforms: controllers.PlatformOptions{
-			Alibaba:   alibaba.Options{Endpoint: sims.AlibabaURL, Timeout: 5 * time.Second},
-			Flipsnack: flipsnack.Options{Endpoint: sims.FlipsnackEndpoint(), Timeout: 5 * time.Second, RetryBase: 100 * time.Millisecond},
-		},
+		Platforms: platforms,
 	})
 	must(t, err)
 	t.Cleanup(func() {
