@@ -82,6 +82,15 @@ func (s *Server) PatchProduct(productKey string, patch ProductPatch) (Product, e
 	return s.store.patch(productKey, patch)
 }
 
+// RemoveProduct deletes a product as someone working in the console would: no call is logged
+// and no rule is checked (devices, owner).
+func (s *Server) RemoveProduct(productKey string) error {
+	if !s.store.delete(productKey) {
+		return ErrProductNotFound
+	}
+	return nil
+}
+
 // AddProduct stores a product directly, as if made in the console, for tests and benchmarks.
 // Empty fields get the platform's defaults: a fresh ProductKey, the first configured account as
 // owner, DEVELOPMENT_STATUS, secret authentication, Wi-Fi, basic edition.
@@ -133,6 +142,7 @@ func (s *Server) Reset() {
 //	POST   /_sim/products              add a product (AddProduct), body: a Product
 //	GET    /_sim/products/{productKey} one product
 //	PATCH  /_sim/products/{productKey} drift: {"productName", "description", "deviceCount", "productStatus"}
+//	DELETE /_sim/products/{productKey} delete it outside the operator (RemoveProduct)
 func (s *Server) inspectMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_sim/state", func(w http.ResponseWriter, r *http.Request) {
@@ -210,6 +220,13 @@ func (s *Server) inspectMux() *http.ServeMux {
 		default:
 			inspectJSON(w, http.StatusOK, p)
 		}
+	})
+	mux.HandleFunc("DELETE /_sim/products/{productKey}", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.RemoveProduct(r.PathValue("productKey")); err != nil {
+			inspectError(w, http.StatusNotFound, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	})
 	return mux
 }

@@ -80,6 +80,23 @@ func TestInspectionAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("DELETE /_sim/products/{key} removes a product outside the API", func(t *testing.T) {
+		gone := c.call(ActionCreateProduct, map[string]string{"ProductName": "removed_on_console", "NodeType": "0", "IotInstanceId": "iot-cn-x"}).data()["ProductKey"].(string)
+		before := len(e.sim.Calls(""))
+		if code := getJSON(t, http.MethodDelete, e.srv.URL+"/_sim/products/"+gone, "", nil); code != http.StatusNoContent {
+			t.Fatalf("HTTP %d", code)
+		}
+		if len(e.sim.Calls("")) != before {
+			t.Errorf("the removal was logged as a call")
+		}
+		if got := c.call(ActionQueryProduct, map[string]string{"ProductKey": gone, "IotInstanceId": "iot-cn-x"}); got.code() != CodeNotExistedProduct {
+			t.Errorf("QueryProduct after the removal = %+v", got)
+		}
+		if code := getJSON(t, http.MethodDelete, e.srv.URL+"/_sim/products/"+gone, "", nil); code != http.StatusNotFound {
+			t.Errorf("removed twice: HTTP %d", code)
+		}
+	})
+
 	t.Run("PUT, GET and DELETE /_sim/faults", func(t *testing.T) {
 		var f Faults
 		code := getJSON(t, http.MethodPut, e.srv.URL+"/_sim/faults", `{"DeleteProduct": {"errorRate": 0.2, "code": "Throttling.User", "latencyMs": 50}}`, &f)
