@@ -78,7 +78,7 @@ func (e *Env) runManager(ctx context.Context, logPath, metricsAddr, probeAddr st
 		return nil, err
 	}
 	e.managerRuns++
-	m := &ManagerProcess{Log: logPath, MetricsURL: "http://" + metricsAddr + "/metrics", env: e, child: c}
+	m := &ManagerProcess{Log: logPath, MetricsURL: "http://" + metricsAddr + "/metrics", env: e, child: c, extra: extra}
 	e.managers = append(e.managers, m)
 	return m, waitReady(ctx, c, "http://"+probeAddr+"/readyz")
 }

@@ -27,6 +27,7 @@ type ManagerProcess struct {
 
 	env   *Env
 	child *child
+	extra []string // the flags StartManager added
 }
 
 // Pid is the manager's process id.
@@ -58,6 +59,21 @@ func (e *Env) StartManager(ctx context.Context, args ...string) (*ManagerProcess
 func (m *ManagerProcess) Kill() error {
 	m.env.forget(m)
 	return m.child.kill()
+}
+
+// Exited reports the manager's end if nobody asked for it (a manager that loses its leader
+// Lease exits), naming its log; nil while it runs.
+func (m *ManagerProcess) Exited() error { return m.child.exited() }
+
+// Restart starts a manager in place of m, which ended on its own, with the same flags, as a
+// Deployment's kubelet restarts a container that exited: a log of its own, new ports. m is
+// no longer counted among the running managers, so Env.Exited stops reporting its end.
+func (m *ManagerProcess) Restart(ctx context.Context) (*ManagerProcess, error) {
+	if m.Exited() == nil {
+		return nil, fmt.Errorf("manager pid %d is still running: Stop or Kill it first", m.Pid())
+	}
+	m.env.forget(m)
+	return m.env.StartManager(ctx, m.extra...)
 }
 
 // Stop ends the manager as a rolling update would: SIGTERM, then SIGKILL after a grace period.

@@ -1,6 +1,7 @@
 package devenv
 
 import (
+	"context"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -35,9 +36,19 @@ func TestAKilledManagerIsGoneAndNotReportedAsExited(t *testing.T) {
 		t.Errorf("Exited reports the manager killed on purpose: %v", err)
 	}
 
-	// The same end, not asked for, is reported.
+	if err := procs[1].Exited(); err != nil {
+		t.Errorf("a running manager reports an exit: %v", err)
+	}
+	if _, err := procs[1].Restart(context.Background()); err == nil {
+		t.Error("Restart replaced a manager that still runs")
+	}
+
+	// The same end, not asked for, is reported, by the environment and by the manager.
 	must(t, procs[1].child.kill())
 	if err := e.Exited(); err == nil {
 		t.Error("Exited does not report a manager that ended by itself")
+	}
+	if err := procs[1].Exited(); err == nil {
+		t.Error("the manager that ended by itself does not say so")
 	}
 }

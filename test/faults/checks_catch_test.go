@@ -42,7 +42,7 @@ func TestChecksPassACleanRun(t *testing.T) {
 	r := cleanRecord()
 	objs := []tracked{sensor, catalogue}
 	problems, withoutEvent := unreported(objs, r)
-	problems = append(append(append(problems, leftovers(r)...), duplicates(objs, r)...), withoutEvent...)
+	problems = append(append(append(append(problems, leftovers(r)...), duplicates(objs, r)...), deletedTwice(objs, r)...), withoutEvent...)
 	r.products = []alibabaiot.Product{{ProductKey: "a1Sensor0001", ProductName: "s_sensor"}}
 	r.feeds = []flipsnack.Feed{{SourceHash: "plo-hash", SKUs: []string{"SKU-2", "SKU-1"}}}
 	problems = append(problems, checkCreated(objs, r)...)
@@ -68,6 +68,20 @@ func TestChecksCatch(t *testing.T) {
 		seed:  func(r *record) { r.feedCreates = append(r.feedCreates, createdFeed("plo-hash", 1)) },
 		check: func(r record) []string { return duplicates([]tracked{sensor, catalogue}, r) },
 		want:  "carried 3 products for its 2 SKUs: some SKU was created more than once",
+	}, {
+		name: "an IoT product deleted twice",
+		seed: func(r *record) {
+			r.iotDeletes = append(r.iotDeletes, alibabaiot.Call{Action: "DeleteProduct", Parameters: map[string]string{"ProductKey": "a1Sensor0001"}, Code: iotNotExistedProduct})
+		},
+		check: func(r record) []string { return deletedTwice([]tracked{sensor, catalogue}, r) },
+		want:  "DeleteProduct of a1Sensor0001 was answered as done 2 times",
+	}, {
+		name: "a SKU deleted twice",
+		seed: func(r *record) {
+			r.feedDeletes = append(r.feedDeletes, flipsnack.Call{Action: "products.delete", Params: map[string]string{"sourceHash": "plo-hash"}, Items: 1, Code: feedCodeOK})
+		},
+		check: func(r record) []string { return deletedTwice([]tracked{sensor, catalogue}, r) },
+		want:  "carried 3 SKUs for its 2: some SKU was deleted more than once",
 	}, {
 		name: "a product left on the platform",
 		seed: func(r *record) {

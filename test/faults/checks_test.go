@@ -91,12 +91,7 @@ func duplicates(objs []tracked, r record) []string {
 			iotCreated[name] = append(iotCreated[name], c.RequestID)
 		}
 	}
-	feedCreated := map[string]int{} // sourceHash → products created
-	for _, c := range r.feedCreates {
-		if c.Code == feedCodeOK {
-			feedCreated[c.Params["sourceHash"]] += c.Items
-		}
-	}
+	feedCreated := carried(r.feedCreates)
 	var problems []string
 	for _, o := range objs {
 		switch o.kind {
@@ -115,6 +110,46 @@ func duplicates(objs []tracked, r record) []string {
 		}
 	}
 	return problems
+}
+
+// deletedTwice: no product was deleted twice, where no delete can have lost its answer or its
+// record (no fault delays a call past the client's timeout, and the API server is up whenever
+// a platform answers): a DeleteProduct answered OK or "not existed" more than once for one
+// ProductKey, or successful products.delete calls carrying more SKUs than the feed holds, mean
+// that two managers worked on the same object, or one forgot what it had done.
+func deletedTwice(objs []tracked, r record) []string {
+	iotDeleted := map[string]int{} // ProductKey → deletes answered as done
+	for _, c := range r.iotDeletes {
+		if c.Code == alibabaiot.CodeOK || c.Code == iotNotExistedProduct {
+			iotDeleted[c.Parameters["ProductKey"]]++
+		}
+	}
+	feedDeleted := carried(r.feedDeletes)
+	var problems []string
+	for _, o := range objs {
+		switch o.kind {
+		case "IoTProduct":
+			if n := iotDeleted[o.id]; n > 1 {
+				problems = append(problems, fmt.Sprintf("%s: DeleteProduct of %s was answered as done %d times", o, o.id, n))
+			}
+		case "FlipsnackFeed":
+			if n := feedDeleted[o.id]; n > len(o.skus) {
+				problems = append(problems, fmt.Sprintf("%s: successful products.delete calls carried %d SKUs for its %d: some SKU was deleted more than once", o, n, len(o.skus)))
+			}
+		}
+	}
+	return problems
+}
+
+// carried adds up, by feed (sourceHash), the products the successful calls carried.
+func carried(calls []flipsnack.Call) map[string]int {
+	n := map[string]int{}
+	for _, c := range calls {
+		if c.Code == feedCodeOK {
+			n[c.Params["sourceHash"]] += c.Items
+		}
+	}
+	return n
 }
 
 // unreported: every deletion was reported, by a Deleted event on the object or, where the

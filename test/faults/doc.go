@@ -11,10 +11,12 @@
 //     deleted (one namespace deleted whole), the manager killed and restarted during both.
 //   - LeaderKilledMidDeletion: two managers sharing a leader election Lease; the leader is
 //     killed while a batch is being deleted, and the standby finishes it.
-//   - PlatformsDownControlPlaneRestarted: while a batch is being deleted both platforms
+//   - PlatformsDownControlPlaneRestarted: two managers share the Lease and are started again
+//     when they exit, as a Deployment's are; while a batch is being deleted both platforms
 //     drop every connection (15 s at ci, 60 s at full) and, within that, etcd and
-//     kube-apiserver are killed with SIGKILL and started again on the same data; once the
-//     platforms are back everything must be gone, and how long that took is reported
+//     kube-apiserver are killed with SIGKILL and started again on the same data, and then
+//     the leader is killed, so the other must take over; once the platforms are back
+//     everything must be gone, nothing deleted twice, and how long that took is reported
 //     against 2 × N / 500 s plus the largest backoff (N: 5,000 IoTProducts; the 100,000
 //     SKUs of 100 feeds).
 //   - NothingSecretIsShown: the scan.

@@ -39,23 +39,8 @@ func (s *suite) leaderKilledMidDeletion(t *testing.T) {
 
 	// The environment's manager runs without leader election: it steps aside for the pair,
 	// and comes back once they are done.
-	for _, m := range s.env.Managers() {
-		if err := m.Stop(); err != nil {
-			t.Fatal(err)
-		}
-	}
 	defer s.restoreOneManager(t)
-	// The Lease goes where the installed operator keeps it, the one namespace its RBAC grants
-	// Leases in.
-	args := append([]string{"--leader-election-namespace=" + testenv.OperatorNamespace}, leaderArgs...)
-	var pair []*devenv.ManagerProcess
-	for range 2 {
-		m, err := s.env.StartManager(ctx, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pair = append(pair, m)
-	}
+	pair := s.startReplicas(t, ctx, leaderArgs).managers
 	leader := s.waitForLeader(t, ctx, pair)
 	t.Logf("pid %d leads, pid %d stands by", leader.Pid(), other(pair, leader).Pid())
 
@@ -111,6 +96,9 @@ func (s *suite) waitForLeader(t *testing.T, ctx context.Context, pair []*devenv.
 	for time.Now().Before(deadline) {
 		var leaders []*devenv.ManagerProcess
 		for _, m := range pair {
+			if m.Exited() != nil {
+				continue // it answers no more; replicas.keep starts it again
+			}
 			if s.leads(t, ctx, m) {
 				leaders = append(leaders, m)
 			}

@@ -2,29 +2,39 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"testing"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
-// platformsDownControlPlaneRestarted: a batch is being deleted when both platforms go down
+// platformsDownControlPlaneRestarted: two managers share the leader Lease, restarted when
+// they exit as a Deployment's would; a batch is being deleted when both platforms go down
 // (every connection dropped) for scale.platformDown; within it, etcd and kube-apiserver are
-// killed outright and started again. Once the platforms are back, nothing may be left,
-// nothing created twice, no deletion unreported; how long the rest took to go is reported
-// against 2 × N / 500 s plus the largest backoff (N: the IoTProducts for the products, the
-// SKUs for the feeds, 500 per products.delete).
+// killed outright and started again (a leader that cannot renew the Lease meanwhile exits),
+// and then the leader is killed, so that the other one must take over and finish. Once the
+// platforms are back, nothing may be left, nothing created or deleted twice, no deletion
+// unreported; how long the rest took to go is reported against 2 × N / 500 s plus the
+// largest backoff (N: the IoTProducts for the products, the SKUs for the feeds, 500 per
+// products.delete).
 func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 	const scenario = "s3"
 	const ns = "faults-s3"
 	ctx, cancel := context.WithTimeout(context.Background(), 2*s.scale.phaseTimeout)
 	defer cancel()
 	s.createNamespaces(t, ctx, ns)
+	defer s.restoreOneManager(t)
+	pair := s.startReplicas(t, ctx, shortLeaseArgs)
+	keep := func(view) { pair.keep(t, ctx) }
 	b := newBatch(s.rand("scenario 3 objects"), scenario, []string{ns}, s.scale.recoveryProducts, s.scale.recoveryFeeds, s.scale.recoverySKUs, s.scale.recoverySKUs)
 	// The platform holds at most 1,000 products per account in one instance: the full
 	// scale's 5,000 go to instances of 1,000 each.
@@ -33,7 +43,7 @@ func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 	}
 	t.Logf("%d IoTProducts and %d FlipsnackFeeds (%d SKUs)", len(b.iot), len(b.feeds), b.skus())
 	s.create(t, ctx, b)
-	s.waitUntil(t, scenario, "every object Ready", func(v view) bool { return v.ready() == b.size() })
+	s.waitUntil(t, scenario, "every object Ready", func(v view) bool { return v.ready() == b.size() }, keep)
 	objs := s.checkCreated(t, scenario, "")
 
 	// A tenth of the products goes first, with the platforms up; then the platforms go down
@@ -41,7 +51,7 @@ func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 	// any scale.
 	first := max(1, len(b.iot)/10)
 	s.deleteAll(t, ctx, b.objects()[:first])
-	s.waitUntil(t, scenario, "a tenth of the products deleted", func(v view) bool { return len(b.iot)-len(v.iot) >= first })
+	s.waitUntil(t, scenario, "a tenth of the products deleted", func(v view) bool { return len(b.iot)-len(v.iot) >= first }, keep)
 	down := time.Now()
 	if err := s.alibaba.SetFaults(ctx, alibabaiot.Faults{alibabaiot.AllActions: {DropRate: 1}}); err != nil {
 		t.Fatal(err)
@@ -72,6 +82,15 @@ func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 		down.Format(time.TimeOnly), restarted.Sub(down).Round(time.Millisecond), time.Since(restarted).Round(time.Millisecond), <-cut)
 	resent := make(chan error, 1)
 	go func() { resent <- deleteRest() }()
+	// Failover: the pair is whole again (a leader that exited meanwhile started again), one
+	// leads; killed outright while the platforms are still down, it hands over nothing, and the
+	// other must take the Lease and finish.
+	pair.keep(t, ctx)
+	leader := s.waitForLeader(t, ctx, pair.managers)
+	lease := s.lease(t, ctx, testenv.OperatorNamespace)
+	pair.kill(t, leader)
+	t.Logf("SIGKILL to the leader (pid %d, Lease held by %s, %d transitions) %s after the platforms went down; %d manager(s) started again after exiting on their own",
+		leader.Pid(), deref(lease.Spec.HolderIdentity), deref(lease.Spec.LeaseTransitions), time.Since(down).Round(time.Millisecond), pair.restarts)
 	if rest := s.scale.platformDown - time.Since(down); rest > 0 {
 		time.Sleep(rest)
 	}
@@ -94,9 +113,13 @@ func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var productsGone, feedsGone time.Time
-	s.waitUntil(t, scenario, "every object gone after the platforms came back", func(v view) bool { return v.count() == 0 }, func(v view) {
+	var productsGone, feedsGone, takenOver time.Time
+	s.waitUntil(t, scenario, "every object gone after the platforms came back", func(v view) bool { return v.count() == 0 }, keep, func(v view) {
 		now := time.Now()
+		if takenOver.IsZero() && s.leads(t, ctx, pair.managers[0]) {
+			takenOver = now
+			t.Logf("pid %d leads (seen %s after the platforms came back)", pair.managers[0].Pid(), now.Sub(back).Round(100*time.Millisecond))
+		}
 		if len(v.iot) == 0 && productsGone.IsZero() {
 			productsGone = now
 		}
@@ -112,8 +135,27 @@ func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 		feedsGone = now
 	}
 	s.checkDeleted(t, objs)
+	if problems := deletedTwice(objs, s.read(t)); len(problems) > 0 {
+		t.Errorf("after every object was deleted (seed %d):\n  %s", s.seed, joinLines(problems))
+	}
+	standby := pair.managers[0]
+	after := s.lease(t, ctx, testenv.OperatorNamespace)
+	if !s.leads(t, ctx, standby) || deref(after.Spec.HolderIdentity) == deref(lease.Spec.HolderIdentity) {
+		t.Errorf("the batch is deleted, but the manager left (pid %d) does not lead: Lease held by %s, as before the kill",
+			standby.Pid(), deref(after.Spec.HolderIdentity))
+	}
 	s.reportRecoveryTime(t, "products", productsGone.Sub(back), len(b.iot))
 	s.reportRecoveryTime(t, "feeds' SKUs", feedsGone.Sub(back), b.skus())
+}
+
+// shortLeaseArgs time the Lease shorter than the control plane's restart at any scale: the
+// leader cannot renew it while the API server is away, so it exits, as a leader must, and
+// replicas.keep starts it again.
+var shortLeaseArgs = []string{
+	"--leader-elect=true",
+	"--leader-elect-lease-duration=4s",
+	"--leader-elect-renew-deadline=3s",
+	"--leader-elect-retry-period=500ms",
 }
 
 // reportRecoveryTime reports how long the last of n items took to go, counted from the
@@ -131,6 +173,31 @@ func (s *suite) reportRecoveryTime(t *testing.T, what string, took time.Duration
 	}
 	t.Logf("the last of the %s (%d) was gone %s after the platforms came back: goal %s, %.2f× (%s)",
 		what, n, took.Round(100*time.Millisecond), goal, took.Seconds()/goal.Seconds(), verdict)
+	s.addToReport(t, fmt.Sprintf("| the last of %d %s gone after the platforms came back (scale %s) | %s | <= %s (2 × N / 500 s + the largest backoff + the poll) | %.2f | %s |",
+		n, what, s.scale.name, took.Round(100*time.Millisecond), goal, took.Seconds()/goal.Seconds(), verdict))
+}
+
+// addToReport appends a row to the goals table in FAULT_SUITE_REPORT (`make bench` names
+// bin/bench/faults.md), starting the table in a new file; without it the logs alone say.
+func (s *suite) addToReport(t *testing.T, row string) {
+	t.Helper()
+	path := os.Getenv("FAULT_SUITE_REPORT")
+	if path == "" {
+		return
+	}
+	var head string
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		head = fmt.Sprintf("# Fault suite: recovery (seed %d)\n\n| goal | measured | target | ratio to target | met |\n|---|---|---|---|---|\n", s.seed)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Errorf("FAULT_SUITE_REPORT: %v", err)
+		return
+	}
+	defer f.Close()
+	if _, err := f.WriteString(head + row + "\n"); err != nil {
+		t.Errorf("FAULT_SUITE_REPORT: %v", err)
+	}
 }
 
 // productsPerInstance is the platform's quota of products per account in one instance.
