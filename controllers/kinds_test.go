@@ -38,6 +38,9 @@ func TestEveryKindBelongsToOnePlatform(t *testing.T) {
 		if p.NewSetup == nil {
 			t.Errorf("platform %s has no NewSetup", p.Name)
 		}
+		if p.BindFlags == nil {
+			t.Errorf("platform %s has no BindFlags", p.Name)
+		}
 		for _, k := range p.Kinds {
 			if other, ok := platformOf[k.Name]; ok {
 				t.Errorf("%s belongs to both %s and %s", k.Name, other, p.Name)

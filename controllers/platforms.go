@@ -23,6 +23,10 @@ type Platform struct {
 	Name string
 	// Kinds are the kinds whose products live on the platform.
 	Kinds []Kind
+	// ThrottleCodes are regular expressions of the codes (as the code label of
+	// prodlife_external_requests_total has them) by which the platform says it throttles the
+	// operator: the throttling alert (config/prometheus/rules.yaml) selects them.
+	ThrottleCodes []string
 	// BindFlags registers the platform's client settings on the operator's command line
 	// (its part of PlatformOptions), defaults included.
 	BindFlags func(*flag.FlagSet, *PlatformOptions)
@@ -53,9 +57,10 @@ type PlatformOptions struct {
 // Platforms are every platform the operator manages products on.
 var Platforms = []Platform{
 	{
-		Name:      "Alibaba Cloud IoT Platform",
-		Kinds:     []Kind{{Name: "IoTProduct", Controller: iotproduct.ControllerName, ShareStrings: iotproduct.ShareStrings}},
-		BindFlags: func(fs *flag.FlagSet, o *PlatformOptions) { iotproduct.BindFlags(fs, &o.Alibaba) },
+		Name:          "Alibaba Cloud IoT Platform",
+		Kinds:         []Kind{{Name: "IoTProduct", Controller: iotproduct.ControllerName, ShareStrings: iotproduct.ShareStrings}},
+		ThrottleCodes: []string{"Throttling", `Throttling\..+`},
+		BindFlags:     func(fs *flag.FlagSet, o *PlatformOptions) { iotproduct.BindFlags(fs, &o.Alibaba) },
 		NewSetup: func(o PlatformOptions) (func(ctrl.Manager, engine.Options) error, error) {
 			// The controller's workers never queue behind an account's budget (NoWait).
 			options := o.Alibaba
@@ -73,9 +78,10 @@ var Platforms = []Platform{
 		},
 	},
 	{
-		Name:      "Flipsnack",
-		Kinds:     []Kind{{Name: "FlipsnackFeed", Controller: flipsnackfeed.ControllerName, ShareStrings: flipsnackfeed.ShareStrings}},
-		BindFlags: func(fs *flag.FlagSet, o *PlatformOptions) { flipsnackfeed.BindFlags(fs, &o.Flipsnack) },
+		Name:          "Flipsnack",
+		Kinds:         []Kind{{Name: "FlipsnackFeed", Controller: flipsnackfeed.ControllerName, ShareStrings: flipsnackfeed.ShareStrings}},
+		ThrottleCodes: []string{flipsnack.CodePerSecondLimit, flipsnack.CodePerMinuteLimit},
+		BindFlags:     func(fs *flag.FlagSet, o *PlatformOptions) { flipsnackfeed.BindFlags(fs, &o.Flipsnack) },
 		NewSetup: func(o PlatformOptions) (func(ctrl.Manager, engine.Options) error, error) {
 			if err := o.Flipsnack.Validate(); err != nil {
 				return nil, fmt.Errorf("--flipsnack-endpoint: %w", err)
@@ -105,7 +111,8 @@ func BindPlatformFlags(fs *flag.FlagSet, o *PlatformOptions) {
 // ParsePlatformFlags are the platforms' settings a manager given args on its command line
 // would run with: the flags' defaults where args name none. An operator run in a test's
 // process takes its platforms' settings from the same flags as the manager binary
-// (internal/testenv's Simulators.ManagerArgs), so its environment names no platform either.
+// (internal/testenv's Simulators.ManagerArgs), so a new platform reaches it with no change
+// there; a test sets beside them only what no flag holds.
 func ParsePlatformFlags(args []string) (PlatformOptions, error) {
 	var o PlatformOptions
 	fs := flag.NewFlagSet("platforms", flag.ContinueOnError)

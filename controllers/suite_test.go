@@ -62,7 +62,10 @@ const (
 )
 
 var (
-	k8s    client.Client
+	k8s client.Client
+	// sims are every platform's simulator, each accepting its account of
+	// testenv.DemoCredentials (and the two platforms' accounts below).
+	sims   *testenv.Simulators
 	iotSim *alibabaiot.Server
 	iotURL string
 	fsSim  *fssim.Server
@@ -124,16 +127,16 @@ func run(m *testing.M) int {
 	}
 	defer stopNamespaces()
 
-	sims, err := testenv.StartSimulators(testenv.SimulatorOptions{
-		Alibaba: alibabaiot.Options{
-			AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret,
-			Accounts: []alibabaiot.Account{{AccessKeyID: chainKeyID, AccessKeySecret: chainSecret}},
-		},
-		Flipsnack: fssim.Options{
-			APIKey: flipsnackKey, APISecret: flipsnackSecret,
-			Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret},
-		},
-	})
+	simOpts := testenv.SimulatorsAccepting(testenv.DemoCredentials)
+	simOpts.Alibaba = alibabaiot.Options{
+		AccessKeyID: alibabaKeyID, AccessKeySecret: alibabaSecret,
+		Accounts: []alibabaiot.Account{{AccessKeyID: chainKeyID, AccessKeySecret: chainSecret}},
+	}
+	simOpts.Flipsnack = fssim.Options{
+		APIKey: flipsnackKey, APISecret: flipsnackSecret,
+		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret},
+	}
+	sims, err = testenv.StartSimulators(simOpts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -170,8 +173,7 @@ func run(m *testing.M) int {
 	}
 	// Wired as the manager binary wires it: every platform of the registry, from the flags
 	// that send its calls to its simulator, the indexes and the credentials controller.
-	platforms, err := controllers.ParsePlatformFlags(append(sims.ManagerArgs(),
-		"--alibaba-timeout="+testTimeout.String(), "--flipsnack-timeout="+testTimeout.String()))
+	platforms, err := controllers.ParsePlatformFlags(sims.ManagerArgsTimingOut(testTimeout))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -1,7 +1,8 @@
 // Command kinds writes, from the platforms' registry (v1alpha1.Kinds and
 // controllers.Platforms), every list of kinds that YAML and JSON cannot read from Go: the
-// admission policies' resources, Argo CD's health entries, the samples' kustomization, the
-// alerts' and the dashboard's controller selectors; then it copies into the Helm chart the
+// CRDs' kustomization, the admission policies' resources, Argo CD's health entries, the
+// samples' kustomization, the alerts' and the dashboard's controller selectors, the
+// throttling alert's codes; then it copies into the Helm chart the
 // generated files the chart carries (CRDs, the manager's role, the policies, the alerts and
 // the dashboard), since a chart can read only its own folder. `make manifests` runs it after
 // controller-gen, so a new platform's kinds reach all of them without an edit by hand;
@@ -12,6 +13,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
+	"github.com/prodlife/product-lifecycle-operator/internal/metrics"
 )
 
 func main() {
@@ -43,8 +46,9 @@ func run(root string) error {
 // hold one.
 func writeLists(root string) error {
 	group := regexp.QuoteMeta(v1alpha1.GroupVersion.Group)
-	var plurals, health, samples, controllerNames []string
+	var crds, plurals, health, samples, controllerNames, throttled []string
 	for _, k := range v1alpha1.Kinds {
+		crds = append(crds, "- bases/"+v1alpha1.GroupVersion.Group+"_"+k.Plural+".yaml\n")
 		plurals = append(plurals, `"`+k.Plural+`"`)
 		health = append(health, "  - resource.customizations.health."+v1alpha1.GroupVersion.Group+"_"+k.Name+"=health.lua\n")
 		samples = append(samples, "- "+SampleFile(k)+"\n")
@@ -53,23 +57,36 @@ func writeLists(root string) error {
 		for _, k := range p.Kinds {
 			controllerNames = append(controllerNames, k.Controller)
 		}
+		throttled = append(throttled, p.ThrottleCodes...)
 	}
+	// An HTTP 429 from any platform (or a proxy before it) is throttling too; in a PromQL
+	// string a regular expression's backslash is written twice.
+	throttled = append(throttled, metrics.HTTPStatusCode(http.StatusTooManyRequests))
+	throttleSelector := regexp.MustCompile(`code=~"[^"]*"`)
+	throttleCodes := `code=~"` + strings.ReplaceAll(strings.Join(throttled, "|"), `\`, `\\`) + `"`
 	// A resource rule of the group: its resources, whatever the fields between.
 	policyResources := regexp.MustCompile(`(apiGroups: \["` + group + `"\]\n(?:[ \t]+\w+: .*\n)*?[ \t]+resources: )\[[^\]\n]*\]`)
-	// controller=~"a|b" in YAML, controller=~\"a|b\" inside the dashboard's JSON strings; the
-	// credentials controller is kept where a selector has it.
-	selector := regexp.MustCompile(`(controller=~\\?")([^"\\]*)`)
+	// The selectors of controllers by name, as metrics label them: controller=~"a|b" in
+	// YAML, controller=~\"a|b\" inside the dashboard's JSON strings, name=~ for the
+	// workqueue's own metrics; the credentials controller is kept where a selector has it.
+	selector := regexp.MustCompile(`((?:controller|name)=~\\?")([^"\\]*)`)
+	// A list written whole must be one run of lines: two runs (a comment between entries)
+	// would each get the whole list. The others are rewritten in place, wherever they are.
+	const whole, inPlace = true, false
 	edits := []struct {
-		file string
-		re   *regexp.Regexp
-		with func([]byte) []byte
+		file  string
+		re    *regexp.Regexp
+		with  func([]byte) []byte
+		whole bool
 	}{
-		{"config/policy/deletion_protection_policy.yaml", policyResources, prefixed(policyResources, "["+strings.Join(plurals, ", ")+"]")},
-		{"config/policy/identity_annotations_policy.yaml", policyResources, prefixed(policyResources, "["+strings.Join(plurals, ", ")+"]")},
-		{"config/argocd/kustomization.yaml", regexp.MustCompile(`(?m)(?:^  - resource\.customizations\.health\.` + group + `_\w+=health\.lua\n)+`), constant(strings.Join(health, ""))},
-		{"config/samples/kustomization.yaml", regexp.MustCompile(`(?m)(?:^- prodlife_v1alpha1_\w+\.yaml\n)+`), constant(strings.Join(samples, ""))},
-		{"config/prometheus/rules.yaml", selector, selected(selector, controllerNames)},
-		{"config/grafana/dashboard.json", selector, selected(selector, controllerNames)},
+		{"config/crd/kustomization.yaml", regexp.MustCompile(`(?m)(?:^- bases/` + group + `_\w+\.yaml\n)+`), constant(strings.Join(crds, "")), whole},
+		{"config/policy/deletion_protection_policy.yaml", policyResources, prefixed(policyResources, "["+strings.Join(plurals, ", ")+"]"), inPlace},
+		{"config/policy/identity_annotations_policy.yaml", policyResources, prefixed(policyResources, "["+strings.Join(plurals, ", ")+"]"), inPlace},
+		{"config/argocd/kustomization.yaml", regexp.MustCompile(`(?m)(?:^  - resource\.customizations\.health\.` + group + `_\w+=health\.lua\n)+`), constant(strings.Join(health, "")), whole},
+		{"config/samples/kustomization.yaml", regexp.MustCompile(`(?m)(?:^- prodlife_v1alpha1_[a-z0-9]+\.yaml\n)+`), constant(strings.Join(samples, "")), whole},
+		{"config/prometheus/rules.yaml", selector, selected(selector, controllerNames), inPlace},
+		{"config/prometheus/rules.yaml", throttleSelector, constant(throttleCodes), inPlace},
+		{"config/grafana/dashboard.json", selector, selected(selector, controllerNames), inPlace},
 	}
 	for _, e := range edits {
 		path := filepath.Join(root, e.file)
@@ -77,8 +94,11 @@ func writeLists(root string) error {
 		if err != nil {
 			return err
 		}
-		if !e.re.Match(data) {
+		switch n := len(e.re.FindAllIndex(data, -1)); {
+		case n == 0:
 			return fmt.Errorf("%s: no list of kinds found (%s): the file changed shape, change hack/kinds with it", e.file, e.re)
+		case e.whole && n > 1:
+			return fmt.Errorf("%s: the list of kinds is cut in %d runs of lines (%s): keep its entries together", e.file, n, e.re)
 		}
 		if err := writeIfChanged(path, e.re.ReplaceAllFunc(data, e.with)); err != nil {
 			return err

@@ -3,30 +3,35 @@ package verify
 import (
 	"slices"
 	"testing"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 )
 
 // installNamespace is where config/default and the documented Helm install put the operator.
 const installNamespace = "prodlife-system"
 
 // TestDefaultInstallRenders renders config/default as `make deploy` would and checks that a
-// complete install comes out: the namespace, both CRDs, the manager's RBAC and its Deployment.
+// complete install comes out: the namespace, every kind's CRD, the manager's RBAC and its
+// Deployment.
 func TestDefaultInstallRenders(t *testing.T) {
 	ms := parseManifests(t, kustomize(t, "config/default"))
-	for _, want := range []string{
-		"Namespace/" + installNamespace,
-		"CustomResourceDefinition/iotproducts.prodlife.dev",
-		"CustomResourceDefinition/flipsnackfeeds.prodlife.dev",
+	var crds []string
+	for _, k := range v1alpha1.Kinds {
+		crds = append(crds, "CustomResourceDefinition/"+k.CRDName())
+	}
+	for _, want := range append(crds,
+		"Namespace/"+installNamespace,
 		"ClusterRole/prodlife-manager-role",
 		"ClusterRoleBinding/prodlife-manager-rolebinding",
-		"ServiceAccount/" + installNamespace + "/prodlife-controller-manager",
-		"Role/" + installNamespace + "/prodlife-leader-election-role",
-		"RoleBinding/" + installNamespace + "/prodlife-leader-election-rolebinding",
+		"ServiceAccount/"+installNamespace+"/prodlife-controller-manager",
+		"Role/"+installNamespace+"/prodlife-leader-election-role",
+		"RoleBinding/"+installNamespace+"/prodlife-leader-election-rolebinding",
 		"ClusterRole/prodlife-metrics-auth-role",
 		"ClusterRoleBinding/prodlife-metrics-auth-rolebinding",
 		"ClusterRole/prodlife-metrics-reader",
-		"Service/" + installNamespace + "/prodlife-controller-manager-metrics",
-		"Deployment/" + installNamespace + "/prodlife-controller-manager",
-	} {
+		"Service/"+installNamespace+"/prodlife-controller-manager-metrics",
+		"Deployment/"+installNamespace+"/prodlife-controller-manager",
+	) {
 		if !slices.Contains(ms.names(), want) {
 			t.Errorf("config/default does not render %s; rendered: %v", want, ms.names())
 		}

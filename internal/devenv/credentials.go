@@ -9,15 +9,9 @@ import (
 // Credentials are one account on each simulated platform.
 type Credentials = testenv.Credentials
 
-// DemoCredentials are the simulator command's defaults (hack/simulator). They open nothing
-// but the simulators, which is why they may be written in code and in the Secrets of a
-// development cluster.
-var DemoCredentials = Credentials{
-	AlibabaAccessKeyID:     "LTAI5tDevSimulator00001",
-	AlibabaAccessKeySecret: "dev-simulator-alibaba-secret",
-	FlipsnackAPIKey:        "DEV-SIMULATOR-API-KEY",
-	FlipsnackAPISecret:     "dev-simulator-flipsnack-secret",
-}
+// DemoCredentials are the simulator command's defaults (hack/simulator), the accounts the
+// environment's simulators accept.
+var DemoCredentials = testenv.DemoCredentials
 
 // The Secrets the samples (config/samples) name in credentialsSecretRef.
 const (

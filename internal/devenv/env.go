@@ -46,6 +46,10 @@ type Env struct {
 	planeRuns int // restarts so far, to name their logs
 }
 
+// Simulators are every platform's simulator, served by the environment: a platform without a
+// field of its own here (AlibabaURL, FlipsnackURL) is reached through them.
+func (e *Env) Simulators() *testenv.Simulators { return e.simulators.Simulators }
+
 // Start takes the state directory (one environment at a time), removes what a previous run
 // left there, and brings the environment up: the simulators, etcd and kube-apiserver with the
 // CRDs, the namespace controller, then the manager, returning once the manager is ready. On

@@ -55,14 +55,19 @@ func (e *Env) StartManager(ctx context.Context, args ...string) (*ManagerProcess
 
 // Kill ends the manager with SIGKILL, as an OOM kill or a lost node would: none of its own
 // cleanup runs (no request is finished, no leader lease released, no queued event sent).
-// It returns once the process is gone.
+// It returns once the process is gone. A manager that had already ended is an error (its
+// end went unreported otherwise) and stays counted, so Env.Exited reports it too.
 func (m *ManagerProcess) Kill() error {
+	if err := m.Exited(); err != nil {
+		return fmt.Errorf("before it could be killed: %w", err)
+	}
 	m.env.forget(m)
 	return m.child.kill()
 }
 
-// Exited reports the manager's end if nobody asked for it (a manager that loses its leader
-// Lease exits), naming its log; nil while it runs.
+// Exited reports the manager's end, naming its log (a manager that loses its leader Lease
+// exits); nil while it runs. Env.Exited reports only the ends of managers nobody stopped or
+// killed.
 func (m *ManagerProcess) Exited() error { return m.child.exited() }
 
 // Restart starts a manager in place of m, which ended on its own, with the same flags, as a

@@ -51,4 +51,7 @@ func TestAKilledManagerIsGoneAndNotReportedAsExited(t *testing.T) {
 	if err := procs[1].Exited(); err == nil {
 		t.Error("the manager that ended by itself does not say so")
 	}
+	if err := procs[1].Kill(); err == nil {
+		t.Error("killing a manager that had already ended is no error: its end would go unreported")
+	}
 }

@@ -1,6 +1,8 @@
 package testenv
 
 import (
+	"time"
+
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
@@ -42,6 +44,16 @@ func credentialsSecrets(namespace string, creds Credentials) []*corev1ac.SecretA
 	}
 }
 
+// DemoCredentials are the accounts of the simulator command (hack/simulator), of `make dev`
+// and of the suites that run its environment. They open nothing but the simulators, which is
+// why they may be written in code and in the Secrets of a development cluster.
+var DemoCredentials = Credentials{
+	AlibabaAccessKeyID:     "LTAI5tDevSimulator00001",
+	AlibabaAccessKeySecret: "dev-simulator-alibaba-secret",
+	FlipsnackAPIKey:        "DEV-SIMULATOR-API-KEY",
+	FlipsnackAPISecret:     "dev-simulator-flipsnack-secret",
+}
+
 // SimulatorOptions configure each platform's simulator and the address it listens on (""
 // or a port of 0: a free loopback port).
 type SimulatorOptions struct {
@@ -79,6 +91,18 @@ func (s *Simulators) FlipsnackEndpoint() string { return s.FlipsnackURL + "/v1/"
 // (controllers.ParsePlatformFlags).
 func (s *Simulators) ManagerArgs() []string {
 	return []string{"--alibaba-endpoint=" + s.AlibabaURL, "--flipsnack-endpoint=" + s.FlipsnackEndpoint()}
+}
+
+// ManagerArgsTimingOut are ManagerArgs with every platform's calls timing out after timeout:
+// what a test's in-process operator takes, to wait less for a lost answer.
+func (s *Simulators) ManagerArgsTimingOut(timeout time.Duration) []string {
+	return append(s.ManagerArgs(), "--alibaba-timeout="+timeout.String(), "--flipsnack-timeout="+timeout.String())
+}
+
+// ClearFaults takes every fault out of every simulator.
+func (s *Simulators) ClearFaults() {
+	s.Alibaba.ClearFaults()
+	s.Flipsnack.ClearFaults()
 }
 
 // StartSimulators serves every platform's simulator as opts configure it. Close stops them.

@@ -10,7 +10,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
@@ -46,27 +48,25 @@ func (e *Env) createNamespace(t testing.TB) (string, error) {
 func (e *Env) cleanUpNamespace(t testing.TB) {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
-	e.Alibaba.ClearFaults()
-	e.Flipsnack.ClearFaults()
+	e.sims.ClearFaults()
 	inNamespace := client.InNamespace(e.Namespace)
-	for _, obj := range []client.Object{&v1alpha1.IoTProduct{}, &v1alpha1.FlipsnackFeed{}} {
-		if err := e.Client.DeleteAllOf(ctx, obj, inNamespace); err != nil && !apierrors.IsNotFound(err) {
-			t.Logf("prodlifetest: deleting the %T resources of namespace %s: %v", obj, e.Namespace, err)
+	for _, k := range v1alpha1.Kinds {
+		if err := e.Client.DeleteAllOf(ctx, k.New(), inNamespace); err != nil && !apierrors.IsNotFound(err) {
+			t.Logf("prodlifetest: deleting the %s resources of namespace %s: %v", k.Name, e.Namespace, err)
 		}
 	}
 	var left []string
 	for {
 		left = left[:0]
-		products, feeds := &v1alpha1.IoTProductList{}, &v1alpha1.FlipsnackFeedList{}
-		if err := e.Client.List(ctx, products, inNamespace); err == nil {
-			for _, p := range products.Items {
-				left = append(left, "IoTProduct "+p.Name)
+		for _, k := range v1alpha1.Kinds {
+			list := k.NewList()
+			if err := e.Client.List(ctx, list, inNamespace); err != nil {
+				continue
 			}
-		}
-		if err := e.Client.List(ctx, feeds, inNamespace); err == nil {
-			for _, f := range feeds.Items {
-				left = append(left, "FlipsnackFeed "+f.Name)
-			}
+			_ = meta.EachListItem(list, func(obj runtime.Object) error {
+				left = append(left, k.Name+" "+obj.(client.Object).GetName())
+				return nil
+			})
 		}
 		if len(left) == 0 || ctx.Err() != nil {
 			break

@@ -95,8 +95,8 @@ type Env struct {
 	Flipsnack    *fssim.Server
 	FlipsnackURL string
 
-	// managerArgs are the operator's flags that send its calls to the simulators.
-	managerArgs []string
+	// sims are every platform's simulator, Alibaba and Flipsnack among them.
+	sims *testenv.Simulators
 }
 
 // Timings of the kit's operator: the behaviour is the operator's, only the waits are short.
@@ -156,7 +156,7 @@ func (e *Env) startSimulators(t testing.TB, opts Options) error {
 		return err
 	}
 	t.Cleanup(sims.Close)
-	e.managerArgs = sims.ManagerArgs()
+	e.sims = sims
 	e.Alibaba, e.AlibabaURL = sims.Alibaba, sims.AlibabaURL
 	e.Flipsnack, e.FlipsnackURL = sims.Flipsnack, sims.FlipsnackEndpoint()
 	return nil
@@ -188,8 +188,7 @@ func (e *Env) startManager(t testing.TB, opts Options, managerConfig *rest.Confi
 		syncPeriod = defaultSyncPeriod
 	}
 	// The platforms' settings are the manager binary's flags, then what only a test sets.
-	platforms, err := controllers.ParsePlatformFlags(append(e.managerArgs,
-		"--alibaba-timeout="+callTimeout.String(), "--flipsnack-timeout="+callTimeout.String()))
+	platforms, err := controllers.ParsePlatformFlags(e.sims.ManagerArgsTimingOut(callTimeout))
 	if err != nil {
 		return err
 	}

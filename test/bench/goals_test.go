@@ -12,7 +12,9 @@ const (
 	goalPeakRSSMiB   = 100 // peak RSS holding goalHeldIoT IoTProducts (and the feeds), all Ready
 	goalHeldIoT      = 10000
 	goalCPUPerCreate = 10 * time.Millisecond // manager CPU per object created to Ready
-	goalBulkRatio    = 1.5                   // bulk create against its floor
+	// goalBulkRatio is a bulk create's against its floor (and a deletion's against the same
+	// deletion of ConfigMaps, where the run measured no release floor).
+	goalBulkRatio = 1.5
 	// goalReleaseRatio is a bulk delete's against its release floor, measured in the same run:
 	// the same deletion of IoTProducts let go by a controller that only takes its finalizer
 	// off (release_test.go), the least any operator holding a finalizer can cost.

@@ -50,6 +50,9 @@ type suite struct {
 	alibabaProxy, flipsnackProxy *recordingProxy
 	// shown is what the scenarios saw of statuses and events, for the scan.
 	shown *exposure
+	// replicas, while a scenario runs leader-elected managers, starts again those that end
+	// on their own before each look (replicas_test.go).
+	replicas *replicas
 }
 
 func (s *suite) Environment() *devenv.Env { return s.env }

@@ -30,15 +30,19 @@ func (s *suite) waitUntil(t *testing.T, scenario, what string, done func(view) b
 			s.failWithDiagnosis(t, v, fmt.Sprintf("waiting for %s: %d object(s) stalled, which no injected fault should cause:\n  %s",
 				what, len(stalled), strings.Join(stalled, "\n  ")))
 		}
+		// Leader-elected managers that ended on their own (a leader that lost its Lease) are
+		// started again, as their Deployment would; any other end fails the scenario.
+		if s.replicas != nil {
+			s.replicas.keep(t, context.Background())
+		}
+		if err := s.env.Exited(); err != nil {
+			s.failWithDiagnosis(t, v, fmt.Sprintf("waiting for %s: %v", what, err))
+		}
 		if time.Now().After(deadline) {
 			s.failWithDiagnosis(t, v, fmt.Sprintf("%s did not happen within %s", what, s.scale.phaseTimeout))
 		}
 		for _, step := range steps {
 			step(v)
-		}
-		// After the steps: one may start again a manager that ended on its own (replicas.keep).
-		if err := s.env.Exited(); err != nil {
-			s.failWithDiagnosis(t, v, fmt.Sprintf("waiting for %s: %v", what, err))
 		}
 		time.Sleep(s.scale.pollInterval)
 	}

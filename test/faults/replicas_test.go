@@ -38,10 +38,12 @@ func (s *suite) startReplicas(t *testing.T, ctx context.Context, leaseArgs []str
 		}
 		r.managers = append(r.managers, m)
 	}
+	s.replicas = r
 	return r
 }
 
-// keep starts again every manager that ended on its own since the last look.
+// keep starts again every manager that ended on its own since the last look (waitUntil calls
+// it before every look).
 func (r *replicas) keep(t *testing.T, ctx context.Context) {
 	t.Helper()
 	for i, m := range r.managers {

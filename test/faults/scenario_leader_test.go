@@ -149,6 +149,7 @@ func (s *suite) lease(t *testing.T, ctx context.Context, ns string) *coordinatio
 // restoreOneManager leaves the environment as Start made it: one manager, without leader
 // election.
 func (s *suite) restoreOneManager(t *testing.T) {
+	s.replicas = nil
 	for _, m := range s.env.Managers() {
 		if err := m.Stop(); err != nil {
 			t.Error(err)

@@ -62,7 +62,7 @@ func startOperator(t *testing.T) *operator {
 	t.Cleanup(sims.Close)
 	op := &operator{k8s: env.Client, iotSim: sims.Alibaba, fsSim: sims.Flipsnack}
 
-	platforms, err := controllers.ParsePlatformFlags(append(sims.ManagerArgs(), "--alibaba-timeout=5s", "--flipsnack-timeout=5s"))
+	platforms, err := controllers.ParsePlatformFlags(sims.ManagerArgsTimingOut(5 * time.Second))
 	must(t, err)
 	platforms.Flipsnack.RetryBase = 100 * time.Millisecond
 	_, stop, err := inproc.Start(inproc.Options{
