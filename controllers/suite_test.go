@@ -17,12 +17,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
+	"github.com/prodlife/product-lifecycle-operator/internal/testenv/inproc"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
@@ -158,43 +158,33 @@ func run(m *testing.M) int {
 	if err != nil {
 		panic(err)
 	}
-	mgr, err := ctrl.NewManager(env.ManagerConfig, ctrl.Options{
-		Scheme:                 env.Scheme,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-		NewClient:              newCountingClient,
-		NewCache:               newRecordingCache,
-		Client:                 engine.ClientOptions(),
-		Cache:                  suiteCacheOptions(notOwn),
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	// Wired as the manager binary wires it: every platform of the registry, from the flags
-	// that send its calls to its simulator, the indexes and the credentials controller.
+	// Wired as the manager binary wires it (inproc, as the test kit's): every platform of the
+	// registry, from the flags that send its calls to its simulator, the indexes and the
+	// credentials controller; its client and cache counted, and the feeds of tests that run
+	// managers of their own left out of its cache.
 	platforms, err := controllers.ParsePlatformFlags(sims.ManagerArgsTimingOut(testTimeout))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	platforms.Flipsnack.RetryBase = 100 * time.Millisecond
-	err = controllers.SetupAll(mgr, engine.Options{
-		SyncPeriod: testSyncPeriod, SlowRetry: testSlowRetry, MaxConcurrentReconciles: 4,
-		RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
-		DefaultCredentialsNamespaces: []string{ownCredentialsNamespace},
-	}, platforms)
+	cacheOpts := suiteCacheOptions(notOwn)
+	_, stop, err := inproc.Start(inproc.Options{
+		Config: env.ManagerConfig, Scheme: env.Scheme, Logger: ctrl.Log,
+		Engine: engine.Options{
+			SyncPeriod: testSyncPeriod, SlowRetry: testSlowRetry, MaxConcurrentReconciles: 4,
+			RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: 500 * time.Millisecond,
+			DefaultCredentialsNamespaces: []string{ownCredentialsNamespace},
+		},
+		Platforms: platforms,
+		Cache:     &cacheOpts, NewClient: newCountingClient, NewCache: newRecordingCache,
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
 	code := m.Run()
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "manager:", err)
 	}
 	return code

@@ -16,6 +16,7 @@ import (
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -36,6 +37,13 @@ type Options struct {
 	Namespaces []string
 	// Logger receives the manager's logs; the zero value discards them.
 	Logger logr.Logger
+	// Cache, when set, replaces the cache options controllers.CacheOptions gives Namespaces
+	// (a suite that leaves out the objects of managers of its own).
+	Cache *cache.Options
+	// NewClient and NewCache, when set, wrap the manager's client and cache (a suite that
+	// counts the requests the operator makes).
+	NewClient client.NewClientFunc
+	NewCache  cache.NewCacheFunc
 	// SkipNameValidation lets several managers with the same controllers run in one process
 	// (one per test, or an old and a new operator side by side).
 	SkipNameValidation bool
@@ -64,6 +72,11 @@ func Start(opts Options) (mgr ctrl.Manager, stop func() error, err error) {
 		HealthProbeBindAddress: "0",
 		Client:                 engine.ClientOptions(),
 		Cache:                  controllers.CacheOptions(namespaces),
+		NewClient:              opts.NewClient,
+		NewCache:               opts.NewCache,
+	}
+	if opts.Cache != nil {
+		mgrOpts.Cache = *opts.Cache
 	}
 	if opts.SkipNameValidation {
 		mgrOpts.Controller = ctrlconfig.Controller{SkipNameValidation: ptr.To(true)}
