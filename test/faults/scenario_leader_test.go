@@ -40,9 +40,9 @@ func (s *suite) leaderKilledMidDeletion(t *testing.T) {
 	// The environment's manager runs without leader election: it steps aside for the pair,
 	// and comes back once they are done.
 	defer s.restoreOneManager(t)
-	pair := s.startReplicas(t, ctx, leaderArgs).managers
-	leader := s.waitForLeader(t, ctx, pair)
-	t.Logf("pid %d leads, pid %d stands by", leader.Pid(), other(pair, leader).Pid())
+	pair := s.startReplicas(t, ctx, leaderArgs)
+	leader := s.waitForLeader(t, ctx, pair.managers)
+	t.Logf("pid %d leads, pid %d stands by", leader.Pid(), other(pair.managers, leader).Pid())
 
 	rng := s.rand("scenario 2")
 	b := newBatch(rng, scenario, []string{ns}, s.scale.leaderProducts, s.scale.leaderFeeds, s.scale.minSKUs, s.scale.minSKUs*3)
@@ -53,7 +53,7 @@ func (s *suite) leaderKilledMidDeletion(t *testing.T) {
 	s.create(t, ctx, b)
 	s.waitUntil(t, scenario, "every object Ready", func(v view) bool { return v.ready() == b.size() })
 	objs := s.checkCreated(t, scenario, "")
-	leader = s.waitForLeader(t, ctx, pair) // still the same one, unless a renewal failed meanwhile
+	leader = s.waitForLeader(t, ctx, pair.managers) // still the same one, unless a renewal failed meanwhile
 	lease := s.lease(t, ctx, testenv.OperatorNamespace)
 	t.Logf("Lease %s/%s held by %s (%d transitions)", testenv.OperatorNamespace, leaseName, deref(lease.Spec.HolderIdentity), deref(lease.Spec.LeaseTransitions))
 
@@ -70,13 +70,12 @@ func (s *suite) leaderKilledMidDeletion(t *testing.T) {
 		if v.count() == 0 {
 			t.Fatalf("the batch was deleted before the leader could be killed (after %d deletions): nothing was taken over", killAfter)
 		}
-		if err := leader.Kill(); err != nil {
-			t.Fatal(err)
-		}
+		// Killed for good, as on a lost node: the pair does not start it again.
+		pair.kill(t, leader)
 		killed = true
 		t.Logf("SIGKILL to the leader (pid %d) with %d of %d objects deleted, %d being deleted", leader.Pid(), b.size()-v.count(), b.size(), v.deleting())
 	})
-	standby := other(pair, leader)
+	standby := pair.managers[0]
 	if !s.leads(t, ctx, standby) {
 		t.Errorf("the batch is deleted, but the standby (pid %d) does not report leading", standby.Pid())
 	}
