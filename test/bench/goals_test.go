@@ -66,8 +66,8 @@ func (r results) goals() string {
 	}
 	for _, d := range r.deletes {
 		measured := fmt.Sprintf("%s; manager CPU %.1f ms per deletion", secs(d.took), float64((d.use.manager/time.Duration(d.n)).Microseconds())/1000)
-		target, ratio := d.target(r.releases)
-		row(fmt.Sprintf("bulk delete of %d (%s), all gone and off the platform", d.n, d.how), measured, target, ratio)
+		target, allowed := d.target(r.releases)
+		row(fmt.Sprintf("bulk delete of %d (%s), all gone and off the platform", d.n, d.how), measured, target, d.took.Seconds()/allowed.Seconds())
 	}
 	if c := r.churn; c != nil {
 		row(fmt.Sprintf("manager CPU for %d rounds of metadata-only changes to %d ConfigMaps of %d KB read by %d feeds", c.rounds, c.maps, c.mapBytes/1000, c.feeds),
@@ -87,21 +87,14 @@ func (r results) goals() string {
 	return sb.String()
 }
 
-// target is a deletion's goal and its ratio to it: goalReleaseRatio times its release floor,
-// or, where the run measured none, goalBulkRatio times the same deletion of ConfigMaps.
-func (d timed) target(releases []timed) (string, float64) {
+// target is a deletion's goal, said and as the time it allows: goalReleaseRatio times its
+// release floor, or, where the run measured none, goalBulkRatio times the same deletion of
+// ConfigMaps.
+func (d timed) target(releases []timed) (string, time.Duration) {
 	if f, ok := d.release(releases); ok {
-		return fmt.Sprintf("<= %.2f × %s (the release floor of this run)", goalReleaseRatio, secs(f.took)), d.took.Seconds() / f.took.Seconds() / goalReleaseRatio
+		return fmt.Sprintf("<= %.2f × %s (the release floor of this run)", goalReleaseRatio, secs(f.took)), time.Duration(goalReleaseRatio * float64(f.took))
 	}
-	return fmt.Sprintf("<= %.1f × %s (the same deletion of N ConfigMaps; no release floor measured)", goalBulkRatio, secs(d.floor)), d.took.Seconds() / d.floor.Seconds() / goalBulkRatio
-}
-
-// targetTime is the time the deletion's goal allows.
-func (d timed) targetTime(releases []timed) time.Duration {
-	if f, ok := d.release(releases); ok {
-		return time.Duration(goalReleaseRatio * float64(f.took))
-	}
-	return time.Duration(goalBulkRatio * float64(d.floor))
+	return fmt.Sprintf("<= %.1f × %s (the same deletion of N ConfigMaps; no release floor measured)", goalBulkRatio, secs(d.floor)), time.Duration(goalBulkRatio * float64(d.floor))
 }
 
 // release is the release floor of the same deletion (the same N, the same command).
@@ -126,7 +119,7 @@ func (r results) deletionBudgets() string {
 	fmt.Fprintf(&sb, "\n### The CPU the deletion targets leave (%d cores)\n\n"+
 		"| deletion | target | CPU it leaves per object | CPU spent per object | spent / left | the ConfigMaps' deletion, CPU per object |\n|---|---|---|---|---|---|\n", runtime.NumCPU())
 	for _, d := range r.deletes {
-		target := d.targetTime(r.releases)
+		_, target := d.target(r.releases)
 		budget := budgetPerObject(target, d.n)
 		spent := d.use.machine / time.Duration(d.n)
 		fmt.Fprintf(&sb, "| %d (%s) | %s | %.1f ms | %s | %.2f | %s |\n", d.n, d.how, secs(target),

@@ -118,12 +118,7 @@ func duplicates(objs []tracked, r record) []string {
 // ProductKey, or successful products.delete calls carrying more SKUs than the feed holds, mean
 // that two managers worked on the same object, or one forgot what it had done.
 func deletedTwice(objs []tracked, r record) []string {
-	iotDeleted := map[string]int{} // ProductKey → deletes answered as done
-	for _, c := range r.iotDeletes {
-		if c.Code == alibabaiot.CodeOK || c.Code == iotNotExistedProduct {
-			iotDeleted[c.Parameters["ProductKey"]]++
-		}
-	}
+	iotDeleted := iotDeletesDone(r)
 	feedDeleted := carried(r.feedDeletes)
 	var problems []string
 	for _, o := range objs {
@@ -139,6 +134,18 @@ func deletedTwice(objs []tracked, r record) []string {
 		}
 	}
 	return problems
+}
+
+// iotDeletesDone counts, by ProductKey, the DeleteProduct calls answered as done: OK, or
+// "not existed" (the product already gone).
+func iotDeletesDone(r record) map[string]int {
+	n := map[string]int{}
+	for _, c := range r.iotDeletes {
+		if c.Code == alibabaiot.CodeOK || c.Code == iotNotExistedProduct {
+			n[c.Parameters["ProductKey"]]++
+		}
+	}
+	return n
 }
 
 // carried adds up, by feed (sourceHash), the products the successful calls carried.
@@ -160,10 +167,8 @@ func carried(calls []flipsnack.Call) map[string]int {
 // namespace.
 func unreported(objs []tracked, r record) (problems, withoutEvent []string) {
 	deleted := map[string]bool{} // ProductKey or sourceHash with a successful delete call
-	for _, c := range r.iotDeletes {
-		if c.Code == alibabaiot.CodeOK || c.Code == iotNotExistedProduct {
-			deleted[c.Parameters["ProductKey"]] = true
-		}
+	for key := range iotDeletesDone(r) {
+		deleted[key] = true
 	}
 	for _, c := range r.feedDeletes {
 		if c.Code == feedCodeOK {
