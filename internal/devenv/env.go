@@ -9,7 +9,6 @@ import (
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
@@ -35,8 +34,7 @@ type Env struct {
 	opts         Options
 	lock         *os.File // held while the environment owns its state directory
 	simulators   *simulators
-	controlPlane *envtest.Environment
-	planeLogs    []*os.File
+	controlPlane *testenv.Env
 	namespaces   *child
 	managers     []*ManagerProcess // running, oldest first (manager_control.go)
 	managerRuns  int               // managers started so far, to name their logs
@@ -95,11 +93,11 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	e.AlibabaURL, e.FlipsnackURL = e.simulators.AlibabaURL, e.simulators.FlipsnackURL
 	e.AlibabaEndpoint, e.FlipsnackEndpoint = e.AlibabaURL, e.simulators.FlipsnackEndpoint()
 
-	if e.controlPlane, e.planeLogs, err = startControlPlane(opts, apiServerAddr); err != nil {
+	if e.controlPlane, err = startControlPlane(opts, apiServerAddr); err != nil {
 		return nil, err
 	}
 	e.APIServerURL = "https://" + apiServerAddr
-	if e.Config, err = writeKubeconfig(e.controlPlane, "admin", e.Kubeconfig); err != nil {
+	if e.Config, err = writeKubeconfig(e.controlPlane.Env, "admin", e.Kubeconfig); err != nil {
 		return nil, err
 	}
 	if e.Client, err = client.New(e.Config, client.Options{Scheme: testenv.NewScheme()}); err != nil {
@@ -108,7 +106,7 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	if err = e.installOperator(ctx); err != nil {
 		return nil, err
 	}
-	if e.namespaces, err = startNamespaceController(opts, e.controlPlane); err != nil {
+	if e.namespaces, err = startNamespaceController(opts, e.controlPlane.Env); err != nil {
 		return nil, err
 	}
 	if err = e.startManager(ctx, metricsAddr, probeAddr); err != nil {
@@ -143,7 +141,6 @@ func (e *Env) Stop() error {
 			errs = append(errs, fmt.Errorf("stopping etcd and kube-apiserver: %w", err))
 		}
 		e.controlPlane = nil
-		closeAll(e.planeLogs)
 	}
 	if e.simulators != nil {
 		e.simulators.stop()

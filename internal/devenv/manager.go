@@ -13,34 +13,26 @@ import (
 // managerReadyTimeout bounds the manager's start until its readiness probe answers.
 const managerReadyTimeout = 60 * time.Second
 
-// installOperator installs what the manager's identity needs and writes the manager's
-// kubeconfig: as installed (Options.AsInstalled), the ServiceAccount, RBAC and policies of
-// config/default and a token of that ServiceAccount; otherwise the admission policies trusting
-// managerUser, a user of system:masters.
+// installOperator installs the operator (testenv's InstallOperator, as every environment
+// does) and writes the manager's kubeconfig: as installed (Options.AsInstalled), the
+// ServiceAccount, RBAC and policies of config/default and a token of that ServiceAccount;
+// otherwise the admission policies trusting testenv.ManagerUser, a user of system:masters.
 func (e *Env) installOperator(ctx context.Context) error {
-	if !e.opts.AsInstalled {
-		if err := testenv.InstallPolicies(ctx, e.Client, testenv.AdmissionIdentities{ManagerUsernames: []string{managerUser}}); err != nil {
-			return err
+	identity, ttl := testenv.AsAdmin, time.Duration(0)
+	if e.opts.AsInstalled {
+		identity, ttl = testenv.AsRendered, e.opts.ManagerTokenTTL
+		if ttl <= 0 {
+			ttl = 24 * time.Hour
 		}
-		_, err := writeKubeconfig(e.controlPlane, managerUser, e.managerKubeconfig())
+	}
+	if err := e.controlPlane.InstallOperator(ctx, identity, ttl); err != nil {
 		return err
 	}
-	objs, err := testenv.Kustomize("config/default")
-	if err != nil {
-		return err
+	user := testenv.ManagerUser
+	if e.opts.AsInstalled {
+		user = kubeconfigContext
 	}
-	if _, err := testenv.Install(ctx, e.Client, objs, "prodlife-controller-manager", fieldManager); err != nil {
-		return err
-	}
-	ttl := e.opts.ManagerTokenTTL
-	if ttl <= 0 {
-		ttl = 24 * time.Hour
-	}
-	cfg, err := testenv.ServiceAccountConfig(ctx, e.Client, e.Config, testenv.OperatorNamespace, testenv.OperatorServiceAccount, ttl)
-	if err != nil {
-		return err
-	}
-	return testenv.WriteTokenKubeconfig(cfg, "prodlife-dev", e.managerKubeconfig())
+	return testenv.WriteKubeconfig(e.controlPlane.ManagerConfig, kubeconfigContext, user, e.managerKubeconfig())
 }
 
 // startManager runs the manager binary against the control plane and the simulators, as the
@@ -49,9 +41,6 @@ func (e *Env) startManager(ctx context.Context, metricsAddr, probeAddr string) e
 	_, err := e.runManager(ctx, e.ManagerLog, metricsAddr, probeAddr, nil)
 	return err
 }
-
-// managerUser is who the manager of the environment runs as, unless AsInstalled.
-const managerUser = "product-lifecycle-operator"
 
 // ManagerKubeconfig is the file of the manager's identity: `kubectl --kubeconfig` it to try
 // what the manager may do.

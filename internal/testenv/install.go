@@ -17,6 +17,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/prodlife/product-lifecycle-operator/internal/manifests"
 )
@@ -93,69 +94,98 @@ func ServiceAccountConfig(ctx context.Context, admin client.Client, cfg *rest.Co
 	return out, nil
 }
 
-// WriteTokenKubeconfig writes a kubeconfig of cfg's server, CA and bearer token, its context
-// named name.
-func WriteTokenKubeconfig(cfg *rest.Config, name, path string) error {
+// WriteKubeconfig writes a kubeconfig of cfg's server, CA and credentials (a bearer token or
+// a client certificate), its cluster and context named contextName, its user userName.
+func WriteKubeconfig(cfg *rest.Config, contextName, userName, path string) error {
 	kc := clientcmdapi.NewConfig()
-	kc.Clusters[name] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: cfg.BearerToken}
-	kc.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name}
-	kc.CurrentContext = name
+	kc.Clusters[contextName] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
+	kc.AuthInfos[userName] = &clientcmdapi.AuthInfo{Token: cfg.BearerToken, ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData}
+	kc.Contexts[contextName] = &clientcmdapi.Context{Cluster: contextName, AuthInfo: userName}
+	kc.CurrentContext = contextName
 	return clientcmd.WriteToFile(*kc, path)
 }
 
-// StartInstalled is Start with the operator installed as config/default renders it: its
-// ServiceAccount, RBAC and admission policies, ManagerConfig a token of that ServiceAccount
-// (valid for ttl). The admin, in system:masters, is trusted for restores as every cluster
-// administrator is (RBAC grants it everything the identity annotations policy asks), so
-// tests can create objects in the states a crashed operator leaves.
-func StartInstalled(ttl time.Duration) (*Env, error) {
-	env, err := StartAPIServer()
+// Identity is who an environment's manager runs as, and how it was installed.
+type Identity int
+
+const (
+	// AsRendered installs the ServiceAccount, RBAC and admission policies of config/default
+	// as `kubectl kustomize` renders them (a user's `kubectl apply -k`), the manager a token
+	// of that ServiceAccount: make dev, the e2e, fault and scale suites, the controllers suite.
+	AsRendered Identity = iota
+	// AsEmbedded installs the same ServiceAccount and ClusterRole from the module's embedded
+	// config/rbac, with no kubectl, and the admission policies trusting it: the test kit, in
+	// its users' own modules.
+	AsEmbedded
+	// AsAdmin trusts ManagerUser, a user of system:masters, as the operator: the suites that
+	// test admission as the operator and as a tenant, and `make dev --as-installed=false`.
+	AsAdmin
+)
+
+// ManagerUser is the user an AsAdmin manager runs as; tests act as envtest's admin.
+const ManagerUser = "prodlife-operator"
+
+// InstallOperator installs what the manager's identity needs, as identity says, and sets
+// ManagerConfig to that identity (a ServiceAccount's token valid for ttl, or ManagerUser's
+// client certificate). Every environment of the project installs its operator here; it may
+// run again against the same API server. AsAdmin needs a control plane this package started.
+func (e *Env) InstallOperator(ctx context.Context, identity Identity, ttl time.Duration) error {
+	switch identity {
+	case AsAdmin:
+		if e.Env == nil {
+			return fmt.Errorf("a manager in system:masters needs a control plane started by package testenv")
+		}
+		trust := AdmissionIdentities{ManagerUsernames: []string{ManagerUser}}
+		if err := InstallPolicies(ctx, e.Client, trust); err != nil {
+			return err
+		}
+		manager, err := e.Env.AddUser(envtest.User{Name: ManagerUser, Groups: []string{"system:masters"}}, e.Config)
+		if err != nil {
+			return fmt.Errorf("provisioning the manager's user: %w", err)
+		}
+		e.ManagerConfig = manager.Config()
+		return nil
+	case AsRendered:
+		objs, err := Kustomize("config/default")
+		if err != nil {
+			return err
+		}
+		if _, err := Install(ctx, e.Client, objs, "prodlife-controller-manager", "prodlife-testenv"); err != nil {
+			return err
+		}
+	case AsEmbedded:
+		if err := installEmbedded(ctx, e.Client); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("no such identity %d", identity)
+	}
+	cfg, err := ServiceAccountConfig(ctx, e.Client, e.Config, OperatorNamespace, OperatorServiceAccount, ttl)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	fail := func(err error) (*Env, error) {
-		_ = env.Stop()
-		return nil, err
-	}
-	objs, err := Kustomize("config/default")
-	if err != nil {
-		return fail(err)
-	}
-	ctx := context.Background()
-	if _, err := Install(ctx, env.Client, objs, "prodlife-controller-manager", "prodlife-testenv"); err != nil {
-		return fail(err)
-	}
-	if env.ManagerConfig, err = ServiceAccountConfig(ctx, env.Client, env.Config, OperatorNamespace, OperatorServiceAccount, ttl); err != nil {
-		return fail(err)
-	}
-	return env, nil
+	e.ManagerConfig = cfg
+	return nil
 }
 
-// InstallManagerIdentity installs the manager's identity as config/default renders it (its
-// namespace, ServiceAccount, ClusterRole and binding, from the module's embedded config/rbac,
-// with no kustomize) and the admission policies trusting that ServiceAccount (and restores
-// as restore says), and returns cfg as the ServiceAccount with a token valid for ttl: the
-// least a harness needs to run the manager as installed. It may run again against the same
-// API server.
-func InstallManagerIdentity(ctx context.Context, c client.Client, cfg *rest.Config, restore AdmissionIdentities, ttl time.Duration) (*rest.Config, error) {
+// installEmbedded installs the manager's namespace, ServiceAccount, ClusterRole and binding
+// as config/default renders them, from the module's embedded config/rbac with no kustomize,
+// and the admission policies trusting that ServiceAccount: the least a harness needs to run
+// the manager as installed.
+func installEmbedded(ctx context.Context, c client.Client) error {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: OperatorNamespace}}
 	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
-		return nil, fmt.Errorf("creating namespace %s: %w", OperatorNamespace, err)
+		return fmt.Errorf("creating namespace %s: %w", OperatorNamespace, err)
 	}
 	objs, err := manifests.ManagerRBAC(OperatorNamespace, "prodlife-")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, obj := range objs {
 		if err := apply(ctx, c, obj, "prodlife-testenv"); err != nil {
-			return nil, fmt.Errorf("installing %s %s: %w", obj.GetKind(), obj.GetName(), err)
+			return fmt.Errorf("installing %s %s: %w", obj.GetKind(), obj.GetName(), err)
 		}
 	}
-	trust := restore
-	trust.ManagerUsernames = []string{OperatorUsername(OperatorNamespace, OperatorServiceAccount)}
-	if err := InstallPolicies(ctx, c, trust); err != nil {
-		return nil, err
-	}
-	return ServiceAccountConfig(ctx, c, cfg, OperatorNamespace, OperatorServiceAccount, ttl)
+	trust := AdmissionIdentities{ManagerUsernames: []string{OperatorUsername(OperatorNamespace, OperatorServiceAccount)}}
+	return InstallPolicies(ctx, c, trust)
 }

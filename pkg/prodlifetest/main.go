@@ -65,7 +65,7 @@ func (s *sharedServer) get() (*server, error) {
 		if s.env, s.err = testenv.StartAPIServer(); s.err != nil {
 			return
 		}
-		s.server, s.err = prepare(s.env.Config, s.env.Client)
+		s.server, s.err = prepare(s.env)
 	})
 	if s.err != nil {
 		return nil, fmt.Errorf("the package's shared API server: %w", s.err)

@@ -52,7 +52,7 @@ func apiServer(t testing.TB, cfg *rest.Config) (*server, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := prepare(cfg, c)
+		s, err := prepare(&testenv.Env{Config: cfg, Client: c})
 		if err != nil {
 			return nil, err
 		}
@@ -66,18 +66,18 @@ func apiServer(t testing.TB, cfg *rest.Config) (*server, error) {
 			return nil, err
 		}
 		t.Cleanup(func() { _ = env.Stop() })
-		return prepare(env.Config, env.Client)
+		return prepare(env)
 	}
 }
 
 // prepare installs the manager's identity and the admission policies, as config/default
-// does, and returns the server with the manager's config.
-func prepare(cfg *rest.Config, c client.Client) (*server, error) {
-	managerConfig, err := testenv.InstallManagerIdentity(context.Background(), c, cfg, testenv.AdmissionIdentities{}, managerTokenTTL)
-	if err != nil {
+// does (testenv.AsEmbedded: no kubectl in a user's module), and returns the server with the
+// manager's config.
+func prepare(env *testenv.Env) (*server, error) {
+	if err := env.InstallOperator(context.Background(), testenv.AsEmbedded, managerTokenTTL); err != nil {
 		return nil, err
 	}
-	return &server{config: cfg, client: c, managerConfig: managerConfig}, nil
+	return &server{config: env.Config, client: env.Client, managerConfig: env.ManagerConfig}, nil
 }
 
 // installCRDs creates or updates the operator's CRDs and waits until they are served.

@@ -165,7 +165,7 @@ func installAndRun(t *testing.T, env *testenv.Env, inst installation, binary str
 	}
 
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	must(t, testenv.WriteTokenKubeconfig(asOperator, "operator", kubeconfig))
+	must(t, testenv.WriteKubeconfig(asOperator, "operator", "operator", kubeconfig))
 	return runManager(t, binary, append(append(args,
 		"--kubeconfig="+kubeconfig,
 		// Out of a cluster the manager cannot tell its own namespace.
