@@ -1,7 +1,6 @@
 package uninstall_test
 
 import (
-	"context"
 	"io"
 	"testing"
 	"time"
@@ -38,19 +37,13 @@ type operator struct {
 func startOperator(t *testing.T) *operator {
 	t.Helper()
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))
-	env, err := testenv.StartAPIServer()
+	// The operator as users install it: its ServiceAccount, RBAC and admission policies.
+	env, err := testenv.StartInstalled(time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Stop() })
-	// The operator as users install it: its ServiceAccount, RBAC and admission policies.
-	ctx := context.Background()
-	installed, err := testenv.Kustomize("config/default")
-	must(t, err)
-	_, err = testenv.Install(ctx, env.Client, installed, "prodlife-controller-manager", "uninstall-test")
-	must(t, err)
-	asOperator, err := testenv.ServiceAccountConfig(ctx, env.Client, env.Config, testenv.OperatorNamespace, testenv.OperatorServiceAccount, time.Hour)
-	must(t, err)
+	asOperator := env.ManagerConfig
 
 	sims, err := testenv.StartSimulators(testenv.SimulatorsAccepting(testenv.Credentials{
 		AlibabaAccessKeyID: alibabaKeyID, AlibabaAccessKeySecret: alibabaSecret,
