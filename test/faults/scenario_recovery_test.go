@@ -62,17 +62,28 @@ func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 	// The rest at once, as `kubectl delete --all` of each kind would: one request each, which
 	// the API server works through object by object (about a minute for 5,000 here). It runs
 	// beside the outage, and is sent again once the API server is back, for what the kill
-	// cut short.
-	deleteRest := func() error {
+	// cut short; sent again, it is sent until it is done, as a pipeline retries: the API
+	// server gives a request a minute and stops marking when it is up (a timeout, or the
+	// stream reset), and at full scale the 4,500 IoTProducts' one can need more.
+	deleteRest := func(untilDone bool) error {
 		for _, kind := range []client.Object{&v1alpha1.FlipsnackFeed{}, &v1alpha1.IoTProduct{}} {
-			if err := s.kube.DeleteAllOf(ctx, kind, client.InNamespace(ns), client.MatchingLabels{scenarioLabel: scenario}); err != nil {
-				return fmt.Errorf("deleting every %T of the batch: %w", kind, err)
+			for {
+				err := s.kube.DeleteAllOf(ctx, kind, client.InNamespace(ns), client.MatchingLabels{scenarioLabel: scenario})
+				if err != nil && untilDone && ctx.Err() == nil {
+					t.Logf("the bulk delete of every %T ended early (%v): sent again", kind, err)
+					time.Sleep(time.Second)
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("deleting every %T of the batch: %w", kind, err)
+				}
+				break
 			}
 		}
 		return nil
 	}
 	cut := make(chan error, 1)
-	go func() { cut <- deleteRest() }()
+	go func() { cut <- deleteRest(false) }()
 	time.Sleep(s.scale.platformDown / 4)
 	restarted := time.Now()
 	if err := s.env.RestartControlPlane(ctx, s.scale.planeDown); err != nil {
@@ -81,7 +92,7 @@ func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 	t.Logf("platforms down at %s; etcd and kube-apiserver killed %s later, serving again after %s (the bulk delete they cut: %v)",
 		down.Format(time.TimeOnly), restarted.Sub(down).Round(time.Millisecond), time.Since(restarted).Round(time.Millisecond), <-cut)
 	resent := make(chan error, 1)
-	go func() { resent <- deleteRest() }()
+	go func() { resent <- deleteRest(true) }()
 	// Failover: the pair is whole again (a leader that exited meanwhile started again), one
 	// leads; killed outright while the platforms are still down, it hands over nothing, and the
 	// other must take the Lease and finish.
