@@ -20,6 +20,7 @@ const controlPlaneStartTimeout = 90 * time.Second
 // Options.CRDDir.
 func startControlPlane(opts Options, apiServerAddr string) (*testenv.Env, error) {
 	return testenv.StartControlPlane(testenv.PlaneOptions{
+		AssetsDir:    opts.AssetsDir,
 		ListenAddr:   apiServerAddr,
 		StateDir:     opts.StateDir,
 		LogDir:       opts.LogDir(),

@@ -19,7 +19,8 @@ const (
 	FlipsnackSecretName = testenv.FlipsnackSecretName
 )
 
-// fieldManager owns what the environment writes into the cluster.
+// fieldManager owns what the environment writes into the cluster once it runs (credentials,
+// samples); the operator's install is testenv's (InstallOperator), as in every environment.
 const fieldManager = "prodlife-devenv"
 
 // CreateCredentials writes the two credentials Secrets the samples use into namespace, with

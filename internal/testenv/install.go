@@ -111,7 +111,8 @@ type Identity int
 const (
 	// AsRendered installs the ServiceAccount, RBAC and admission policies of config/default
 	// as `kubectl kustomize` renders them (a user's `kubectl apply -k`), the manager a token
-	// of that ServiceAccount: make dev, the e2e, fault and scale suites, the controllers suite.
+	// of that ServiceAccount: make dev, the e2e, fault and scale suites, the controllers and
+	// uninstall suites.
 	AsRendered Identity = iota
 	// AsEmbedded installs the same ServiceAccount and ClusterRole from the module's embedded
 	// config/rbac, with no kubectl, and the admission policies trusting it: the test kit, in

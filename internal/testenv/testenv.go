@@ -103,6 +103,8 @@ func StartAPIServer() (*Env, error) {
 // envtest's choice: a free port, temporary folders removed at Stop, no logs kept, the CRDs
 // embedded in the module.
 type PlaneOptions struct {
+	// AssetsDir holds the etcd and kube-apiserver binaries; "" reads KUBEBUILDER_ASSETS.
+	AssetsDir string
 	// ListenAddr is the API server's host:port, its port resolved (never 0); "" lets envtest
 	// pick a free one.
 	ListenAddr string
@@ -120,12 +122,16 @@ type PlaneOptions struct {
 	StartTimeout, StopTimeout time.Duration
 }
 
-// StartControlPlane brings up etcd and kube-apiserver from KUBEBUILDER_ASSETS (set by `make
-// test`, which builds them) as opts say, and installs the CRDs. In a program whose main or
-// TestMain calls HandleReexec first, both die with it however it ends (a panic, a test's
-// timeout, SIGKILL). Every environment of the project starts its control plane here.
+// StartControlPlane brings up etcd and kube-apiserver from opts.AssetsDir or
+// KUBEBUILDER_ASSETS (set by `make test`, which builds them) as opts say, and installs the
+// CRDs. In a program whose main or TestMain calls HandleReexec first, both die with it
+// however it ends (a panic, a test's timeout, SIGKILL). Every environment of the project
+// starts its control plane here.
 func StartControlPlane(opts PlaneOptions) (_ *Env, err error) {
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	assets := opts.AssetsDir
+	if assets == "" {
+		assets = os.Getenv("KUBEBUILDER_ASSETS")
+	}
 	if assets == "" {
 		return nil, fmt.Errorf("KUBEBUILDER_ASSETS is not set: envtest needs the folder of its etcd and kube-apiserver binaries " +
 			"(`make test` builds them under bin/k8s and sets it; elsewhere KUBEBUILDER_ASSETS=$(setup-envtest use -p path) go test ./...)")

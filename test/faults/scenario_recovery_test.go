@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+	"github.com/prodlife/product-lifecycle-operator/internal/kuberetry"
 	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/alibabaiot"
 	"github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
@@ -65,12 +67,16 @@ func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 	// cut short; sent again, it is sent until it is done, as a pipeline retries: the API
 	// server gives a request a minute and stops marking when it is up (a timeout, or the
 	// stream reset), and at full scale the 4,500 IoTProducts' one can need more.
+	var sentAgain []string // why a bulk delete was sent again; read once resent has answered
 	deleteRest := func(untilDone bool) error {
 		for _, kind := range []client.Object{&v1alpha1.FlipsnackFeed{}, &v1alpha1.IoTProduct{}} {
 			for {
 				err := s.kube.DeleteAllOf(ctx, kind, client.InNamespace(ns), client.MatchingLabels{scenarioLabel: scenario})
-				if err != nil && untilDone && ctx.Err() == nil {
-					t.Logf("the bulk delete of every %T ended early (%v): sent again", kind, err)
+				// Sent again on what cut the request short (the API server's own timeout or
+				// failure, the connection or stream lost), never on an answer about the request.
+				var answer apierrors.APIStatus
+				if err != nil && untilDone && ctx.Err() == nil && (kuberetry.Retriable(err) || !errors.As(err, &answer)) {
+					sentAgain = append(sentAgain, fmt.Sprintf("the bulk delete of every %T ended early (%v): sent again", kind, err))
 					time.Sleep(time.Second)
 					continue
 				}
@@ -140,7 +146,11 @@ func (s *suite) platformsDownControlPlaneRestarted(t *testing.T) {
 			feedsGone = now
 		}
 	})
-	if err := <-resent; err != nil {
+	err = <-resent
+	for _, why := range sentAgain {
+		t.Log(why)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
