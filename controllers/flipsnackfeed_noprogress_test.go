@@ -8,18 +8,15 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
-	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 )
 
 // A deletion pass that gets nowhere (the platform answers, but what is left stays: here an
@@ -38,13 +35,7 @@ func TestFeedDeletionWithoutProgressBacksOff(t *testing.T) {
 	must(t, k8s.Delete(ctx, f))
 
 	stuck := &stuckFeedPlatform{}
-	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
-		Scheme:                 testenv.NewScheme(),
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-		Client:                 engine.ClientOptions(),
-		Cache:                  suiteCacheOptions(labels.SelectorFromSet(labels.Set{ownManagerLabel: "true"})),
-	})
+	mgr, err := ownManager()
 	must(t, err)
 	must(t, engine.RegisterIndexes(ctx, mgr))
 	reconciler := &engine.Engine[*v1alpha1.FlipsnackFeed, engine.NoPlan]{

@@ -12,16 +12,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 	"github.com/prodlife/product-lifecycle-operator/controllers/engine"
 	"github.com/prodlife/product-lifecycle-operator/controllers/flipsnackfeed"
 	"github.com/prodlife/product-lifecycle-operator/internal/flipsnack"
-	"github.com/prodlife/product-lifecycle-operator/internal/testenv"
 	fssim "github.com/prodlife/product-lifecycle-operator/pkg/simulator/flipsnack"
 )
 
@@ -29,13 +25,7 @@ import (
 // only feeds labelled ownManagerLabel; stop ends it as a shutdown would, mid-work if need be.
 func startOwnOperator(t *testing.T, fsOpts flipsnack.Options) (stop func()) {
 	t.Helper()
-	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
-		Scheme:                 testenv.NewScheme(),
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-		Client:                 engine.ClientOptions(),
-		Cache:                  suiteCacheOptions(labels.SelectorFromSet(labels.Set{ownManagerLabel: "true"})),
-	})
+	mgr, err := ownManager()
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	must(t, engine.RegisterIndexes(ctx, mgr))

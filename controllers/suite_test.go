@@ -205,3 +205,11 @@ func suiteCacheOptions(feeds labels.Selector) cache.Options {
 	opts.ByObject = map[client.Object]cache.ByObject{&v1alpha1.FlipsnackFeed{}: {Label: feeds}}
 	return opts
 }
+
+// ownManager is a manager of a test's own, on the operator's client and cache options
+// (inproc.NewManager), whose cache holds only the feeds labelled ownManagerLabel: the
+// suite's operator leaves those out.
+func ownManager() (ctrl.Manager, error) {
+	cacheOpts := suiteCacheOptions(labels.SelectorFromSet(labels.Set{ownManagerLabel: "true"}))
+	return inproc.NewManager(inproc.Options{Config: restConfig, Scheme: testenv.NewScheme(), Logger: ctrl.Log, Cache: &cacheOpts})
+}

@@ -52,6 +52,32 @@ type Options struct {
 // Start sets the operator up in a new manager, starts it and waits until its cache is synced.
 // stop ends the manager and returns what it ended with.
 func Start(opts Options) (mgr ctrl.Manager, stop func() error, err error) {
+	if mgr, err = NewManager(opts); err != nil {
+		return nil, nil, err
+	}
+	if err := controllers.SetupAll(mgr, opts.Engine, opts.Platforms); err != nil {
+		return nil, nil, fmt.Errorf("setting up the controllers: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	stop = func() error {
+		cancel()
+		return <-done
+	}
+	syncCtx, stopSync := context.WithTimeout(ctx, time.Minute)
+	defer stopSync()
+	if !mgr.GetCache().WaitForCacheSync(syncCtx) {
+		_ = stop()
+		return nil, nil, errors.New("the manager's cache did not sync within a minute")
+	}
+	return mgr, stop, nil
+}
+
+// NewManager is the manager Start runs the operator in (the operator's client and cache
+// options, no metrics or probe server), with nothing set up in it yet: for a test that
+// registers a controller of its own in it, alone.
+func NewManager(opts Options) (ctrl.Manager, error) {
 	var namespaces map[string]cache.Config
 	for _, ns := range opts.Namespaces {
 		if namespaces == nil {
@@ -81,24 +107,9 @@ func Start(opts Options) (mgr ctrl.Manager, stop func() error, err error) {
 	if opts.SkipNameValidation {
 		mgrOpts.Controller = ctrlconfig.Controller{SkipNameValidation: ptr.To(true)}
 	}
-	if mgr, err = ctrl.NewManager(opts.Config, mgrOpts); err != nil {
-		return nil, nil, fmt.Errorf("creating the manager: %w", err)
+	mgr, err := ctrl.NewManager(opts.Config, mgrOpts)
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
 	}
-	if err := controllers.SetupAll(mgr, opts.Engine, opts.Platforms); err != nil {
-		return nil, nil, fmt.Errorf("setting up the controllers: %w", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	stop = func() error {
-		cancel()
-		return <-done
-	}
-	syncCtx, stopSync := context.WithTimeout(ctx, time.Minute)
-	defer stopSync()
-	if !mgr.GetCache().WaitForCacheSync(syncCtx) {
-		_ = stop()
-		return nil, nil, errors.New("the manager's cache did not sync within a minute")
-	}
-	return mgr, stop, nil
+	return mgr, nil
 }
