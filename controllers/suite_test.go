@@ -43,6 +43,10 @@ const (
 	// The restart test's account: its slowed "old" operator must not hold up other tests.
 	flipsnackRestartKey    = "fs-test-api-key-restart-0003"
 	flipsnackRestartSecret = "fs-test-api-secret-restart-0003"
+	// The feed-writes tests' account: they count a deletion's calls, which a budget spent by
+	// other tests would spread over passes.
+	flipsnackWritesKey    = "fs-test-api-key-writes-0004"
+	flipsnackWritesSecret = "fs-test-api-secret-writes-0004"
 )
 
 // ownCredentialsNamespace is the one namespace whose resources may use the operator's own
@@ -134,7 +138,7 @@ func run(m *testing.M) int {
 	}
 	simOpts.Flipsnack = fssim.Options{
 		APIKey: flipsnackKey, APISecret: flipsnackSecret,
-		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret},
+		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret, flipsnackWritesKey: flipsnackWritesSecret},
 	}
 	sims, err = testenv.StartSimulators(simOpts)
 	if err != nil {

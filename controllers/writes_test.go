@@ -7,9 +7,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 )
@@ -21,6 +23,11 @@ import (
 var managerWrites = &writeCounts{counts: map[client.ObjectKey]*objectWrites{}}
 
 type objectWrites struct{ object, status int }
+
+// minus is the writes made since before.
+func (w objectWrites) minus(before objectWrites) objectWrites {
+	return objectWrites{object: w.object - before.object, status: w.status - before.status}
+}
 
 type writeCounts struct {
 	mu     sync.Mutex
@@ -103,7 +110,34 @@ func (r *readCounts) inNamespace(ns string) int {
 
 func (c countingClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 	managerWrites.note(obj, false)
+	if obj.GetDeletionTimestamp() != nil && !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) && releaseRefusals.take(obj) {
+		return apierrors.NewServiceUnavailable("the test refused this removal of the finalizer")
+	}
 	return c.Client.Patch(ctx, obj, patch, opts...)
+}
+
+// releaseRefusals holds the objects whose next removal of the finalizer the manager's client
+// fails, as an API server that went away at that moment would.
+var releaseRefusals = &refusals{keys: map[client.ObjectKey]bool{}}
+
+type refusals struct {
+	mu   sync.Mutex
+	keys map[client.ObjectKey]bool
+}
+
+func (r *refusals) add(obj client.Object) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.keys[client.ObjectKeyFromObject(obj)] = true
+}
+
+func (r *refusals) take(obj client.Object) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := client.ObjectKeyFromObject(obj)
+	refused := r.keys[key]
+	delete(r.keys, key)
+	return refused
 }
 
 func (c countingClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {

@@ -1,0 +1,69 @@
+package controllers_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
+)
+
+// feedOfSKUs is a feed of n inline products: more than 500 take two deletion batches.
+func feedOfSKUs(ns, name string, n int) *v1alpha1.FlipsnackFeed {
+	return newFeed(ns, name, func(f *v1alpha1.FlipsnackFeed) {
+		f.Spec.Products = make([]v1alpha1.FeedProduct, n)
+		for i := range f.Spec.Products {
+			f.Spec.Products[i] = feedProduct(fmt.Sprintf("W-%04d", i), fmt.Sprintf("Product %d", i), "1.00")
+		}
+	})
+}
+
+// Each write of a feed costs the API server the whole object, its inline products included.
+// A deletion of two batches writes the record after the first; the second is recorded by the
+// release, which removes the finalizer right after it: one status write, one object write.
+func TestFlipsnackFeedDeletionOfTwoBatchesWritesTheFeedTwice(t *testing.T) {
+	ns := newFeedNamespace(t, flipsnackWritesKey, flipsnackWritesSecret)
+	f := feedOfSKUs(ns, "two-batches", 600)
+	hash := readyFeed(t, f)
+	before := managerWrites.of(f)
+
+	must(t, k8s.Delete(context.Background(), f))
+	waitGone(t, f)
+	got := managerWrites.of(f).minus(before)
+	if want := (objectWrites{object: 1, status: 1}); got != want {
+		t.Errorf("writes of the feed to delete it: %+v, want %+v", got, want)
+	}
+	if calls := feedCalls("products.delete", hash); len(calls) != 2 {
+		t.Errorf("%d products.delete calls, want 2 (500 and 100 SKUs)", len(calls))
+	}
+	waitEvent(t, f, "Deleted: ", "deleted 600 of 600 products")
+}
+
+// The last batch's record is not written before the release: when the release fails, the
+// status written at the end of that reconcile records that nothing is left, and the retry
+// releases the feed without sending a SKU again.
+func TestFlipsnackFeedWhoseReleaseFailsAfterTheLastBatchSendsNoSKUAgain(t *testing.T) {
+	ns := newFeedNamespace(t, flipsnackWritesKey, flipsnackWritesSecret)
+	f := feedOfSKUs(ns, "release-refused", 600)
+	hash := readyFeed(t, f)
+	releaseRefusals.add(f)
+	before := managerWrites.of(f)
+
+	must(t, k8s.Delete(context.Background(), f))
+	waitGone(t, f)
+	if releaseRefusals.take(f) {
+		t.Fatal("the finalizer's removal was never refused")
+	}
+	got := managerWrites.of(f).minus(before)
+	// The status: the first batch's record, then the empty one with the failed release.
+	if want := (objectWrites{object: 2, status: 2}); got != want {
+		t.Errorf("writes of the feed to delete it: %+v, want %+v", got, want)
+	}
+	if calls := feedCalls("products.delete", hash); len(calls) != 2 {
+		t.Errorf("%d products.delete calls, want 2: the SKUs of the last batch were sent again after the failed release", len(calls))
+	}
+	if sf, ok := simFeed(hash); ok && len(sf.SKUs) > 0 {
+		t.Errorf("%d SKUs left on the platform", len(sf.SKUs))
+	}
+	waitEvent(t, f, "Deleted: ", "deleted 600 of 600 products")
+}
