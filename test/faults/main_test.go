@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -39,13 +40,17 @@ var managerArgs = []string{
 
 // suite is what the scenarios share: one environment, its platforms, and what users saw.
 type suite struct {
-	env       *devenv.Env
-	kube      client.Client
-	alibaba   devenvtest.Alibaba
-	flipsnack devenvtest.Flipsnack
-	scale     scale
-	seed      uint64
-	logDir    string
+	env  *devenv.Env
+	kube client.Client
+	// watched holds the scenarios' objects from a watch, for the waits' looks (watch_test.go);
+	// stopWatching ends it.
+	watched      cache.Cache
+	stopWatching func()
+	alibaba      devenvtest.Alibaba
+	flipsnack    devenvtest.Flipsnack
+	scale        scale
+	seed         uint64
+	logDir       string
 	// The managers reach the platforms through these, which record every signature sent.
 	alibabaProxy, flipsnackProxy *recordingProxy
 	// shown is what the scenarios saw of statuses and events, for the scan.
@@ -57,7 +62,7 @@ type suite struct {
 
 func (s *suite) Environment() *devenv.Env { return s.env }
 
-var shared = devenvtest.Shared[*suite]{Name: "faults", Start: start, AfterStop: afterStop}
+var shared = devenvtest.Shared[*suite]{Name: "faults", Start: start, BeforeStop: beforeStop, AfterStop: afterStop}
 
 func TestMain(m *testing.M) {
 	// The test process's own Kubernetes client logs nothing worth reading here.
@@ -90,10 +95,17 @@ func start(workDir string) (*suite, error) {
 	s.alibabaProxy.forwardTo(s.env.AlibabaURL)
 	s.flipsnackProxy.forwardTo(s.env.FlipsnackURL)
 	s.kube = s.env.Client
+	if s.watched, s.stopWatching, err = watchScenarios(s.env.Config, s.kube); err != nil {
+		s.closeProxies()
+		_ = s.env.Stop() // the watch's failure is the one to report
+		return nil, err
+	}
 	s.alibaba = devenvtest.Alibaba{URL: s.env.AlibabaURL}
 	s.flipsnack = devenvtest.Flipsnack{URL: s.env.FlipsnackURL}
 	return s, nil
 }
+
+func beforeStop(s *suite) { s.stopWatching() }
 
 func afterStop(s *suite, failed bool) {
 	s.closeProxies()

@@ -14,7 +14,7 @@ func (s *suite) checkCreated(t *testing.T, scenario, deletedNamespace string) []
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	v, err := s.look(ctx, scenario)
+	v, err := s.list(ctx, scenario)
 	if err != nil {
 		t.Fatal(err)
 	}

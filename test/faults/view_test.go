@@ -25,16 +25,29 @@ type managed interface {
 	GetCommonStatus() *v1alpha1.CommonStatus
 }
 
-// look lists the scenario's objects in every namespace and keeps their statuses for the scan.
+// look is the scenario's objects in every namespace as the suite's watch has them
+// (watch_test.go): the waits' look, every poll interval.
 func (s *suite) look(ctx context.Context, scenario string) (view, error) {
+	// The view only reads what it is given: the cache's own objects do.
+	return s.viewFrom(ctx, s.watched, scenario, client.UnsafeDisableDeepCopy)
+}
+
+// list is the scenario's objects as a LIST from the API server returns them, as `kubectl
+// get` would: what the checks judge.
+func (s *suite) list(ctx context.Context, scenario string) (view, error) {
+	return s.viewFrom(ctx, s.kube, scenario)
+}
+
+// viewFrom reads the scenario's objects and keeps their statuses for the scan.
+func (s *suite) viewFrom(ctx context.Context, r client.Reader, scenario string, opts ...client.ListOption) (view, error) {
 	var v view
-	sel := client.MatchingLabels{scenarioLabel: scenario}
+	opts = append(opts, client.MatchingLabels{scenarioLabel: scenario})
 	var iot v1alpha1.IoTProductList
-	if err := s.kube.List(ctx, &iot, sel); err != nil {
+	if err := r.List(ctx, &iot, opts...); err != nil {
 		return v, err
 	}
 	var feeds v1alpha1.FlipsnackFeedList
-	if err := s.kube.List(ctx, &feeds, sel); err != nil {
+	if err := r.List(ctx, &feeds, opts...); err != nil {
 		return v, err
 	}
 	v.iot, v.feeds = iot.Items, feeds.Items

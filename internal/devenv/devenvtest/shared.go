@@ -27,6 +27,9 @@ type Shared[S Suite] struct {
 	// StateDir(workDir)). Main removes workDir after a passing run and keeps it, with the
 	// logs, after a failing one.
 	Start func(workDir string) (S, error)
+	// BeforeStop, when set, runs before the environment stops: to end the suite's own watches,
+	// which would otherwise hold the API server's shutdown until it is killed.
+	BeforeStop func(s S)
 	// AfterStop, when set, runs once the environment has stopped: to close what Start opened
 	// besides it, and to say more when the run failed.
 	AfterStop func(s S, failed bool)
@@ -43,6 +46,9 @@ func (sh *Shared[S]) Main(m *testing.M) {
 	testenv.HandleReexec()
 	code := m.Run()
 	if sh.workDir != "" && sh.err == nil {
+		if sh.BeforeStop != nil {
+			sh.BeforeStop(sh.suite)
+		}
 		if err := sh.suite.Environment().Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stopping the environment:", err)
 			code = 1
