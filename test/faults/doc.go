@@ -18,7 +18,9 @@
 //     the leader is killed, so the other must take over; once the platforms are back
 //     everything must be gone, nothing deleted twice, and how long that took is reported
 //     against 2 × N / 500 s plus the largest backoff (N: 5,000 IoTProducts; the 100,000
-//     SKUs of 100 feeds).
+//     SKUs of 100 feeds), for the products also from the moment the API server had marked
+//     the last of them (the bulk delete the restart cut is sent again, and marks them one by
+//     one), which is the operator's own part.
 //   - NothingSecretIsShown: the scan.
 //
 // Size: FAULT_SUITE_SCALE=ci (the default, for `make test` on a two-core CI machine) or full
