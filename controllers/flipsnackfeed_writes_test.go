@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
 )
 
@@ -66,4 +68,36 @@ func TestFlipsnackFeedWhoseReleaseFailsAfterTheLastBatchSendsNoSKUAgain(t *testi
 		t.Errorf("%d SKUs left on the platform", len(sf.SKUs))
 	}
 	waitEvent(t, f, "Deleted: ", "deleted 600 of 600 products")
+}
+
+// Feeds deleted together wait for their account's budget (5 calls a second) in the queue.
+// Waiting is said once: a feed's status is written when it starts to wait, not again at each
+// pass that finds the budget still spent, since each write of a feed costs the API server the
+// whole feed.
+func TestFlipsnackFeedsWaitingForTheirBudgetWriteTheirStatusOnce(t *testing.T) {
+	ns := newFeedNamespace(t, flipsnackWritesKey, flipsnackWritesSecret)
+	feeds := make([]*v1alpha1.FlipsnackFeed, 15)
+	for i := range feeds {
+		feeds[i] = feedOfSKUs(ns, fmt.Sprintf("waiting-%02d", i), 1)
+		readyFeed(t, feeds[i])
+	}
+	before := make([]objectWrites, len(feeds))
+	for i, f := range feeds {
+		before[i] = managerWrites.of(f)
+	}
+
+	must(t, k8s.DeleteAllOf(context.Background(), &v1alpha1.FlipsnackFeed{}, client.InNamespace(ns)))
+	waited := 0
+	for i, f := range feeds {
+		waitGone(t, f)
+		got := managerWrites.of(f).minus(before[i])
+		if got.status > 1 {
+			t.Errorf("%s: %d status writes to delete it, want at most 1 (the wait said once)", f.Name, got.status)
+		}
+		waited += got.status
+	}
+	if waited == 0 {
+		t.Fatalf("no feed waited for the budget: the test shows nothing")
+	}
+	t.Logf("%d of %d feeds waited for the budget", waited, len(feeds))
 }

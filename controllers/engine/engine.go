@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -581,9 +582,21 @@ func (e *Engine[T, P]) waitOutThrottling(obj T, failReason, doing string, err er
 		// that reports a problem is rewritten: the problem may be gone.)
 		return retry, nil
 	}
+	// The same wait is said in the same words at every pass, so only the first writes the
+	// status: an object throttled for minutes (feeds sharing an account's budget of 60 calls
+	// a minute) would otherwise be written whole at each pass.
 	setState(obj, state{reason: inProgressReason(failReason), reconciling: true, message: fmt.Sprintf(
-		"%s: the platform asked to slow down (%v); waiting before the next call", doing, err)})
+		"%s: the platform asked to slow down (%s); waiting before the next call", doing, withoutRequestID(err))})
 	return retry, nil
+}
+
+// withoutRequestID is err's text without the platform's RequestId, which differs at each call.
+func withoutRequestID(err error) string {
+	var e *apierr.Error
+	if !errors.As(err, &e) || e.RequestID == "" {
+		return err.Error()
+	}
+	return strings.Replace(err.Error(), " (RequestId "+e.RequestID+")", "", 1)
 }
 
 // readyAtThisGeneration reports that obj's status says Ready=True of its current generation.

@@ -144,7 +144,9 @@ func (c *Client) waitForRateLimit(ctx context.Context, action, limit string) err
 		if d := r.Delay(); d > maxInlineWait {
 			r.Cancel()
 			return &apierr.Error{Platform: Platform, Action: action, Class: apierr.Throttled,
-				Message:    fmt.Sprintf("client-side rate limit of the account (%s): the next call may go in %s", limit, d.Round(time.Millisecond)),
+				// No wait in the text: it becomes the object's condition, and a text that
+				// changed at every throttled pass would rewrite the status each time.
+				Message:    fmt.Sprintf("client-side rate limit of the account (%s) reached", limit),
 				RetryAfter: d}
 		} else if d > 0 {
 			if err := sleepCtx(ctx, d); err != nil {

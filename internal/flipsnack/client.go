@@ -135,7 +135,9 @@ func (c *Client) attempt(ctx context.Context, action string, params map[string]s
 		var wait time.Duration
 		if release, wait = c.budget.tryNow(); release == nil {
 			return r, 0, 0, &apierr.Error{Platform: Platform, Action: action, Class: apierr.Throttled, Code: CodeBudgetSpent,
-				Message:    fmt.Sprintf("the client-side budget of this apiKey (%d calls a second, %d a minute) is spent; the next call may go in %s", c.set.perSecond, c.set.perMinute, wait.Round(time.Millisecond)),
+				// No wait in the text: it becomes the object's condition, and a text that
+				// changed at every throttled pass would rewrite the status each time.
+				Message:    fmt.Sprintf("the client-side budget of this apiKey (%d calls a second, %d a minute) is spent", c.set.perSecond, c.set.perMinute),
 				RetryAfter: wait}
 		}
 	} else {
