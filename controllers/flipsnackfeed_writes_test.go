@@ -2,9 +2,12 @@ package controllers_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/prodlife/product-lifecycle-operator/api/v1alpha1"
@@ -45,15 +48,15 @@ func TestFlipsnackFeedDeletionOfTwoBatchesWritesTheFeedTwice(t *testing.T) {
 // status written at the end of that reconcile records that nothing is left, and the retry
 // releases the feed without sending a SKU again.
 func TestFlipsnackFeedWhoseReleaseFailsAfterTheLastBatchSendsNoSKUAgain(t *testing.T) {
-	ns := newFeedNamespace(t, flipsnackWritesKey, flipsnackWritesSecret)
+	ns := newFeedNamespace(t, flipsnackRefusedKey, flipsnackRefusedSecret)
 	f := feedOfSKUs(ns, "release-refused", 600)
 	hash := readyFeed(t, f)
-	releaseRefusals.add(f)
+	releaseRefusals.add(f, apierrors.NewServiceUnavailable("the test refused this removal of the finalizer"))
 	before := managerWrites.of(f)
 
 	must(t, k8s.Delete(context.Background(), f))
 	waitGone(t, f)
-	if releaseRefusals.take(f) {
+	if releaseRefusals.take(f) != nil {
 		t.Fatal("the finalizer's removal was never refused")
 	}
 	got := managerWrites.of(f).minus(before)
@@ -70,12 +73,40 @@ func TestFlipsnackFeedWhoseReleaseFailsAfterTheLastBatchSendsNoSKUAgain(t *testi
 	waitEvent(t, f, "Deleted: ", "deleted 600 of 600 products")
 }
 
+// A release refused as a conflict (the cached copy behind the API server, as after this
+// deletion's own status write) is tried again at once on the object as the API server has
+// it: no failure written, no backoff.
+func TestFlipsnackFeedReleaseThatConflictsIsRetriedAtOnce(t *testing.T) {
+	ns := newFeedNamespace(t, flipsnackRefusedKey, flipsnackRefusedSecret)
+	f := feedOfSKUs(ns, "release-conflict", 600)
+	hash := readyFeed(t, f)
+	releaseRefusals.add(f, apierrors.NewConflict(schema.GroupResource{Group: v1alpha1.GroupVersion.Group, Resource: "flipsnackfeeds"}, f.Name, errors.New("the object has been modified")))
+	before := managerWrites.of(f)
+
+	must(t, k8s.Delete(context.Background(), f))
+	waitGone(t, f)
+	if releaseRefusals.take(f) != nil {
+		t.Fatal("the finalizer's removal was never refused")
+	}
+	// The object: the refused removal and the one on the fresh copy; the status: the first
+	// batch's record only.
+	if got, want := managerWrites.of(f).minus(before), (objectWrites{object: 2, status: 1}); got != want {
+		t.Errorf("writes of the feed to delete it: %+v, want %+v", got, want)
+	}
+	if calls := feedCalls("products.delete", hash); len(calls) != 2 {
+		t.Errorf("%d products.delete calls, want 2", len(calls))
+	}
+	if w := warnings(t, f); len(w) > 0 {
+		t.Errorf("warnings for a conflict the release resolved itself: %q", w)
+	}
+}
+
 // Feeds deleted together wait for their account's budget (5 calls a second) in the queue.
 // Waiting is said once: a feed's status is written when it starts to wait, not again at each
 // pass that finds the budget still spent, since each write of a feed costs the API server the
 // whole feed.
 func TestFlipsnackFeedsWaitingForTheirBudgetWriteTheirStatusOnce(t *testing.T) {
-	ns := newFeedNamespace(t, flipsnackWritesKey, flipsnackWritesSecret)
+	ns := newFeedNamespace(t, flipsnackWaitKey, flipsnackWaitSecret)
 	feeds := make([]*v1alpha1.FlipsnackFeed, 15)
 	for i := range feeds {
 		feeds[i] = feedOfSKUs(ns, fmt.Sprintf("waiting-%02d", i), 1)

@@ -43,10 +43,14 @@ const (
 	// The restart test's account: its slowed "old" operator must not hold up other tests.
 	flipsnackRestartKey    = "fs-test-api-key-restart-0003"
 	flipsnackRestartSecret = "fs-test-api-secret-restart-0003"
-	// The feed-writes tests' account: they count a deletion's calls, which a budget spent by
-	// other tests would spread over passes.
-	flipsnackWritesKey    = "fs-test-api-key-writes-0004"
-	flipsnackWritesSecret = "fs-test-api-secret-writes-0004"
+	// The feed-writes tests' accounts, one each: they count a deletion's writes, which a
+	// budget spent by another test (5 calls a second) would spread over more passes.
+	flipsnackWritesKey     = "fs-test-api-key-writes-0004"
+	flipsnackWritesSecret  = "fs-test-api-secret-writes-0004"
+	flipsnackRefusedKey    = "fs-test-api-key-refused-0005"
+	flipsnackRefusedSecret = "fs-test-api-secret-refused-0005"
+	flipsnackWaitKey       = "fs-test-api-key-wait-0006"
+	flipsnackWaitSecret    = "fs-test-api-secret-wait-0006"
 )
 
 // ownCredentialsNamespace is the one namespace whose resources may use the operator's own
@@ -138,7 +142,8 @@ func run(m *testing.M) int {
 	}
 	simOpts.Flipsnack = fssim.Options{
 		APIKey: flipsnackKey, APISecret: flipsnackSecret,
-		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret, flipsnackWritesKey: flipsnackWritesSecret},
+		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret, flipsnackWritesKey: flipsnackWritesSecret,
+			flipsnackRefusedKey: flipsnackRefusedSecret, flipsnackWaitKey: flipsnackWaitSecret},
 	}
 	sims, err = testenv.StartSimulators(simOpts)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -110,34 +109,37 @@ func (r *readCounts) inNamespace(ns string) int {
 
 func (c countingClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 	managerWrites.note(obj, false)
-	if obj.GetDeletionTimestamp() != nil && !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) && releaseRefusals.take(obj) {
-		return apierrors.NewServiceUnavailable("the test refused this removal of the finalizer")
+	if obj.GetDeletionTimestamp() != nil && !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
+		if err := releaseRefusals.take(obj); err != nil {
+			return err
+		}
 	}
 	return c.Client.Patch(ctx, obj, patch, opts...)
 }
 
 // releaseRefusals holds the objects whose next removal of the finalizer the manager's client
-// fails, as an API server that went away at that moment would.
-var releaseRefusals = &refusals{keys: map[client.ObjectKey]bool{}}
+// fails, with the error an API server would answer (gone away, or a conflict).
+var releaseRefusals = &refusals{errs: map[client.ObjectKey]error{}}
 
 type refusals struct {
 	mu   sync.Mutex
-	keys map[client.ObjectKey]bool
+	errs map[client.ObjectKey]error
 }
 
-func (r *refusals) add(obj client.Object) {
+func (r *refusals) add(obj client.Object, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.keys[client.ObjectKeyFromObject(obj)] = true
+	r.errs[client.ObjectKeyFromObject(obj)] = err
 }
 
-func (r *refusals) take(obj client.Object) bool {
+// take returns the error for obj's removal, once; nil lets it through.
+func (r *refusals) take(obj client.Object) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	key := client.ObjectKeyFromObject(obj)
-	refused := r.keys[key]
-	delete(r.keys, key)
-	return refused
+	err := r.errs[key]
+	delete(r.errs, key)
+	return err
 }
 
 func (c countingClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {

@@ -32,7 +32,8 @@ type Connector[T Managed, P any] interface {
 }
 
 // Store is what the engine lets an adapter write to the API server: status fields that must
-// survive a crash before the reconcile ends (a feed's record after every batch). Every other
+// survive a crash before the reconcile ends (a feed's record after every batch but a
+// deletion's last, which the release records). Every other
 // write (metadata, the final status) is the engine's own.
 type Store interface {
 	// CheckpointStatus patches fields into obj's status on the API server at once (patch.go).

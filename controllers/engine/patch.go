@@ -97,7 +97,8 @@ func (s statusStore) CheckpointStatus(ctx context.Context, obj client.Object, fi
 }
 
 // checkpointStatus writes some status fields at once, in the middle of a reconcile: progress
-// that must survive a crash before the reconcile ends (a feed's record after every batch).
+// that must survive a crash before the reconcile ends (a feed's record after every batch
+// but a deletion's last).
 // It patches a copy, so the conditions built so far in memory stay, and the caller updates
 // its own copy of those fields only once they are stored. The write moves the
 // resourceVersion: unless someone else changed the metadata meanwhile, obj takes it, so the

@@ -257,9 +257,11 @@ func (x *feedExternal) rememberSettled(f *v1alpha1.FlipsnackFeed, sourceHash str
 //
 // The batch that empties the record is the exception: its record stays in f, unwritten. The
 // engine releases the object right after this pass, and the release is what says nothing is
-// left; if the release fails, the engine's status write at the end of the reconcile stores
-// the empty record, so the retry sends nothing again. A crash before the release resends
-// that batch, as a crash before its checkpoint would. It saves the API server one write of
+// left (a release refused as a conflict is tried again at once on a fresh copy); if the
+// release fails, the engine's status write at the end of the reconcile stores the empty
+// record, and a retry that reads it sends nothing again. A crash before the release, or an
+// API server that refuses both writes, resends that batch, as a crash or a refused write
+// before its checkpoint would. It saves the API server one write of
 // the whole feed per deletion: a feed of 1,000 inline products is about 130 KB, and each
 // write of it costs the API server a tenth of a second of CPU (docs/usage.md).
 func (x *feedExternal) Delete(ctx context.Context, f *v1alpha1.FlipsnackFeed, sourceHash string) (engine.Result, error) {

@@ -20,7 +20,7 @@ func (s *suite) waitUntil(t *testing.T, scenario, what string, done func(view) b
 		v, err := s.look(ctx, scenario)
 		cancel()
 		if err != nil {
-			t.Fatalf("waiting for %s: listing the objects: %v", what, err)
+			t.Fatalf("waiting for %s: reading the objects: %v", what, err)
 		}
 		if done(v) {
 			t.Logf("%s after %s", what, time.Since(start).Round(100*time.Millisecond))

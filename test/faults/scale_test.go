@@ -22,8 +22,8 @@ type scale struct {
 	// etcd and kube-apiserver are killed and, planeDown later, started again.
 	recoveryProducts, recoveryFeeds, recoverySKUs int
 	platformDown, planeDown                       time.Duration
-	// pollInterval is how often a wait lists the objects: often enough to place the kills
-	// within a phase, seldom enough that listing large feeds does not load two shared cores.
+	// pollInterval is how often a wait looks at the objects (in the suite's watch): often
+	// enough to place the kills within a phase, and the precision of the times it reports.
 	pollInterval time.Duration
 	// phaseTimeout bounds each wait (all Ready, all deleted): generous, since it only turns a
 	// hang into a failure with a diagnosis.

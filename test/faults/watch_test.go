@@ -44,7 +44,7 @@ func watchScenarios(cfg *rest.Config, like client.Client) (_ cache.Cache, stop f
 		_ = c.Start(ctx)
 	}()
 	for _, kind := range []client.Object{&v1alpha1.IoTProduct{}, &v1alpha1.FlipsnackFeed{}} {
-		if _, err := c.GetInformer(ctx, kind); err != nil {
+		if _, err := c.GetInformer(ctx, kind, cache.BlockUntilSynced(false)); err != nil {
 			stop()
 			return nil, nil, fmt.Errorf("watching %T: %w", kind, err)
 		}
