@@ -45,12 +45,14 @@ const (
 	flipsnackRestartSecret = "fs-test-api-secret-restart-0003"
 	// The feed-writes tests' accounts, one each: they count a deletion's writes, which a
 	// budget spent by another test (5 calls a second) would spread over more passes.
-	flipsnackWritesKey     = "fs-test-api-key-writes-0004"
-	flipsnackWritesSecret  = "fs-test-api-secret-writes-0004"
-	flipsnackRefusedKey    = "fs-test-api-key-refused-0005"
-	flipsnackRefusedSecret = "fs-test-api-secret-refused-0005"
-	flipsnackWaitKey       = "fs-test-api-key-wait-0006"
-	flipsnackWaitSecret    = "fs-test-api-secret-wait-0006"
+	flipsnackWritesKey      = "fs-test-api-key-writes-0004"
+	flipsnackWritesSecret   = "fs-test-api-secret-writes-0004"
+	flipsnackRefusedKey     = "fs-test-api-key-refused-0005"
+	flipsnackRefusedSecret  = "fs-test-api-secret-refused-0005"
+	flipsnackWaitKey        = "fs-test-api-key-wait-0006"
+	flipsnackWaitSecret     = "fs-test-api-secret-wait-0006"
+	flipsnackPushWaitKey    = "fs-test-api-key-push-wait-0007"
+	flipsnackPushWaitSecret = "fs-test-api-secret-push-wait-0007"
 )
 
 // ownCredentialsNamespace is the one namespace whose resources may use the operator's own
@@ -143,7 +145,8 @@ func run(m *testing.M) int {
 	simOpts.Flipsnack = fssim.Options{
 		APIKey: flipsnackKey, APISecret: flipsnackSecret,
 		Accounts: map[string]string{flipsnackBigKey: flipsnackBigSecret, flipsnackRestartKey: flipsnackRestartSecret, flipsnackWritesKey: flipsnackWritesSecret,
-			flipsnackRefusedKey: flipsnackRefusedSecret, flipsnackWaitKey: flipsnackWaitSecret},
+			flipsnackRefusedKey: flipsnackRefusedSecret, flipsnackWaitKey: flipsnackWaitSecret,
+			flipsnackPushWaitKey: flipsnackPushWaitSecret},
 	}
 	sims, err = testenv.StartSimulators(simOpts)
 	if err != nil {

@@ -64,6 +64,17 @@ func (w *window) prune(now time.Time) {
 // tryAcquire admits a call at now, or says when to look again. A zero wake means only a call in
 // flight can free a slot.
 func (b *budget) tryAcquire(now time.Time) (ok bool, wake time.Time) {
+	ok, wake = b.check(now)
+	if ok {
+		for _, w := range b.windows {
+			w.inFlight++
+		}
+	}
+	return ok, wake
+}
+
+// check is tryAcquire without the admission.
+func (b *budget) check(now time.Time) (ok bool, wake time.Time) {
 	ok = true
 	for _, w := range b.windows {
 		w.prune(now)
@@ -75,11 +86,6 @@ func (b *budget) tryAcquire(now time.Time) (ok bool, wake time.Time) {
 			if t := w.done[0].Add(w.span); t.After(wake) {
 				wake = t
 			}
-		}
-	}
-	if ok {
-		for _, w := range b.windows {
-			w.inFlight++
 		}
 	}
 	return ok, wake
@@ -101,14 +107,29 @@ func (b *budget) tryNow() (release func(), wait time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := time.Now()
-	ok, wake := b.tryAcquire(now)
-	if !ok {
-		if wake.IsZero() {
-			return nil, inFlightWait
-		}
-		return nil, max(wake.Sub(now), inFlightWait)
+	if ok, wake := b.tryAcquire(now); !ok {
+		return nil, waitUntil(now, wake)
 	}
 	return b.releaser(), 0
+}
+
+// wouldWait is the wait tryNow would answer, without admitting a call: 0 when one may go now.
+func (b *budget) wouldWait() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	if ok, wake := b.check(now); !ok {
+		return waitUntil(now, wake)
+	}
+	return 0
+}
+
+// waitUntil is how long from now to look again at a spent budget.
+func waitUntil(now, wake time.Time) time.Duration {
+	if wake.IsZero() {
+		return inFlightWait
+	}
+	return max(wake.Sub(now), inFlightWait)
 }
 
 // releaser is the release of an admitted call: it records the completion once, however often

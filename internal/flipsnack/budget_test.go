@@ -125,3 +125,27 @@ func TestBudgetAcquireHonoursContext(t *testing.T) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }
+
+// wouldWait says what tryNow would, and admits nothing however often it is asked.
+func TestBudgetWouldWaitAdmitsNothing(t *testing.T) {
+	b := newBudget(2, 0)
+	for range 10 {
+		if w := b.wouldWait(); w != 0 {
+			t.Fatalf("wouldWait %v on an unused budget, want 0", w)
+		}
+	}
+	for range 2 {
+		if release, _ := b.tryNow(); release == nil {
+			t.Fatal("refused within the limit: wouldWait admitted calls")
+		} else {
+			release()
+		}
+	}
+	w := b.wouldWait()
+	if w < inFlightWait || w > time.Second {
+		t.Fatalf("wouldWait %v with the second's two calls made, want between %v and 1s", w, inFlightWait)
+	}
+	if release, wait := b.tryNow(); release != nil || wait <= 0 {
+		t.Fatalf("tryNow admitted a call wouldWait said must wait (wait %v)", wait)
+	}
+}

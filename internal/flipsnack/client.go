@@ -61,6 +61,28 @@ func (c *Client) Account() string { return c.account }
 func (c Client) String() string   { return "flipsnack.Client{account: " + c.account + "}" }
 func (c Client) GoString() string { return c.String() }
 
+// BudgetSpent is the Throttled error a call of action would get now from a client that does
+// not wait (ClientSet's NoWait), or nil when the call may go. It admits nothing: for a caller
+// that writes before its call (a feed's in-flight mark) and need not write for a call that
+// would not go. The budget may still be spent by the time the call goes.
+func (c *Client) BudgetSpent(action string) error {
+	if !c.set.noWait {
+		return nil
+	}
+	if wait := c.budget.wouldWait(); wait > 0 {
+		return c.budgetSpent(action, wait)
+	}
+	return nil
+}
+
+func (c *Client) budgetSpent(action string, wait time.Duration) *apierr.Error {
+	return &apierr.Error{Platform: Platform, Action: action, Class: apierr.Throttled, Code: CodeBudgetSpent,
+		// No wait in the text: it becomes the object's condition, and a text that changed at
+		// every throttled pass would rewrite the status each time.
+		Message:    fmt.Sprintf("the client-side budget of this apiKey (%d calls a second, %d a minute) is spent", c.set.perSecond, c.set.perMinute),
+		RetryAfter: wait}
+}
+
 // call performs one action, waiting out 31, 32 and 22 answers within the retry bounds. It returns
 // the decoded answer when the platform said 20, and an *apierr.Error otherwise.
 func (c *Client) call(ctx context.Context, action string, params map[string]string) (response, error) {
@@ -134,11 +156,7 @@ func (c *Client) attempt(ctx context.Context, action string, params map[string]s
 	if c.set.noWait {
 		var wait time.Duration
 		if release, wait = c.budget.tryNow(); release == nil {
-			return r, 0, 0, &apierr.Error{Platform: Platform, Action: action, Class: apierr.Throttled, Code: CodeBudgetSpent,
-				// No wait in the text: it becomes the object's condition, and a text that
-				// changed at every throttled pass would rewrite the status each time.
-				Message:    fmt.Sprintf("the client-side budget of this apiKey (%d calls a second, %d a minute) is spent", c.set.perSecond, c.set.perMinute),
-				RetryAfter: wait}
+			return r, 0, 0, c.budgetSpent(action, wait)
 		}
 	} else {
 		var err error
