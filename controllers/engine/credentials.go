@@ -152,13 +152,9 @@ func holdSecret(ctx context.Context, c client.Client, live client.Reader, secret
 			controllerutil.AddFinalizer(s, v1alpha1.CredentialsInUseFinalizer)
 		})
 		if apierrors.IsConflict(err) {
-			fresh := secretMetadata()
-			if rerr := live.Get(ctx, client.ObjectKeyFromObject(secret), fresh); rerr != nil {
+			if rerr := takeLiveMetadata(ctx, live, secret, secretMetadata()); rerr != nil {
 				return rerr
 			}
-			secret.SetFinalizers(fresh.GetFinalizers())
-			secret.SetResourceVersion(fresh.GetResourceVersion())
-			secret.SetDeletionTimestamp(fresh.GetDeletionTimestamp())
 		}
 		return err
 	})

@@ -519,7 +519,7 @@ func (e *Engine[T, P]) release(ctx context.Context, obj T, reason releaseReason,
 		// The cached copy is behind the API server, most often by this deletion's own status
 		// write of a moment ago: remove the finalizer from the object as it is now, under its
 		// own lock, rather than fail and come back after a backoff.
-		if err = e.freshMetadata(ctx, obj); err == nil {
+		if err = takeLiveMetadata(ctx, e.APIReader, obj, e.NewObject()); err == nil {
 			err = patchMetadata(ctx, e.Client, obj, removeFinalizer)
 		}
 	}
@@ -537,18 +537,6 @@ func (e *Engine[T, P]) release(ctx context.Context, obj T, reason releaseReason,
 	metrics.RecordDeletion(metrics.KindOf(obj), result)
 	log.FromContext(ctx).Info("released", "reason", reason, "detail", fmt.Sprintf(format, args...))
 	return ctrl.Result{}, true, nil
-}
-
-// freshMetadata takes the API server's resourceVersion and finalizers into obj, for a
-// metadata patch computed against them: other writers' finalizers stay as they are now.
-func (e *Engine[T, P]) freshMetadata(ctx context.Context, obj T) error {
-	latest := e.NewObject()
-	if err := e.APIReader.Get(ctx, client.ObjectKeyFromObject(obj), latest); err != nil {
-		return err
-	}
-	obj.SetResourceVersion(latest.GetResourceVersion())
-	obj.SetFinalizers(latest.GetFinalizers())
-	return nil
 }
 
 // fail reports a failed platform call. What the engine does next follows the error's class:

@@ -31,6 +31,20 @@ func patchMetadata[T client.Object](ctx context.Context, c client.Client, obj T,
 	return nil
 }
 
+// takeLiveMetadata reads obj again through live, into fresh (an empty object of obj's kind;
+// a PartialObjectMetadata reads only the metadata), and takes into obj what a metadata patch
+// is computed against: its resourceVersion, finalizers and deletionTimestamp. After a
+// conflict, the patch computed again keeps other writers' finalizers as they are now.
+func takeLiveMetadata(ctx context.Context, live client.Reader, obj, fresh client.Object) error {
+	if err := live.Get(ctx, client.ObjectKeyFromObject(obj), fresh); err != nil {
+		return err
+	}
+	obj.SetFinalizers(fresh.GetFinalizers())
+	obj.SetResourceVersion(fresh.GetResourceVersion())
+	obj.SetDeletionTimestamp(fresh.GetDeletionTimestamp())
+	return nil
+}
+
 // metadataPatch is the merge patch from before to after of the finalizers (the whole list,
 // under the optimistic lock of before's resourceVersion) and of each annotation that was
 // added, changed or removed, by key. Never the annotations as a whole: the cached copy holds

@@ -168,8 +168,10 @@ func (x *feedExternal) Update(ctx context.Context, f *v1alpha1.FlipsnackFeed, so
 		// A call the account's budget would not let go leaves the record as it is: marking
 		// the SKUs and unmarking them would write the whole feed twice at each pass that
 		// waits for the budget (feeds sharing an account wait minutes at 60 calls a minute).
-		if err := x.client.BudgetSpent(flipsnack.ActionCreate); err != nil && len(fresh) > 0 {
-			return res, err
+		if len(fresh) > 0 {
+			if err := x.client.BudgetSpent(flipsnack.ActionCreate); err != nil {
+				return res, err
+			}
 		}
 		for sku := range fresh {
 			rec[sku] = feedplan.InFlightFields()
