@@ -61,9 +61,12 @@ func TestFlipsnackFeedWhoseReleaseFailsAfterTheLastBatchSendsNoSKUAgain(t *testi
 		t.Fatal("the finalizer's removal was never refused")
 	}
 	got := managerWrites.of(f).minus(before)
-	// The status: the first batch's record, then the empty one with the failed release.
-	if want := (objectWrites{object: 2, status: 2}); got != want {
-		t.Errorf("writes of the feed to delete it: %+v, want %+v", got, want)
+	// The status: the first batch's record, then the empty one with the failed release. The
+	// object: the refused removal and the one that succeeds; when the retry starts from a
+	// cache that has not seen that status write yet, its removal is refused as a conflict
+	// first and sent again on the API server's copy (seen under -race): one more.
+	if got.status != 2 || got.object < 2 || got.object > 3 {
+		t.Errorf("writes of the feed to delete it: %+v, want 2 status writes and 2 object writes (3 after a conflict)", got)
 	}
 	if calls := feedCalls("products.delete", hash); len(calls) != 2 {
 		t.Errorf("%d products.delete calls, want 2: the SKUs of the last batch were sent again after the failed release", len(calls))
