@@ -191,13 +191,17 @@ func (c *Client) sdkError(action string, err error) *apierr.Error {
 		e.HTTPStatus = tea.IntValue(sdkErr.StatusCode)
 		e.Message = tea.StringValue(sdkErr.Message)
 		var data map[string]any
+		own := false
 		if json.Unmarshal([]byte(tea.StringValue(sdkErr.Data)), &data) == nil {
 			if m, ok := data["Message"].(string); ok && m != "" {
-				e.Message = m
+				e.Message, own = m, true
 			}
 			if id, ok := data["RequestId"].(string); ok {
 				e.RequestID = id
 			}
+		}
+		if !own {
+			e.Message = withoutSDKRequestID(e.Message, e.RequestID)
 		}
 		e.Class = Classify(e.Code, e.HTTPStatus)
 	case errors.As(err, &redirect):
@@ -217,6 +221,22 @@ func (c *Client) sdkError(action string, err error) *apierr.Error {
 	}
 	e.Message = oneLine(redact(e.Message, c.secrets))
 	return e
+}
+
+// withoutSDKRequestID takes the RequestId out of the SDK's own text ("code: 503, <the
+// answer's Message> request id: <id>"), used when the answer has no Message: the RequestId is
+// kept apart (apierr.Error.RequestID), so two answers alike read alike and a condition that
+// quotes them is written again only when it has something new to say.
+func withoutSDKRequestID(msg, requestID string) string {
+	msg = strings.TrimSpace(msg)
+	msg = strings.TrimSpace(strings.TrimSuffix(msg, "request id: "+requestID))
+	msg = strings.TrimSpace(strings.TrimSuffix(msg, "request id:"))
+	msg = strings.TrimRight(msg, ", ")
+	if status, ok := strings.CutPrefix(msg, "code: "); ok {
+		// "code" here is the HTTP status; the error's Code is the platform's code.
+		msg = "HTTP " + status
+	}
+	return msg
 }
 
 // isTransportError reports an error of the HTTP exchange itself. The HTTP client's own

@@ -132,6 +132,16 @@ func TestSDKErrorsBecomeAPIErrors(t *testing.T) {
 			"HostId":    "iot.cn-shanghai.aliyuncs.com",
 		},
 	})
+	// A gateway answer without a Message: the SDK's text is all there is, and its RequestId
+	// differs at each call.
+	bare := func(requestID string) error {
+		return tea.NewSDKError(map[string]interface{}{
+			"code":       "Throttling.User",
+			"statusCode": 400,
+			"message":    "code: 400,  request id: " + requestID,
+			"data":       map[string]interface{}{"RequestId": requestID, "Code": "Throttling.User"},
+		})
+	}
 	timeout := &url.Error{Op: "Post", URL: "https://iot.cn-shanghai.aliyuncs.com/?Signature=abc&SecurityToken=the-secret-value", Err: timeoutError{}}
 	refused := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/?x=1", Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}
 
@@ -143,6 +153,10 @@ func TestSDKErrorsBecomeAPIErrors(t *testing.T) {
 		{"a gateway error carries its code, status, message and RequestId", gateway, apierr.Error{
 			Platform: "alibaba", Action: "DeleteProduct", Class: apierr.TerminalAuth, Code: "SignatureDoesNotMatch",
 			Message: "Specified signature is not matched with our calculation.", RequestID: "5E2B-REQ", HTTPStatus: 403,
+		}},
+		{"a gateway error without a message keeps its RequestId apart", bare("7F3A-REQ"), apierr.Error{
+			Platform: "alibaba", Action: "DeleteProduct", Class: apierr.Throttled, Code: "Throttling.User",
+			Message: "HTTP 400", RequestID: "7F3A-REQ", HTTPStatus: 400,
 		}},
 		{"a timeout is retryable", timeout, apierr.Error{
 			Platform: "alibaba", Action: "DeleteProduct", Class: apierr.Retryable, Message: "network error: no answer in time: i/o timeout",
@@ -161,6 +175,13 @@ func TestSDKErrorsBecomeAPIErrors(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("two answers alike read alike whatever their RequestIds", func(t *testing.T) {
+		first, second := c.sdkError("DeleteProduct", bare("7F3A-REQ")), c.sdkError("DeleteProduct", bare("9C1D-REQ"))
+		if first.Message != second.Message || strings.Contains(first.Message, "REQ") {
+			t.Errorf("messages %q and %q", first.Message, second.Message)
+		}
+	})
 
 	t.Run("a transport error keeps its chain but loses the query string", func(t *testing.T) {
 		got := c.sdkError("DeleteProduct", timeout)
