@@ -85,6 +85,7 @@ func TestIoTProductDeleteRetriesThrottlingAndServerErrors(t *testing.T) {
 			p, key := readyProduct(t, ns, "retry")
 			must(t, iotSim.SetFaults(alibabaiot.Faults{"DeleteProduct": {ErrorRate: 1, Code: code, LatencyMs: 300, Count: 4}}))
 			defer iotSim.ClearFaults()
+			before := managerWrites.of(p)
 			must(t, k8s.Delete(context.Background(), p))
 
 			// Throttling is the platform asking for patience: the deletion stays in progress.
@@ -121,6 +122,16 @@ func TestIoTProductDeleteRetriesThrottlingAndServerErrors(t *testing.T) {
 			}
 			if w := warnings(t, p); code == "Throttling.User" && len(w) > 0 {
 				t.Fatalf("warning events for throttling %q: it is not a failure", w)
+			}
+			// Four answers alike, each with a RequestId of its own, are one failure: its
+			// status is written and its warning raised once (twice when a retry starts from a
+			// cache that has not seen the first write yet), not once per retry.
+			waitEvent(t, p, "Deleted")
+			if writes := managerWrites.of(p).minus(before); writes.status > 2 {
+				t.Errorf("%d status writes for 4 answers %s alike, want 1 (2 at most)", writes.status, code)
+			}
+			if w := warnings(t, p); len(w) > 2 {
+				t.Errorf("%d warnings for 4 answers %s alike, want 1 (2 at most): %q", len(w), code, w)
 			}
 		})
 	}

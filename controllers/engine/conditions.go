@@ -96,6 +96,20 @@ func setState(obj Managed, s state) {
 	meta.SetStatusCondition(&st.Conditions, stalled)
 }
 
+// keepConditions puts back the three conditions setState writes as reported has them: what
+// this reconcile said of its work in progress before the call that failed as before
+// ("Deleting") is not worth a write of its own.
+func keepConditions(obj Managed, reported *v1alpha1.CommonStatus) {
+	conditions := &obj.GetCommonStatus().Conditions
+	for _, t := range []string{v1alpha1.ConditionReady, v1alpha1.ConditionReconciling, v1alpha1.ConditionStalled} {
+		if c := meta.FindStatusCondition(reported.Conditions, t); c != nil {
+			meta.SetStatusCondition(conditions, *c)
+		} else {
+			meta.RemoveStatusCondition(conditions, t)
+		}
+	}
+}
+
 // lastSyncPrecision is how stale status.lastSyncTime may be: within it, a reconcile that
 // sees the product match again leaves the field alone. Requeues, requested reconciles and
 // watch events come in bursts, and each would otherwise cost a status write of its own to

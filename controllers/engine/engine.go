@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -85,6 +86,7 @@ func (e *Engine[T, P]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Re
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := obj.DeepCopyObject().(T)
+	ctx = withReported(ctx, before.GetCommonStatus())
 
 	var (
 		res  ctrl.Result
@@ -560,9 +562,66 @@ func (e *Engine[T, P]) fail(ctx context.Context, obj T, reason, action, doing st
 	if class.Terminal() {
 		return e.stall(obj, reason, action, msg+terminalAdvice(class)+hint), nil
 	}
-	setState(obj, state{reason: reason, reconciling: true, message: msg + "; retrying with backoff"})
+	failed := fmt.Errorf("%s %s/%s: %w", action, obj.GetNamespace(), obj.GetName(), err)
+	reported := reportedIn(ctx)
+	if since, again := repeatsFailure(reported, obj.GetGeneration(), reason, fmt.Sprintf("%s: %s%s", doing, withoutRequestID(err), retryingWords)); again {
+		// The status already says this, in these words: it keeps them, with the RequestId
+		// of the first such answer (each answer's is in the manager's log), and the warning
+		// already raised stands for this retry until the failure has lasted a while. Each
+		// retry of each object writing its status and an event again made an outage of the
+		// platform thousands of API writes a minute, when the deletions need the API server.
+		keepConditions(obj, reported)
+		if time.Since(since) >= failureReminder {
+			e.event(obj, corev1.EventTypeWarning, reason, action, "%s", msg)
+		}
+		return ctrl.Result{}, failed
+	}
+	setState(obj, state{reason: reason, reconciling: true, message: msg + retryingWords})
 	e.event(obj, corev1.EventTypeWarning, reason, action, "%s", msg)
-	return ctrl.Result{}, fmt.Errorf("%s %s/%s: %w", action, obj.GetNamespace(), obj.GetName(), err)
+	return ctrl.Result{}, failed
+}
+
+// retryingWords end the message of a failure that is retried with backoff.
+const retryingWords = "; retrying with backoff"
+
+// failureReminder is how long a failure retried with the same answer goes on before its
+// retries raise the warning again (at most once per backoff, which grows to
+// --retry-max-delay, 5 minutes by default): an event lives an hour on the API server, and
+// `kubectl describe` of an object failing for longer should still show why.
+const failureReminder = 5 * time.Minute
+
+// requestIDWords is how a platform error's text names its RequestId (apierr.Error).
+var requestIDWords = regexp.MustCompile(` \(RequestId [^)]*\)`)
+
+// repeatsFailure reports whether the status the reconcile began with (reported) already
+// says the retried failure reason with this message (which has no RequestId) for generation
+// gen, and since when Ready has been False. The status in hand may already say something
+// else: a deletion says "Deleting" before its call.
+func repeatsFailure(reported *v1alpha1.CommonStatus, gen int64, reason, message string) (time.Time, bool) {
+	if reported == nil || reported.ObservedGeneration != gen {
+		return time.Time{}, false
+	}
+	ready := meta.FindStatusCondition(reported.Conditions, v1alpha1.ConditionReady)
+	reconciling := meta.FindStatusCondition(reported.Conditions, v1alpha1.ConditionReconciling)
+	if ready == nil || reconciling == nil ||
+		ready.Status != metav1.ConditionFalse || ready.Reason != reason || ready.ObservedGeneration != gen ||
+		reconciling.Status != metav1.ConditionTrue || reconciling.Reason != reason {
+		return time.Time{}, false
+	}
+	return ready.LastTransitionTime.Time, requestIDWords.ReplaceAllString(ready.Message, "") == message
+}
+
+// reportedKey carries the status a reconcile began with, as the API server last stored it
+// (as far as the cache knows), to the failure that may only repeat it.
+type reportedKey struct{}
+
+func withReported(ctx context.Context, st *v1alpha1.CommonStatus) context.Context {
+	return context.WithValue(ctx, reportedKey{}, st)
+}
+
+func reportedIn(ctx context.Context) *v1alpha1.CommonStatus {
+	st, _ := ctx.Value(reportedKey{}).(*v1alpha1.CommonStatus)
+	return st
 }
 
 // stall reports a failure that only a person can fix (Stalled, with a warning event) and

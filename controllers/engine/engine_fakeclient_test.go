@@ -128,13 +128,7 @@ func TestDeletionThatMayNotReadTheCRDIsStalledWithTheWayOut(t *testing.T) {
 // platform a second time.
 func TestAReleasedObjectSeenAgainFromAStaleCacheIsNotDeletedTwice(t *testing.T) {
 	ctx := context.Background()
-	now := metav1.Now()
-	p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{
-		Namespace: "shop", Name: "sensor", UID: "uid-1", DeletionTimestamp: &now, Finalizers: []string{v1alpha1.Finalizer},
-		Annotations: map[string]string{v1alpha1.ExternalIDAnnotation: "a1Key"},
-	}}
-	p.Spec.ProductName = "sensor"
-	p.Spec.CredentialsSecretRef = nil
+	p := productBeingDeleted()
 	stale := p.DeepCopy()
 	c := fakeClient(t, p)
 	cacheLagging := false

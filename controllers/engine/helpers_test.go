@@ -27,3 +27,16 @@ func contains(list []string, s string) bool {
 func condition(obj interface{ GetCommonStatus() *v1alpha1.CommonStatus }, condType string) *metav1.Condition {
 	return meta.FindStatusCondition(obj.GetCommonStatus().Conditions, condType)
 }
+
+// productBeingDeleted is an IoTProduct with a recorded product, being deleted, on the
+// operator's own credentials.
+func productBeingDeleted() *v1alpha1.IoTProduct {
+	now := metav1.Now()
+	p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{
+		Namespace: "shop", Name: "sensor", UID: "uid-1", DeletionTimestamp: &now, Finalizers: []string{v1alpha1.Finalizer},
+		Annotations: map[string]string{v1alpha1.ExternalIDAnnotation: "a1Key"},
+	}}
+	p.Spec.ProductName = "sensor"
+	p.Spec.CredentialsSecretRef = nil
+	return p
+}
