@@ -73,9 +73,11 @@ type Engine[T Managed, P any] struct {
 	// sourceHash). nil means identities are unique on the whole platform (a ProductKey).
 	SameAccount func(ctx context.Context, a T, b Managed) (bool, error)
 
-	released   releasedObjects
-	crdRead    freshRead[bool] // crdBeingDeleted's live reads, shared by deletions at once
-	crdRefused refusal         // since when those reads have been Forbidden
+	released    recentObjects   // released by this manager (released.go)
+	crdRead     freshRead[bool] // crdBeingDeleted's live reads, shared by deletions at once
+	crdLastRead crdAnswer       // the latest of those reads, for retries
+	crdAnswered recentObjects   // deletions that had an answer of those reads
+	crdRefused  refusal         // since when those reads have been Forbidden
 }
 
 // Reconcile tells the story of one object: load it, delete or create-observe-update its
@@ -439,7 +441,7 @@ func (e *Engine[T, P]) finalize(ctx context.Context, obj T) (res ctrl.Result, go
 		}
 	}
 	// Only now, when the product would be deleted, is it worth asking the API server.
-	uninstall, err := e.crdBeingDeleted(ctx)
+	uninstall, err := e.crdBeingDeleted(ctx, obj.GetUID())
 	if err == nil {
 		e.crdRefused.clear()
 	} else {

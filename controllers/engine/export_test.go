@@ -19,3 +19,11 @@ func SetCRDRefusalGrace(d time.Duration) (restore func()) {
 	crdRefusalGrace = d
 	return func() { crdRefusalGrace = old }
 }
+
+// SetCRDReadReuse sets how old a CRD read a retried deletion may take the answer of, and
+// returns what puts it back.
+func SetCRDReadReuse(d time.Duration) (restore func()) {
+	old := crdReadReuse
+	crdReadReuse = d
+	return func() { crdReadReuse = old }
+}

@@ -7,35 +7,40 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// releasedObjects remembers the objects whose finalizer this manager removed, for a while.
-// The cache may still hold such an object, finalizer and all, when a reconcile of it comes
-// (a watch event queued it just after the release): without this, that reconcile would delete
-// its product on the platform a second time.
-type releasedObjects struct {
-	mu sync.Mutex
-	at map[types.UID]time.Time
+// recentObjects remembers objects for a while. The engine remembers those whose finalizer
+// this manager removed: the cache may still hold such an object, finalizer and all, when a
+// reconcile of it comes (a watch event queued it just after the release), and without this
+// that reconcile would delete its product on the platform a second time.
+type recentObjects struct {
+	mu    sync.Mutex
+	at    map[types.UID]time.Time
+	swept time.Time // when what was older than releasedTTL last left at
 }
 
-// releasedTTL is how long a release is remembered: far longer than the cache takes to see
-// the object go, and short enough that the set stays small during a bulk deletion.
+// releasedTTL is how long an object is remembered: far longer than the cache takes to see
+// a released object go, and short enough that the set stays small during a bulk deletion.
 const releasedTTL = 5 * time.Minute
 
-func (r *releasedObjects) add(uid types.UID) {
+func (r *recentObjects) add(uid types.UID) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := time.Now()
 	if r.at == nil {
 		r.at = map[types.UID]time.Time{}
 	}
-	for id, t := range r.at {
-		if now.Sub(t) > releasedTTL {
-			delete(r.at, id)
+	// The old go once a minute, not at every add: a bulk deletion of thousands adds as many.
+	if now.Sub(r.swept) > time.Minute {
+		for id, t := range r.at {
+			if now.Sub(t) > releasedTTL {
+				delete(r.at, id)
+			}
 		}
+		r.swept = now
 	}
 	r.at[uid] = now
 }
 
-func (r *releasedObjects) has(uid types.UID) bool {
+func (r *recentObjects) has(uid types.UID) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	t, ok := r.at[uid]

@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -28,19 +29,62 @@ var crdGVK = schema.GroupVersionKind{Group: "apiextensions.k8s.io", Version: "v1
 // moment (a bulk deletion) share one read that began after each of them asked (freshRead),
 // gathered for up to crdReadGathering: a deletion is a platform call and two API writes, so
 // 10 ms more before it is little, and a bulk deletion then reads once for several objects.
-func (e *Engine[T, P]) crdBeingDeleted(ctx context.Context) (bool, error) {
-	return e.crdRead.get(ctx, gathering{wait: crdReadGathering, full: e.Workers}, func(ctx context.Context) (bool, error) {
+//
+// A retry of a deletion that has already had its answer (uid names the object) takes the
+// answer of any read begun less than crdReadReuse ago instead: that read began after this
+// object's deletion was seen (its first read did), so it would have seen an uninstall that
+// caused it, and an uninstall begun since is seen within crdReadReuse. In an outage of the
+// platform every deletion retries every few seconds, and each retry read the whole CRD.
+func (e *Engine[T, P]) crdBeingDeleted(ctx context.Context, uid types.UID) (bool, error) {
+	if e.crdAnswered.has(uid) {
+		if deleting, ok := e.crdLastRead.since(time.Now().Add(-crdReadReuse)); ok {
+			return deleting, nil
+		}
+	}
+	deleting, err := e.crdRead.get(ctx, gathering{wait: crdReadGathering, full: e.Workers}, func(ctx context.Context) (bool, error) {
+		began := time.Now()
 		crd := &metav1.PartialObjectMetadata{}
 		crd.SetGroupVersionKind(crdGVK)
 		err := e.APIReader.Get(ctx, client.ObjectKey{Name: e.CRDName}, crd)
 		if apierrors.IsNotFound(err) {
+			e.crdLastRead.keep(began, true)
 			return true, nil
 		}
 		if err != nil {
 			return false, err
 		}
+		e.crdLastRead.keep(began, crd.GetDeletionTimestamp() != nil)
 		return crd.GetDeletionTimestamp() != nil, nil
 	})
+	if err == nil {
+		e.crdAnswered.add(uid)
+	}
+	return deleting, err
+}
+
+// crdReadReuse is how old a CRD read a retried deletion may take the answer of.
+var crdReadReuse = 5 * time.Second
+
+// crdAnswer is the answer of the latest CRD read and when that read began.
+type crdAnswer struct {
+	mu       sync.Mutex
+	began    time.Time
+	deleting bool
+}
+
+func (a *crdAnswer) keep(began time.Time, deleting bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if began.After(a.began) {
+		a.began, a.deleting = began, deleting
+	}
+}
+
+// since is the latest answer when its read began after t.
+func (a *crdAnswer) since(t time.Time) (deleting, ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.deleting, a.began.After(t)
 }
 
 // crdRefusalGrace is how long the API server may refuse the CRD read (Forbidden) before a
