@@ -716,16 +716,22 @@ func (e *Engine[T, P]) clearPending(ctx context.Context, obj T) error {
 }
 
 func (e *Engine[T, P]) resync(obj T) ctrl.Result {
-	period := e.SyncPeriod
-	if e.PollInterval != nil {
-		if own := e.PollInterval(obj); own > 0 {
-			period = own
-		}
-	}
+	period := e.resyncPeriod(obj)
 	if period <= 0 {
 		return ctrl.Result{}
 	}
 	return ctrl.Result{RequeueAfter: jitter(period)}
+}
+
+// resyncPeriod is how often obj's product is read again: its own poll interval, else the
+// sync period; 0 for never.
+func (e *Engine[T, P]) resyncPeriod(obj T) time.Duration {
+	if e.PollInterval != nil {
+		if own := e.PollInterval(obj); own > 0 {
+			return own
+		}
+	}
+	return e.SyncPeriod
 }
 
 func (e *Engine[T, P]) event(obj T, eventType, reason, action, format string, args ...any) {

@@ -65,7 +65,7 @@ func SetupFlipsnackFeedController(mgr ctrl.Manager, clients *flipsnack.ClientSet
 		NothingCreated: nothingPushed,
 		SameAccount:    sameFlipsnackAccount(mgr.GetAPIReader()),
 	}
-	return engine.ManagedController(mgr, ControllerName, &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{}, opts).
+	return engine.ManagedController(mgr, ControllerName, &v1alpha1.FlipsnackFeed{}, &v1alpha1.FlipsnackFeedList{}, opts, reconciler.NotDueFor).
 		WatchesMetadata(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(feedsReading(mgr.GetClient(), connector.sources)),
 			builder.WithPredicates(engine.ContentChanged())).
 		Complete(reconciler)

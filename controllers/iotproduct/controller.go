@@ -41,7 +41,7 @@ func SetupIoTProductController(mgr ctrl.Manager, clients *alibaba.ClientSet, opt
 
 		MayUseOwnCredentials: opts.MayUseOwnCredentials,
 	}
-	return engine.ManagedController(mgr, ControllerName, &v1alpha1.IoTProduct{}, &v1alpha1.IoTProductList{}, opts).
+	return engine.ManagedController(mgr, ControllerName, &v1alpha1.IoTProduct{}, &v1alpha1.IoTProductList{}, opts, reconciler.NotDueFor).
 		Complete(reconciler)
 }
 

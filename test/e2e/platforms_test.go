@@ -37,10 +37,10 @@ func (p alibabaPlatform) calls(t *testing.T) []alibabaiot.Call {
 	return calls
 }
 
-// deleteCalls returns the DeleteProduct calls made for productKey, oldest first.
-func (p alibabaPlatform) deleteCalls(t *testing.T, productKey string) []alibabaiot.Call {
+// callsOf returns the calls of one action made for productKey, oldest first.
+func (p alibabaPlatform) callsOf(t *testing.T, action, productKey string) []alibabaiot.Call {
 	t.Helper()
-	calls, err := p.Calls(inspectContext(t), "DeleteProduct")
+	calls, err := p.Calls(inspectContext(t), action)
 	must(t, err)
 	var out []alibabaiot.Call
 	for _, c := range calls {
@@ -49,6 +49,12 @@ func (p alibabaPlatform) deleteCalls(t *testing.T, productKey string) []alibabai
 		}
 	}
 	return out
+}
+
+// deleteCalls returns the DeleteProduct calls made for productKey, oldest first.
+func (p alibabaPlatform) deleteCalls(t *testing.T, productKey string) []alibabaiot.Call {
+	t.Helper()
+	return p.callsOf(t, "DeleteProduct", productKey)
 }
 
 // setFaults makes actions misbehave until the test ends, e.g.
