@@ -96,9 +96,9 @@ func setState(obj Managed, s state) {
 	meta.SetStatusCondition(&st.Conditions, stalled)
 }
 
-// keepConditions puts back the three conditions setState writes as reported has them: what
-// this reconcile said of its work in progress before the call that failed as before
-// ("Deleting") is not worth a write of its own.
+// keepConditions restores the three conditions setState writes to what the status began
+// with (reported), so that the reconcile's status write has nothing to send: what it said
+// in memory before a call that then failed as before ("Deleting") is no news.
 func keepConditions(obj Managed, reported *v1alpha1.CommonStatus) {
 	conditions := &obj.GetCommonStatus().Conditions
 	for _, t := range []string{v1alpha1.ConditionReady, v1alpha1.ConditionReconciling, v1alpha1.ConditionStalled} {

@@ -586,8 +586,9 @@ func (e *Engine[T, P]) fail(ctx context.Context, obj T, reason, action, doing st
 // retryingWords end the message of a failure that is retried with backoff.
 const retryingWords = "; retrying with backoff"
 
-// failureReminder is how long a failure retried with the same answer goes on before its
-// retries raise the warning again (at most once per backoff, which grows to
+// failureReminder is how long Ready may have been False (since its LastTransitionTime,
+// which marks when Ready turned False, not when this failure began) before the retries of a
+// failure with the same answer raise the warning again (at most once per backoff, which grows to
 // --retry-max-delay, 5 minutes by default): an event lives an hour on the API server, and
 // `kubectl describe` of an object failing for longer should still show why.
 const failureReminder = 5 * time.Minute

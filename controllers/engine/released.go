@@ -14,12 +14,12 @@ import (
 type recentObjects struct {
 	mu    sync.Mutex
 	at    map[types.UID]time.Time
-	swept time.Time // when what was older than releasedTTL last left at
+	swept time.Time // when the entries older than recentTTL were last removed
 }
 
-// releasedTTL is how long an object is remembered: far longer than the cache takes to see
+// recentTTL is how long an object is remembered: far longer than the cache takes to see
 // a released object go, and short enough that the set stays small during a bulk deletion.
-const releasedTTL = 5 * time.Minute
+const recentTTL = 5 * time.Minute
 
 func (r *recentObjects) add(uid types.UID) {
 	r.mu.Lock()
@@ -31,7 +31,7 @@ func (r *recentObjects) add(uid types.UID) {
 	// The old go once a minute, not at every add: a bulk deletion of thousands adds as many.
 	if now.Sub(r.swept) > time.Minute {
 		for id, t := range r.at {
-			if now.Sub(t) > releasedTTL {
+			if now.Sub(t) > recentTTL {
 				delete(r.at, id)
 			}
 		}
@@ -44,5 +44,5 @@ func (r *recentObjects) has(uid types.UID) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	t, ok := r.at[uid]
-	return ok && time.Since(t) <= releasedTTL
+	return ok && time.Since(t) <= recentTTL
 }

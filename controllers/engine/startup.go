@@ -4,9 +4,11 @@ import (
 	"context"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -31,7 +33,11 @@ import (
 // and nothing about the object asks for work.
 func (e *Engine[T, P]) NotDueFor(o client.Object, now time.Time) time.Duration {
 	obj, ok := o.(T)
-	if !ok || obj.GetDeletionTimestamp() != nil || !readyAtThisGeneration(obj) {
+	if !ok || obj.GetDeletionTimestamp() != nil || !readyAtThisGeneration(obj) ||
+		!controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) ||
+		meta.FindStatusCondition(obj.GetCommonStatus().Conditions, v1alpha1.ConditionPaused) != nil {
+		// Being deleted, changed, failing, without its finalizer, or paused until now (the
+		// Paused condition goes at the next reconcile): work to do at once.
 		return 0
 	}
 	annotations := obj.GetAnnotations()
@@ -51,48 +57,48 @@ func (e *Engine[T, P]) NotDueFor(o client.Object, now time.Time) time.Duration {
 	return min(left, period)
 }
 
-// notDueFor is NotDueFor of one kind's engine; nil takes every object at once.
-type notDueFor func(obj client.Object, now time.Time) time.Duration
+// dueIn is NotDueFor of one kind's engine; nil takes every object at once.
+type dueIn func(obj client.Object, now time.Time) time.Duration
 
-// dueAtStart lets through every event but the starting manager's hand-over of an object
-// that is not due: deferUntilDue queues those.
-func dueAtStart(notDue notDueFor) predicate.Predicate {
+// dueAtStart lets through every event but a starting manager's hand-over of what exists
+// (the initial list), which deferUntilDue queues: one decision per object, so that no object
+// is dropped by both watches when its time runs out between the two.
+func dueAtStart(notDue dueIn) predicate.Predicate {
 	return predicate.Funcs{CreateFunc: func(e event.CreateEvent) bool {
-		return notDue == nil || !e.IsInInitialList || notDue(e.Object, time.Now()) <= 0
+		return notDue == nil || !e.IsInInitialList
 	}}
 }
 
-// notDueAtStart lets through only what dueAtStart holds back.
-func notDueAtStart(notDue notDueFor) predicate.Predicate {
+// handedOverAtStart lets through only what dueAtStart holds back.
+func handedOverAtStart(notDue dueIn) predicate.Predicate {
 	return predicate.Funcs{
-		CreateFunc: func(e event.CreateEvent) bool {
-			return notDue != nil && e.IsInInitialList && notDue(e.Object, time.Now()) > 0
-		},
+		CreateFunc:  func(e event.CreateEvent) bool { return notDue != nil && e.IsInInitialList },
 		UpdateFunc:  func(event.UpdateEvent) bool { return false },
 		DeleteFunc:  func(event.DeleteEvent) bool { return false },
 		GenericFunc: func(event.GenericEvent) bool { return false },
 	}
 }
 
-// deferUntilDue queues an object handed to a starting manager for when it is due, behind
-// everything else. Any event about it before then (a spec change, a deletion) queues it at
-// once: the queue keeps an item's earliest time.
-func deferUntilDue(notDue notDueFor) handler.EventHandler {
+// deferUntilDue queues an object handed to a starting manager behind everything else, for
+// when it is due (at once when it is). Any event about it before then (a spec change, a
+// deletion) queues it at once: the queue keeps an item's earliest time.
+func deferUntilDue(notDue dueIn) handler.EventHandler {
 	return handler.Funcs{CreateFunc: func(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 		item := reconcile.Request{NamespacedName: client.ObjectKeyFromObject(e.Object)}
-		wait := notDue(e.Object, time.Now())
-		pq, ok := q.(priorityqueue.PriorityQueue[reconcile.Request])
-		switch {
-		case ok:
+		wait := max(notDue(e.Object, time.Now()), 0)
+		// Every controller's queue is a priority queue here (fairQueue); a plain one would
+		// only lose the low priority.
+		if pq, ok := q.(priorityqueue.PriorityQueue[reconcile.Request]); ok {
 			pq.AddWithOpts(priorityqueue.AddOpts{After: wait, Priority: ptr.To(handler.LowPriority)}, item)
-		default:
-			q.AddAfter(item, wait)
+			return
 		}
+		q.AddAfter(item, wait)
 	}}
 }
 
 // notHandedOver lets through every event but a starting manager's hand-over of what exists:
-// the objects that use a Secret are handed over themselves.
+// the objects that use a Secret are handed over themselves, and those not due wait (a Secret
+// changed while no manager ran is used at their next read, docs/usage.md says so).
 func notHandedOver() predicate.Predicate {
 	return predicate.Funcs{CreateFunc: func(e event.CreateEvent) bool { return !e.IsInInitialList }}
 }

@@ -17,7 +17,7 @@ func TestAStartingManagerLeavesForLaterOnlyWhatWasReadRecently(t *testing.T) {
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	settled := func(lastSync time.Duration) *v1alpha1.IoTProduct {
 		p := &v1alpha1.IoTProduct{ObjectMeta: metav1.ObjectMeta{
-			Namespace: "shop", Name: "sensor", Generation: 2,
+			Namespace: "shop", Name: "sensor", Generation: 2, Finalizers: []string{v1alpha1.Finalizer},
 			Annotations: map[string]string{v1alpha1.ExternalIDAnnotation: "a1Key"},
 		}}
 		p.Status.ObservedGeneration = 2
@@ -40,6 +40,10 @@ func TestAStartingManagerLeavesForLaterOnlyWhatWasReadRecently(t *testing.T) {
 	handled.Status.LastHandledReconcileAt = "earlier"
 	pending := settled(time.Minute)
 	pending.Annotations[v1alpha1.CreatePendingAnnotation] = "2026-12-07T11:59:00Z"
+	unfinalized := settled(time.Minute)
+	unfinalized.Finalizers = nil
+	resumed := settled(time.Minute)
+	resumed.Status.Conditions = append(resumed.Status.Conditions, metav1.Condition{Type: v1alpha1.ConditionPaused, Status: metav1.ConditionTrue, Reason: "Paused"})
 	neverSynced := settled(0)
 	neverSynced.Status.LastSyncTime = nil
 	ownInterval := settled(time.Minute)
@@ -58,6 +62,8 @@ func TestAStartingManagerLeavesForLaterOnlyWhatWasReadRecently(t *testing.T) {
 		{"changed since", changed, 0},
 		{"failing", failing, 0},
 		{"paused", paused, 0},
+		{"resumed while no manager ran (Paused still said)", resumed, 0},
+		{"without its finalizer", unfinalized, 0},
 		{"a reconcile requested", requested, 0},
 		{"a reconcile requested and handled", handled, 9 * time.Minute},
 		{"a create under way", pending, 0},

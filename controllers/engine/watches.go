@@ -19,7 +19,7 @@ func ManagedController(mgr ctrl.Manager, name string, obj client.Object, list cl
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(name).
 		For(obj, builder.WithPredicates(specOrDeletionChanged(), dueAtStart(notDue))).
-		Watches(obj, deferUntilDue(notDue), builder.WithPredicates(notDueAtStart(notDue))).
+		Watches(obj, deferUntilDue(notDue), builder.WithPredicates(handedOverAtStart(notDue))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(usersOfSecret(mgr.GetClient(), list)),
 			builder.WithPredicates(ContentChanged(), notHandedOver())).
 		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(protectedObjectsIn(mgr.GetClient(), list)),

@@ -193,11 +193,16 @@ func (c *Client) sdkError(action string, err error) *apierr.Error {
 		var data map[string]any
 		own := false
 		if json.Unmarshal([]byte(tea.StringValue(sdkErr.Data)), &data) == nil {
-			if m, ok := data["Message"].(string); ok && m != "" {
-				e.Message, own = m, true
+			// The SDK reads either spelling of both keys; so does this.
+			for _, key := range []string{"Message", "message"} {
+				if m, ok := data[key].(string); ok && m != "" && !own {
+					e.Message, own = m, true
+				}
 			}
-			if id, ok := data["RequestId"].(string); ok {
-				e.RequestID = id
+			for _, key := range []string{"RequestId", "requestId"} {
+				if id, ok := data[key].(string); ok && id != "" && e.RequestID == "" {
+					e.RequestID = id
+				}
 			}
 		}
 		if !own {
