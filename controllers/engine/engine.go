@@ -569,7 +569,7 @@ func (e *Engine[T, P]) fail(ctx context.Context, obj T, reason, action, doing st
 	if since, again := repeatsFailure(reported, obj.GetGeneration(), reason, fmt.Sprintf("%s: %s%s", doing, withoutRequestID(err), retryingWords)); again {
 		// The status already says this, in these words: it keeps them, with the RequestId
 		// of the first such answer (each answer's is in the manager's log), and the warning
-		// already raised stands for this retry until the failure has lasted a while. Each
+		// already raised stands for this retry until Ready has been False failureReminder. Each
 		// retry of each object writing its status and an event again made an outage of the
 		// platform thousands of API writes a minute, when the deletions need the API server.
 		keepConditions(obj, reported)

@@ -84,14 +84,7 @@ func TestDeletionThatMayNotReadTheCRDIsStalledWithTheWayOut(t *testing.T) {
 		},
 	})
 	platform := &recordingExternal{}
-	reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
-		Client: c, APIReader: noCRDs, CRDName: "iotproducts.prodlife.dev", Noun: "product",
-		NewObject: func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
-		NewList:   func() client.ObjectList { return &v1alpha1.IoTProductList{} },
-		// The operator's own credentials, as for a namespace an administrator allows.
-		MayUseOwnCredentials: func(string) bool { return true },
-		Connector:            platform, SlowRetry: time.Minute,
-	}
+	reconciler := deletingEngine(c, noCRDs, platform)
 
 	if _, err := reconciler.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err == nil {
 		t.Error("a first refusal was not retried with backoff")
@@ -145,13 +138,7 @@ func TestAReleasedObjectSeenAgainFromAStaleCacheIsNotDeletedTwice(t *testing.T) 
 		},
 	})
 	platform := &recordingExternal{}
-	reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
-		Client: reader, APIReader: reader, CRDName: "iotproducts.prodlife.dev", Noun: "product",
-		NewObject:            func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
-		NewList:              func() client.ObjectList { return &v1alpha1.IoTProductList{} },
-		MayUseOwnCredentials: func(string) bool { return true },
-		Connector:            platform, SlowRetry: time.Minute,
-	}
+	reconciler := deletingEngine(reader, reader, platform)
 	req := ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}
 	if _, err := reconciler.Reconcile(ctx, req); err != nil {
 		t.Fatal(err)
@@ -221,12 +208,7 @@ func TestAMatchingProductIsReadAgainAfterItsOwnPollInterval(t *testing.T) {
 			}
 			reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
 				Client: fakeClient(t, p), Noun: "product", SyncPeriod: 10 * time.Minute,
-				PollInterval: func(p *v1alpha1.IoTProduct) time.Duration {
-					if p.Spec.PollInterval == nil {
-						return 0
-					}
-					return p.Spec.PollInterval.Duration
-				},
+				PollInterval:         ownPollInterval,
 				NewObject:            func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
 				NewList:              func() client.ObjectList { return &v1alpha1.IoTProductList{} },
 				MayUseOwnCredentials: func(string) bool { return true },

@@ -41,13 +41,8 @@ func TestARetriedFailureIsWrittenAndRaisedOnceUntilItLasts(t *testing.T) {
 	})
 	platform := &failingDelete{code: "ServiceUnavailable"}
 	warnings := &eventLog{}
-	reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
-		Client: c, APIReader: c, CRDName: "iotproducts.prodlife.dev", Noun: "product", Recorder: warnings,
-		NewObject:            func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
-		NewList:              func() client.ObjectList { return &v1alpha1.IoTProductList{} },
-		MayUseOwnCredentials: func(string) bool { return true },
-		Connector:            platform, SlowRetry: time.Minute,
-	}
+	reconciler := deletingEngine(c, c, platform)
+	reconciler.Recorder = warnings
 	req := ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}
 	retry := func() *metav1.Condition {
 		t.Helper()

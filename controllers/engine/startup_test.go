@@ -70,13 +70,8 @@ func TestAStartingManagerLeavesForLaterOnlyWhatWasReadRecently(t *testing.T) {
 		{"never read", neverSynced, 0},
 	}
 	e := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
-		SyncPeriod: 10 * time.Minute,
-		PollInterval: func(p *v1alpha1.IoTProduct) time.Duration {
-			if p.Spec.PollInterval == nil {
-				return 0
-			}
-			return p.Spec.PollInterval.Duration
-		},
+		SyncPeriod:   10 * time.Minute,
+		PollInterval: ownPollInterval,
 	}
 	for _, tt := range tests {
 		if got := e.NotDueFor(tt.obj, now); got != tt.want {

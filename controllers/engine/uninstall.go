@@ -46,15 +46,12 @@ func (e *Engine[T, P]) crdBeingDeleted(ctx context.Context, uid types.UID) (bool
 		crd := &metav1.PartialObjectMetadata{}
 		crd.SetGroupVersionKind(crdGVK)
 		err := e.APIReader.Get(ctx, client.ObjectKey{Name: e.CRDName}, crd)
-		if apierrors.IsNotFound(err) {
-			e.crdLastRead.keep(began, true)
-			return true, nil
-		}
-		if err != nil {
+		if err != nil && !apierrors.IsNotFound(err) {
 			return false, err
 		}
-		e.crdLastRead.keep(began, crd.GetDeletionTimestamp() != nil)
-		return crd.GetDeletionTimestamp() != nil, nil
+		deleting := err != nil || crd.GetDeletionTimestamp() != nil // gone counts as being deleted
+		e.crdLastRead.keep(began, deleting)
+		return deleting, nil
 	})
 	if err == nil {
 		e.crdAnswered.add(uid)

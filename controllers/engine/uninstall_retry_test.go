@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -36,13 +35,8 @@ func TestARetriedDeletionReadsTheCRDAgainOnlyWhenItsLastAnswerIsOld(t *testing.T
 		},
 	})
 	platform := &failingDelete{code: "ServiceUnavailable"}
-	reconciler := &engine.Engine[*v1alpha1.IoTProduct, engine.NoPlan]{
-		Client: c, APIReader: c, CRDName: "iotproducts.prodlife.dev", Noun: "product", Recorder: &eventLog{},
-		NewObject:            func() *v1alpha1.IoTProduct { return &v1alpha1.IoTProduct{} },
-		NewList:              func() client.ObjectList { return &v1alpha1.IoTProductList{} },
-		MayUseOwnCredentials: func(string) bool { return true },
-		Connector:            platform, SlowRetry: time.Minute,
-	}
+	reconciler := deletingEngine(c, c, platform)
+	reconciler.Recorder = &eventLog{}
 	req := ctrl.Request{NamespacedName: client.ObjectKeyFromObject(p)}
 	for range 4 {
 		if _, err := reconciler.Reconcile(ctx, req); err == nil {
